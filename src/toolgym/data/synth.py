@@ -1,0 +1,499 @@
+"""GenTool-style synthesis of tool-use samples from the domain catalog.
+
+Sample types: single, parallel (one tool, several calls), multiple (1 of 2–5 candidates), parallel_multiple,
+no_tool (gold = no call, a text answer in `meta.answer`), zero-to-one pairs (the same query without and with
+its tool, sharing `meta.pair`) and weak-to-strong (the toolset holds a degraded *weak* variant of the strong
+tool: vaguer name, shorter description, fewer parameters; the gold is the strongest tool that fully solves the
+query, so the strong one, also when the weak one would do: `meta.weak_solves`).
+
+Distractors are similar tools (same domain, shared name prefixes, via `archetypes.sibling_archetypes`) plus
+the odd unrelated one. `ranking` orders every candidate: strong > weak > related > unrelated (GenTool stage 1).
+
+Splits (GenTool's generalization scenarios): training uses only seen archetypes of seen domains, with their
+seen templates; the four test sets cross {seen, unseen} tools with {seen, unseen} queries (held-out
+templates for seen tools, held-out domains for unseen tools). Everything is drawn from one
+`random.Random` per split seeded by a string, so a seed gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolgym.core.checker import check_calls
+from toolgym.core.errors import InputError
+from toolgym.core.schema import Sample, Tool, ToolCall
+from toolgym.data.archetypes import Archetype, load_catalog, name_tokens, sibling_archetypes
+from toolgym.data.io import JsonlAppender, dumps_record
+
+SAMPLE_TYPES = ("single", "parallel", "multiple", "parallel_multiple", "no_tool", "zero_to_one",
+                "weak_to_strong")
+RECORD_TYPES = ("single", "parallel", "multiple", "parallel_multiple", "no_tool", "zero_to_one_without",
+                "zero_to_one_with", "weak_to_strong")
+DEFAULT_MIX = {"single": 0.18, "parallel": 0.12, "multiple": 0.2, "parallel_multiple": 0.12, "no_tool": 0.08,
+               "zero_to_one": 0.14, "weak_to_strong": 0.16}
+TEST_SPLITS = ("test_seen_tool_seen_query", "test_seen_tool_unseen_query", "test_unseen_tool_seen_query",
+               "test_unseen_tool_unseen_query")
+SPLITS = ("train", *TEST_SPLITS)
+MIN_TEST_CASES = 300
+_JOINERS = ("Also: ", "And: ", "Next: ", "Then: ", "Plus: ", "One more: ")
+_VAGUE_WORDS = ("info", "data", "lookup", "helper", "basic", "tool", "util", "query")
+_NO_TOOL_ANSWERS = (
+    "I can't do that with the tools I have: none of {names} can handle this request.",
+    "None of the available tools ({names}) fits this request, so I can't carry it out.",
+    "Sorry, that needs a capability my tools ({names}) don't offer.",
+)
+
+
+def parse_mix(text: str | None) -> dict[str, float]:
+    """`single=0.3,parallel=0.2` -> weights (unnamed types get 0); None or '' -> DEFAULT_MIX."""
+    if not text:
+        return dict(DEFAULT_MIX)
+    mix: dict[str, float] = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if key not in SAMPLE_TYPES or not sep:
+            raise InputError(f"bad mix entry {part.strip()!r}; use TYPE=WEIGHT with TYPE in "
+                             f"{', '.join(SAMPLE_TYPES)}", field="mix")
+        try:
+            mix[key] = float(value)
+        except ValueError:
+            raise InputError(f"weight {value!r} of {key!r} is not a number", field="mix") from None
+        if mix[key] < 0:
+            raise InputError(f"weight of {key!r} is negative", field="mix")
+    if sum(mix.values()) <= 0:
+        raise InputError("mix weights sum to 0", field="mix")
+    return mix
+
+
+# ---------------------------------------------------------------- splits
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    """Which archetypes are gold targets in a split, which templates they use, and the distractor pool."""
+
+    name: str
+    targets: tuple[Archetype, ...]
+    pool: tuple[Archetype, ...]
+    held_out_templates: bool | None  # False: seen templates only, True: held-out only, None: any
+
+    def templates(self, arch: Archetype) -> list[int]:
+        if self.held_out_templates is None:
+            return list(range(len(arch.templates)))
+        return arch.template_indices(self.held_out_templates)
+
+
+def split_specs(catalog: Sequence[Archetype]) -> dict[str, SplitSpec]:
+    """The five splits; training never sees a held-out archetype, domain or template, not even as distractor."""
+    ordered = sorted(catalog, key=lambda a: (a.domain, a.name))
+    seen = tuple(a for a in ordered if not a.held_out_domain and not a.held_out_tool)
+    unseen_tool = tuple(a for a in ordered if not a.held_out_domain and a.held_out_tool)
+    unseen_domain = tuple(a for a in ordered if a.held_out_domain)
+    seen_domains = seen + unseen_tool
+    return {
+        "train": SplitSpec("train", seen, seen, False),
+        "test_seen_tool_seen_query": SplitSpec("test_seen_tool_seen_query", seen, seen, False),
+        "test_seen_tool_unseen_query": SplitSpec("test_seen_tool_unseen_query", seen, seen, True),
+        "test_unseen_tool_seen_query": SplitSpec("test_unseen_tool_seen_query", unseen_tool, seen_domains, False),
+        "test_unseen_tool_unseen_query": SplitSpec("test_unseen_tool_unseen_query", unseen_domain,
+                                                   tuple(ordered), None),
+    }
+
+
+# ---------------------------------------------------------------- weak variants
+
+
+def weak_variant(arch: Archetype, rng: random.Random, taken: set[str]) -> tuple[Tool, list[str]] | None:
+    """A degraded copy of `arch`: vaguer name (same style and prefix), shorter description, fewer parameters.
+
+    Returns (weak tool, dropped parameter names), or None when `arch` has too few parameters to degrade.
+    """
+    props: dict[str, Any] = arch.parameters.get("properties", {})
+    if len(props) < 2:
+        return None
+    optional = [p for p in props if p not in arch.required]
+    if optional:
+        dropped = rng.sample(optional, max(1, (len(optional) + 1) // 2))
+    else:
+        dropped = [arch.required[-1]]
+    keep = [p for p in props if p not in dropped]
+    params = {"type": "object", "properties": {p: props[p] for p in keep},
+              "required": [p for p in arch.required if p in keep]}
+    name = _vague_name(arch, rng, taken)
+    return Tool(name=name, description=_vague_description(arch.description), parameters=params), dropped
+
+
+def _vague_name(arch: Archetype, rng: random.Random, taken: set[str]) -> str:
+    words = name_tokens(arch.name)
+    has_api = arch.style == "title" and words and words[-1] == "api"
+    core = words[:-1] if has_api else words
+    stem = core[:-1] if len(core) > 1 else core
+    for word in rng.sample(_VAGUE_WORDS, len(_VAGUE_WORDS)):
+        candidate = _join_name([*stem, word, *(["api"] if has_api else [])], arch.style)
+        if candidate.lower() not in taken:
+            return candidate
+    return _join_name([*stem, "basic", str(rng.randrange(100, 1000))], arch.style)
+
+
+def _join_name(words: list[str], style: str) -> str:
+    if style == "camel":
+        return words[0] + "".join(w.capitalize() for w in words[1:])
+    if style == "dotted":
+        return ".".join(words)
+    if style == "title":
+        return " ".join(w.upper() if w == "api" else w.capitalize() for w in words)
+    return "_".join(words)
+
+
+def _vague_description(text: str) -> str:
+    first = re.split(r"(?<=[.;:])\s|,\s", text.strip(), maxsplit=1)[0].rstrip(".;:,")
+    words = first.split()
+    return " ".join(words[: max(3, min(6, len(words) // 2))]) + "."
+
+
+# ---------------------------------------------------------------- one split's stream
+
+
+@dataclass
+class SynthStats:
+    """Counts of what a synthesis run produced and dropped (a gold call failing the checker is dropped)."""
+
+    by_type: dict[str, int] = field(default_factory=dict)
+    dropped: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+class _Builder:
+    """Draws samples of every type for one split from one seeded RNG."""
+
+    def __init__(self, spec: SplitSpec, catalog: Sequence[Archetype], rng: random.Random,
+                 exclude: set[str] | None = None) -> None:
+        self.spec, self.rng = spec, rng
+        self.pool = list(spec.pool)
+        self.pool_names = {a.name for a in self.pool}
+        self.taken = {a.name.lower() for a in catalog}
+        self.exclude = exclude if exclude is not None else set()
+        self._tools: dict[str, Tool] = {}
+        self._siblings: dict[str, list[Archetype]] = {}
+
+    # helpers -------------------------------------------------------
+    def tool(self, arch: Archetype) -> Tool:
+        if arch.name not in self._tools:
+            self._tools[arch.name] = arch.tool()
+        return self._tools[arch.name]
+
+    def call(self, arch: Archetype, include_optional: bool | None = None) -> tuple[str, dict[str, Any], int]:
+        index = self.rng.choice(self.spec.templates(arch))
+        query, args = arch.sample_call(self.rng, template_index=index, include_optional=include_optional)
+        return query, args, index
+
+    def related(self, arch: Archetype, k: int, avoid: set[str]) -> list[Archetype]:
+        """Up to `k` same-domain siblings, drawn from the most similar 2k, most similar first."""
+        if arch.name not in self._siblings:
+            self._siblings[arch.name] = [a for a in sibling_archetypes(arch, self.pool)]
+        ranked = [a for a in self._siblings[arch.name] if a.name not in avoid]
+        top = ranked[: 2 * k + 1]
+        chosen = set(a.name for a in self.rng.sample(top, min(k, len(top))))
+        return [a for a in ranked if a.name in chosen]
+
+    def unrelated(self, arch: Archetype, k: int, avoid: set[str]) -> list[Archetype]:
+        out: list[Archetype] = []
+        for _ in range(k * 10):
+            if len(out) == k:
+                break
+            other = self.rng.choice(self.pool)
+            if other.domain != arch.domain and other.name not in avoid and other not in out:
+                out.append(other)
+        return out
+
+    def distractors(self, arch: Archetype, n: int, avoid: set[str], p_unrelated: float = 0.3
+                    ) -> tuple[list[Archetype], list[Archetype]]:
+        n_unrel = sum(self.rng.random() < p_unrelated for _ in range(n)) if n > 1 else 0
+        related = self.related(arch, n - n_unrel, avoid)
+        names = avoid | {a.name for a in related}
+        return related, self.unrelated(arch, n - len(related), names)
+
+    def joined(self, queries: list[str]) -> str:
+        """Several sub-queries in prose; each is kept verbatim, so every value stays derivable."""
+        text = queries[0]
+        for q in queries[1:]:
+            text += " " + self.rng.choice(_JOINERS) + q
+        return text
+
+    def target(self, min_params: int = 0) -> Archetype:
+        for _ in range(50):
+            arch = self.rng.choice(self.spec.targets)
+            if len(arch.parameters.get("properties", {})) >= min_params:
+                return arch
+        return arch
+
+    def record(self, stype: str, query: str, tools: list[Tool], gold: list[tuple[str, dict]], ranking: list[str],
+               meta: dict[str, Any]) -> dict[str, Any]:
+        order = list(tools)
+        self.rng.shuffle(order)
+        return {"id": "", "type": stype, "messages": [{"role": "user", "content": query}],
+                "tools": [t.to_openai() for t in order],
+                "gold": [{"name": n, "arguments": a} for n, a in gold], "ranking": ranking,
+                "meta": {"split": self.spec.name, **meta}}
+
+    @staticmethod
+    def meta(arch: Archetype, templates: list[int], archetypes: list[str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"domain": arch.domain, "archetype": arch.name, "template": templates[0],
+                               "templates": templates}
+        if archetypes:
+            out["archetypes"] = archetypes
+        return out
+
+    # sample types ------------------------------------------------------
+    def single(self) -> list[dict]:
+        arch = self.target()
+        query, args, t = self.call(arch)
+        related, unrelated = self.distractors(arch, self.rng.choice((0, 0, 1, 2)), {arch.name})
+        tools = [self.tool(a) for a in (arch, *related, *unrelated)]
+        return [self.record("single", query, tools, [(arch.name, args)], _names(arch, related, unrelated),
+                            self.meta(arch, [t]))]
+
+    def parallel(self) -> list[dict]:
+        arch = self.target()
+        want = self.rng.choice((2, 2, 3))
+        calls: list[tuple[str, dict, int]] = []
+        for _ in range(3 * want):
+            c = self.call(arch)
+            if all(c[1] != prev[1] for prev in calls):
+                calls.append(c)
+            if len(calls) == want:
+                break
+        if len(calls) < 2:
+            return self.single()
+        related, unrelated = self.distractors(arch, self.rng.choice((0, 0, 1)), {arch.name})
+        tools = [self.tool(a) for a in (arch, *related, *unrelated)]
+        return [self.record("parallel", self.joined([c[0] for c in calls]), tools,
+                            [(arch.name, c[1]) for c in calls], _names(arch, related, unrelated),
+                            self.meta(arch, [c[2] for c in calls]))]
+
+    def multiple(self) -> list[dict]:
+        arch = self.target()
+        query, args, t = self.call(arch)
+        related, unrelated = self.distractors(arch, self.rng.randint(1, 4), {arch.name})
+        tools = [self.tool(a) for a in (arch, *related, *unrelated)]
+        return [self.record("multiple", query, tools, [(arch.name, args)], _names(arch, related, unrelated),
+                            self.meta(arch, [t]))]
+
+    def parallel_multiple(self) -> list[dict]:
+        first = self.target()
+        partners = self.related(first, self.rng.randint(1, 2), {first.name})
+        if not partners:
+            return self.multiple()
+        chosen = [first, *partners]
+        calls: list[tuple[Archetype, str, dict, int]] = []
+        for arch in chosen:
+            for _ in range(1 + (self.rng.random() < 0.25)):
+                query, args, t = self.call(arch)
+                calls.append((arch, query, args, t))
+        related, unrelated = self.distractors(first, self.rng.choice((0, 1)), {a.name for a in chosen})
+        tools = [self.tool(a) for a in (*chosen, *related, *unrelated)]
+        ranking = [a.name for a in chosen] + [a.name for a in related] + [a.name for a in unrelated]
+        return [self.record("parallel_multiple", self.joined([c[1] for c in calls]), tools,
+                            [(c[0].name, c[2]) for c in calls], ranking,
+                            self.meta(first, [c[3] for c in calls], [c[0].name for c in calls]))]
+
+    def no_tool(self) -> list[dict]:
+        arch = self.target()
+        query, _, t = self.call(arch)
+        related, unrelated = self.distractors(arch, self.rng.randint(1, 3), {arch.name})
+        tools = [self.tool(a) for a in (*related, *unrelated)]
+        return [self.record("no_tool", query, tools, [], [a.name for a in (*related, *unrelated)],
+                            {**self.meta(arch, [t]), "answer": self.answer(tools)})]
+
+    def zero_to_one(self) -> list[dict]:
+        arch = self.target()
+        query, args, t = self.call(arch)
+        related, unrelated = self.distractors(arch, self.rng.randint(2, 3), {arch.name})
+        others = [self.tool(a) for a in (*related, *unrelated)]
+        other_names = [a.name for a in (*related, *unrelated)]
+        meta = self.meta(arch, [t])
+        without = self.record("zero_to_one_without", query, others, [], other_names,
+                              {**meta, "answer": self.answer(others)})
+        with_ = self.record("zero_to_one_with", query, [self.tool(arch), *others], [(arch.name, args)],
+                            [arch.name, *other_names], meta)
+        return [without, with_]
+
+    def weak_to_strong(self) -> list[dict]:
+        arch = self.target(min_params=2)
+        made = weak_variant(arch, self.rng, self.taken)
+        if made is None:
+            return self.multiple()
+        weak, dropped = made
+        want_weak = self.rng.random() < 0.5
+        query, args, t = self.call(arch, include_optional=not want_weak)
+        for _ in range(8):
+            if want_weak != any(p in args for p in dropped):
+                break
+            query, args, t = self.call(arch, include_optional=not want_weak)
+        weak_solves = not any(p in args for p in dropped)
+        related, unrelated = self.distractors(arch, self.rng.randint(1, 2), {arch.name})
+        tools = [self.tool(arch), weak, *(self.tool(a) for a in (*related, *unrelated))]
+        ranking = [arch.name, weak.name, *(a.name for a in (*related, *unrelated))]
+        return [self.record("weak_to_strong", query, tools, [(arch.name, args)], ranking,
+                            {**self.meta(arch, [t]), "weak": weak.name, "weak_solves": weak_solves})]
+
+    def answer(self, tools: list[Tool]) -> str:
+        names = ", ".join(t.name for t in tools) if tools else "none"
+        return self.rng.choice(_NO_TOOL_ANSWERS).format(names=names)
+
+
+def _names(arch: Archetype, related: list[Archetype], unrelated: list[Archetype]) -> list[str]:
+    return [arch.name, *(a.name for a in related), *(a.name for a in unrelated)]
+
+
+def gold_error(record: dict[str, Any]) -> str | None:
+    """Why the record's gold calls fail the rule checker against its toolset, or None when they pass."""
+    tools = [Tool.from_openai(t) for t in record["tools"]]
+    verdict = check_calls([ToolCall(g["name"], g["arguments"]) for g in record["gold"]], tools)
+    if verdict.ok:
+        return None
+    err = verdict.errors[0]
+    return f"{err.category}: {err.message}"
+
+
+def iter_records(n: int, seed: int, mix: dict[str, float] | None = None, split: str = "train",
+                 catalog: Sequence[Archetype] | None = None, stats: SynthStats | None = None,
+                 exclude: set[str] | None = None) -> Iterator[dict[str, Any]]:
+    """`n` records of split `split` as JSON-ready dicts (ids `<split>-000000`…), deterministic in `seed`.
+
+    A record whose gold fails the checker is dropped and counted in `stats`; queries in `exclude` (e.g. the
+    training queries, for the seen/seen test set) are skipped.
+    """
+    catalog = list(catalog) if catalog is not None else load_catalog()
+    specs = split_specs(catalog)
+    if split not in specs:
+        raise InputError(f"unknown split {split!r}; valid: {', '.join(SPLITS)}", field="split")
+    spec = specs[split]
+    if not spec.targets:
+        return
+    weights = mix or DEFAULT_MIX
+    types = [t for t in SAMPLE_TYPES if weights.get(t, 0) > 0]
+    rng = random.Random(f"toolgym-synth:{seed}:{split}")
+    builder = _Builder(spec, catalog, rng, exclude)
+    stats = stats if stats is not None else SynthStats()
+    made, attempts = 0, 0
+    while made < n and attempts < 20 * n + 100:
+        attempts += 1
+        stype = rng.choices(types, weights=[weights[t] for t in types])[0]
+        if stype == "zero_to_one" and n - made < 2:
+            continue
+        group = getattr(builder, stype)()
+        if not _accept(group, builder.exclude, stats):
+            continue
+        for record in group:
+            record["id"] = f"{split}-{made:06d}"
+            if record["type"] == "zero_to_one_with":
+                record["meta"]["pair"] = f"{split}-{made - 1:06d}"
+            elif record["type"] == "zero_to_one_without":
+                record["meta"]["pair"] = record["id"]
+            stats.by_type[record["type"]] = stats.by_type.get(record["type"], 0) + 1
+            made += 1
+            yield record
+
+
+def _accept(group: list[dict], exclude: set[str], stats: SynthStats) -> bool:
+    for record in group:
+        if _query_key(record) in exclude:
+            return False
+        error = gold_error(record) if record["gold"] else None
+        if error:
+            stats.dropped += 1
+            if len(stats.reasons) < 20:
+                stats.reasons.append(f"{record['meta']['archetype']}: {error}")
+            return False
+    return True
+
+
+def _query_key(record: dict[str, Any]) -> str:
+    return hashlib.sha1(record["messages"][0]["content"].encode()).hexdigest()
+
+
+def synthesize(n: int, seed: int, mix: dict[str, float] | None = None, split: str = "train",
+               catalog: Sequence[Archetype] | None = None) -> Iterator[Sample]:
+    """`n` samples of `split` as `core.schema.Sample`s (see `iter_records`)."""
+    for record in iter_records(n, seed, mix, split, catalog):
+        yield Sample.from_record(record)
+
+
+# ---------------------------------------------------------------- writing a dataset folder
+
+
+def default_test_cases(n: int) -> int:
+    """Cases per generalization test set for a training set of `n` (at least MIN_TEST_CASES)."""
+    return max(MIN_TEST_CASES, n // 25)
+
+
+def write_dataset(out_dir: str | Path, n: int, seed: int, mix: dict[str, float] | None = None,
+                  n_test: int | None = None, catalog: Sequence[Archetype] | None = None,
+                  progress: Any = None) -> dict[str, Any]:
+    """Write train.jsonl, the four test_*.jsonl and manifest.json into `out_dir`; return the manifest.
+
+    Resumable: a rerun with the same settings keeps the whole lines already written and appends the rest
+    of the same deterministic stream (no loss, no duplicates); a finished folder is left as it is.
+    `progress(split, done, total)` is called as records are produced.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    catalog = list(catalog) if catalog is not None else load_catalog()
+    mix = dict(mix or DEFAULT_MIX)
+    sizes = {"train": n, **{s: n_test if n_test is not None else default_test_cases(n) for s in TEST_SPLITS}}
+    config = {"n": n, "seed": seed, "mix": {k: mix[k] for k in sorted(mix)}, "sizes": sizes,
+              "catalog_size": len(catalog)}
+    _check_resume(out, config)
+    (out / "config.json").write_text(dumps_record(config) + "\n", encoding="utf-8")
+    seen_queries: set[str] = set()
+    files: dict[str, Any] = {}
+    for split in SPLITS:
+        stats = SynthStats()
+        exclude = seen_queries if split == "test_seen_tool_seen_query" else None
+        path = out / f"{split}.jsonl"
+        with JsonlAppender(path) as sink:
+            for i, record in enumerate(iter_records(sizes[split], seed, mix, split, catalog, stats, exclude)):
+                if split == "train":
+                    seen_queries.add(_query_key(record))
+                if i >= sink.skip:
+                    sink.write(record)
+                if progress is not None:
+                    progress(split, i + 1, sizes[split])
+        files[split] = {"records": sink.skip + sink.written, "by_type": dict(sorted(stats.by_type.items())),
+                        "dropped": stats.dropped, "sha256": _sha256(path)}
+    manifest = {"config": config, "files": files, "held_out": _held_out_summary(catalog)}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _check_resume(out: Path, config: dict[str, Any]) -> None:
+    previous = out / "config.json"
+    if not previous.exists():
+        return
+    try:
+        old = json.loads(previous.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        raise InputError("not valid JSON; delete the folder or pick another --out", file=str(previous)) from None
+    if old != config:
+        diff = sorted(k for k in set(old) | set(config) if old.get(k) != config.get(k))
+        raise InputError(f"folder holds a dataset made with other settings ({', '.join(diff)}); "
+                         "pick another --out", file=str(previous), field=diff[0] if diff else None)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _held_out_summary(catalog: Sequence[Archetype]) -> dict[str, Any]:
+    specs = split_specs(catalog)
+    return {name: {"targets": len(spec.targets), "domains": len({a.domain for a in spec.targets})}
+            for name, spec in specs.items()}
