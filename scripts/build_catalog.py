@@ -1,0 +1,931 @@
+"""Generate the synthetic tool catalog (`src/toolgym/data/catalog/*.json`) once; the output is committed.
+
+Run: `python scripts/build_catalog.py [--out DIR] [--check-bfcl]`.
+
+The catalog is composed from hand-written parts:
+- POOLS: named value pools (cities, people, products, ...), some with surface forms;
+- ROLES: parameter kinds with a JSON schema, a value sampler and phrase banks (inline phrases, context
+  sentences, optional-parameter clauses);
+- ACTIONS: verbs with query frames (information questions, commands, searches) and result wrappers;
+- DOMAINS: per domain, entities with the actions they support and the roles each action takes.
+An archetype is entity x action; its templates are the action's frames filled with the roles' phrases.
+Names are checked to be unique and (with --check-bfcl) absent from BFCL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from toolgym.data.archetypes import split_bucket  # noqa: E402
+
+
+def words(text: str) -> list[str]:
+    """A pool written as '|'-separated entries."""
+    return [w.strip() for w in text.split("|") if w.strip()]
+
+
+def surfaced(text: str) -> list[dict]:
+    """A pool of 'value=surface/surface' entries separated by '|'."""
+    out = []
+    for item in words(text):
+        value, _, forms = item.partition("=")
+        out.append({"value": value.strip(), "surfaces": [f.strip() for f in forms.split("/")] or [value]})
+    return out
+
+
+# ============================================================== pools
+
+FIRST = words("Maria|James|Aisha|Kenji|Sofia|Liam|Priya|Mateo|Chloe|Omar|Elena|Noah|Fatima|Lucas|Hannah|"
+              "Diego|Yuki|Grace|Ravi|Ingrid|Samuel|Leila|Tomas|Nadia|Ethan|Zara|Felix|Amara|Oscar|Mei")
+LAST = words("Lopez|Carter|Khan|Tanaka|Rossi|Murphy|Patel|Silva|Dubois|Haddad|Novak|Bennett|Okafor|Schmidt|"
+             "Larsen|Moreno|Sato|Walsh|Iyer|Berg|Adeyemi|Costa|Fischer|Nguyen|Reyes|Kowalski|Brennan|Mensah")
+
+
+def people(n: int = 60) -> list[str]:
+    return [f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}" for i in range(n)]
+
+
+def emails(n: int = 50) -> list[str]:
+    hosts = ["northwind.io", "mailbox.org", "acmecorp.com", "brightlane.net", "example.com"]
+    return [f"{p.split()[0].lower()}.{p.split()[1].lower()}@{hosts[i % len(hosts)]}" for i, p in
+            enumerate(people(n))]
+
+
+POOLS: dict[str, list] = {
+    "cities": words("Lisbon|Toronto|Nairobi|Osaka|Buenos Aires|Melbourne|Vancouver|Reykjavik|Marrakesh|Prague|"
+                    "Seoul|Dublin|Lima|Cape Town|Hanoi|Krakow|Denver|Auckland|Bergen|Valencia|Montreal|Porto|"
+                    "Singapore|Edinburgh|Tbilisi|Santiago|Austin|Helsinki|Jaipur|Quito|Zurich|Seattle|"
+                    "Bologna|Cairo|Manila|Oslo|Bogota|Munich|Nashville|Kyoto"),
+    "countries": words("Portugal|Canada|Kenya|Japan|Argentina|Australia|Iceland|Morocco|Czechia|South Korea|"
+                       "Ireland|Peru|Vietnam|Poland|New Zealand|Norway|Spain|Chile|Finland|India|Ecuador|"
+                       "Switzerland|Egypt|Philippines|Colombia|Germany|Ghana|Mexico|Indonesia|Brazil"),
+    "people": people(),
+    "first_names": FIRST,
+    "emails": emails(),
+    "usernames": [f"{p.split()[0].lower()}_{p.split()[1][:3].lower()}{i % 97}" for i, p in
+                  enumerate(people(40))],
+    "currencies": surfaced("USD=USD/US dollars|EUR=EUR/euros|GBP=GBP/British pounds|JPY=JPY/Japanese yen|"
+                           "CAD=CAD/Canadian dollars|AUD=AUD/Australian dollars|CHF=CHF/Swiss francs|"
+                           "INR=INR/Indian rupees|MXN=MXN/Mexican pesos|BRL=BRL/Brazilian reais|"
+                           "SEK=SEK/Swedish kronor|KRW=KRW/South Korean won|ZAR=ZAR/South African rand|"
+                           "NOK=NOK/Norwegian kroner"),
+    "crypto": surfaced("BTC=BTC/Bitcoin|ETH=ETH/Ethereum|SOL=SOL/Solana|ADA=ADA/Cardano|DOT=DOT/Polkadot|"
+                       "XRP=XRP/Ripple|LTC=LTC/Litecoin|AVAX=AVAX/Avalanche|DOGE=DOGE/Dogecoin"),
+    "tickers": surfaced("AAPL=AAPL/Apple|MSFT=MSFT/Microsoft|NVDA=NVDA/Nvidia|AMZN=AMZN/Amazon|"
+                        "TSLA=TSLA/Tesla|KO=KO/Coca-Cola|NKE=NKE/Nike|DIS=DIS/Disney|JPM=JPM/JPMorgan|"
+                        "PFE=PFE/Pfizer|SBUX=SBUX/Starbucks|ADBE=ADBE/Adobe|INTC=INTC/Intel|V=Visa|"
+                        "WMT=WMT/Walmart|NFLX=NFLX/Netflix|ORCL=ORCL/Oracle|SONY=SONY/Sony"),
+    "airports": surfaced("LIS=LIS/Lisbon airport|YYZ=YYZ/Toronto Pearson|NBO=NBO/Nairobi airport|"
+                         "KIX=KIX/Osaka Kansai|EZE=EZE/Buenos Aires Ezeiza|MEL=MEL/Melbourne airport|"
+                         "YVR=YVR/Vancouver airport|KEF=KEF/Reykjavik Keflavik|PRG=PRG/Prague airport|"
+                         "ICN=ICN/Seoul Incheon|DUB=DUB/Dublin airport|LIM=LIM/Lima airport|"
+                         "CPT=CPT/Cape Town airport|DEN=DEN/Denver airport|AKL=AKL/Auckland airport|"
+                         "SIN=SIN/Singapore Changi|ZRH=ZRH/Zurich airport|SEA=SEA/Seattle-Tacoma|"
+                         "OSL=OSL/Oslo airport|MUC=MUC/Munich airport"),
+    "airlines": words("SkyBridge Air|Northern Star Airways|Pacific Crest|Aurora Airlines|Meridian Air|"
+                      "BlueHeron Airways|Summit Jet|Coral Wings"),
+    "hotels": words("Harbor View Inn|The Linden Hotel|Casa Azul Suites|Maple Court Hotel|The Grand Meridian|"
+                    "Seaside Lodge|Old Town Residence|Parkside Plaza|The Copper Kettle Inn|Riverside Suites"),
+    "companies": words("Northwind Traders|Brightlane Labs|Acme Robotics|Bluefin Logistics|Greenleaf Foods|"
+                       "Ironclad Security|Lumen Analytics|Oakridge Health|Pioneer Solar|Quartz Media|"
+                       "Redwood Capital|Silverline Telecom|Tidewater Shipping|Vertex Games|Willow Pharma"),
+    "products": words("wireless earbuds|standing desk|espresso machine|running shoes|yoga mat|mechanical keyboard|"
+                      "air purifier|electric kettle|backpack|smart watch|desk lamp|noise-cancelling headphones|"
+                      "cast iron skillet|bluetooth speaker|office chair|water bottle|rain jacket|phone case|"
+                      "portable charger|blender|robot vacuum|gaming mouse|tent|hiking boots"),
+    "groceries": words("milk|eggs|bread|bananas|spinach|coffee beans|rice|chicken breast|tomatoes|cheddar|"
+                       "yogurt|olive oil|apples|pasta|oat milk|avocados|butter|onions|garlic|salmon|"
+                       "black beans|orange juice|carrots|honey"),
+    "ingredients": words("chickpeas|basil|mushrooms|tofu|lemon|ginger|coconut milk|quinoa|lentils|bell pepper|"
+                         "zucchini|feta|cilantro|sweet potato|shrimp|eggplant|parmesan|kale"),
+    "cuisines": words("Italian|Thai|Mexican|Japanese|Indian|Ethiopian|Greek|Korean|Lebanese|Peruvian|"
+                      "Vietnamese|French|Spanish|Turkish"),
+    "dishes": words("pad thai|mushroom risotto|chicken tikka masala|shakshuka|beef pho|falafel wrap|"
+                    "vegetable lasagna|fish tacos|ramen|paella|moussaka|bibimbap|lentil soup|banana bread"),
+    "restaurants": words("Trattoria Lucia|Golden Lotus|El Fogon|Sakura House|Spice Route|Blue Door Bistro|"
+                         "The Olive Tree|Casa Mia|Little Saigon Kitchen|Harvest Table"),
+    "medications": words("ibuprofen|amoxicillin|metformin|lisinopril|atorvastatin|cetirizine|omeprazole|"
+                         "levothyroxine|paracetamol|loratadine|sertraline|albuterol"),
+    "symptoms": words("headache|sore throat|fever|back pain|dizziness|fatigue|nausea|cough|rash|insomnia|"
+                      "chest tightness|joint pain"),
+    "foods": words("oatmeal|banana|grilled chicken|brown rice|almonds|greek yogurt|broccoli|salmon fillet|"
+                   "avocado toast|boiled egg|lentil soup|apple|peanut butter|whole wheat pasta"),
+    "exercises": words("running|cycling|swimming|rowing|yoga|hiking|jump rope|strength training|pilates|"
+                       "walking|boxing|elliptical"),
+    "songs": words("Midnight Harbor|Paper Lanterns|Golden Hour Drive|Echoes of June|Neon Rain|Slow Tide|"
+                   "Wildflower Road|Static Hearts|Northern Lights Waltz|City of Glass|Low Orbit|Sunday Ghosts"),
+    "artists": words("The Velvet Pines|Luna Marquez|Static Avenue|Kofi Mensah Trio|Iris Kaplan|"
+                     "The Paper Kites Collective|DJ Solstice|Marrow & Bone|Aiko Tanabe|The Lowland Choir"),
+    "music_genres": words("jazz|hip hop|classical|indie rock|lo-fi|reggae|country|electronic|blues|k-pop|folk"),
+    "movies": words("The Last Lighthouse|Glass Orchard|Beneath the Salt Flats|Orbit of Ashes|"
+                    "The Quiet Cartographer|Winter at Hollow Creek|Signal Lost|The Ninth Garden|Red Canyon Run|"
+                    "A Map of Small Things"),
+    "tv_shows": words("Harbor Nights|The Ledger|Starfall Academy|Kitchen Confidential Live|Northbound|"
+                      "Dead Reckoning|The Greenhouse|Parallel Lines"),
+    "movie_genres": words("comedy|thriller|documentary|science fiction|drama|animation|horror|romance|action"),
+    "books": words("The Cartographer's Daughter|Salt and Silence|A Field Guide to Tomorrow|The Clockmaker's Year|"
+                   "Rivers of Iron|Letters from Lisbon|The Orchard Keeper's Notebook|Small Gods of August|"
+                   "The Long Way North|Ink and Ember"),
+    "authors": words("Helen Marsh|Tobias Wren|Amina Sowe|Rafael Ortega|Clara Lindqvist|Jun Park|Orla Byrne|"
+                     "Idris Bello"),
+    "podcasts": words("Deep Field Notes|The Daily Ledger|Curious Kitchen|Code and Coffee|History Unpacked|"
+                      "The Long Run|Small Business Hour|Mind the Gap"),
+    "news_topics": words("climate policy|electric vehicles|space exploration|housing market|public health|"
+                         "artificial intelligence|renewable energy|local elections|supply chains|ocean cleanup"),
+    "teams": words("Denver Falcons|Lisbon Navigators|Osaka Thunder|Toronto Wolves|Cape Town Rhinos|"
+                   "Seattle Orcas|Munich Ravens|Melbourne Comets|Dublin Harriers|Austin Stallions|"
+                   "Kyoto Cranes|Porto Mariners"),
+    "athletes": words("Marco Vidal|Keiko Aoki|Darius Cole|Lena Brandt|Tyrone Okoye|Sofia Ruiz|Ben Hartley|"
+                      "Anya Petrov|Jonah Reyes|Mila Novak"),
+    "sports": words("soccer|basketball|tennis|baseball|ice hockey|cricket|rugby|volleyball|golf|cycling"),
+    "languages": words("Spanish|French|German|Japanese|Portuguese|Italian|Korean|Arabic|Hindi|Swahili|Dutch|"
+                       "Polish|Turkish|Greek|Vietnamese"),
+    "lang_codes": surfaced("es=Spanish|fr=French|de=German|ja=Japanese|pt=Portuguese|it=Italian|ko=Korean|"
+                           "ar=Arabic|hi=Hindi|sw=Swahili|nl=Dutch|pl=Polish|tr=Turkish"),
+    "phrases": words("Where is the nearest train station?|Thank you for your help|The meeting is moved to Friday|"
+                     "How much does this cost?|I would like a table for two|Please send the invoice today|"
+                     "The package arrived damaged|Happy birthday, my friend|Can we reschedule our call?|"
+                     "I am allergic to peanuts"),
+    "vocab": words("serendipity|ephemeral|resilient|meticulous|ubiquitous|candor|lucid|pragmatic|verbose|"
+                   "whimsical|tenacious|nostalgia"),
+    "file_names": words("budget_2025.xlsx|meeting_notes.docx|vacation_photo.jpg|report_final.pdf|"
+                        "invoice_0425.pdf|roadmap.pptx|dataset.csv|contract_draft.docx|logo.png|"
+                        "tax_return.pdf|recipe_book.pdf|slides_q3.pptx"),
+    "folders": words("/home/docs|/projects/alpha|/shared/finance|/photos/2025|/archive/old|/work/reports|"
+                     "/music/playlists|/backups/weekly"),
+    "repos": words("acme/webapp|northwind/api-server|brightlane/ml-pipeline|quartz/mobile-app|"
+                   "pioneer/solar-dashboard|lumen/analytics-core|vertex/game-engine"),
+    "branches": words("main|develop|feature/login-page|fix/payment-timeout|release/2.4|feature/dark-mode|"
+                      "hotfix/cache-bug"),
+    "prog_languages": words("Python|Rust|Go|TypeScript|Java|Kotlin|Swift|Ruby|C++|Scala"),
+    "cloud_regions": words("us-east-1|eu-west-2|ap-southeast-1|eu-central-1|us-west-2|sa-east-1|ap-northeast-1"),
+    "instance_types": words("t3.micro|m5.large|c6g.xlarge|r5.2xlarge|g5.xlarge|t4g.small"),
+    "databases": words("orders_db|analytics|customers|inventory_main|billing|user_profiles"),
+    "devices": words("living room lamp|bedroom heater|kitchen speaker|front door lock|garage door|"
+                     "hallway thermostat|porch light|office fan|nursery camera|patio sprinkler"),
+    "rooms": words("living room|kitchen|bedroom|office|bathroom|garage|hallway|patio|basement|nursery"),
+    "vehicles": words("2021 Honda Civic|2019 Toyota RAV4|2023 Tesla Model 3|2018 Ford F-150|2022 Kia Niro|"
+                      "2020 Subaru Outback|2017 Mazda CX-5"),
+    "job_titles": words("data analyst|backend engineer|product designer|nurse practitioner|sales manager|"
+                        "electrician|high school teacher|marketing coordinator|accountant|UX researcher"),
+    "skills": words("SQL|project management|public speaking|Figma|machine learning|copywriting|Excel|"
+                    "customer service|welding|Spanish"),
+    "courses": words("Intro to Statistics|Web Development Basics|Watercolor for Beginners|Financial Literacy|"
+                     "Conversational Japanese|Data Visualization|Creative Writing|Organic Chemistry I"),
+    "elements": surfaced("H=H/hydrogen|He=He/helium|C=C/carbon|N=N/nitrogen|O=O/oxygen|Na=Na/sodium|"
+                         "Fe=Fe/iron|Cu=Cu/copper|Ag=Ag/silver|Au=Au/gold|Ca=Ca/calcium|Si=Si/silicon|"
+                         "Zn=Zn/zinc|Ne=Ne/neon"),
+    "planets": words("Mercury|Venus|Mars|Jupiter|Saturn|Uranus|Neptune"),
+    "species": words("red fox|humpback whale|snow leopard|monarch butterfly|african elephant|bald eagle|"
+                     "green sea turtle|honey bee|gray wolf|emperor penguin"),
+    "genes": words("BRCA1|TP53|EGFR|APOE|CFTR|MTHFR|KRAS|HBB"),
+    "landmarks": words("Eiffel Tower|Golden Gate Bridge|Sagrada Familia|Table Mountain|Sydney Opera House|"
+                       "Machu Picchu|Mount Fuji|Brandenburg Gate|Colosseum|Niagara Falls"),
+    "parks": words("Yosemite|Banff|Torres del Paine|Serengeti|Kruger|Fiordland|Zion|Plitvice Lakes"),
+    "streets": words("12 Harbor Lane|48 Maple Avenue|7 Rua Augusta|221 Queen Street|90 Elm Road|"
+                     "15 Kingsway|33 Birch Street|5 Canal Walk|102 Hillcrest Drive|64 Station Road"),
+    "hashtags": words("#sustainability|#foodie|#travelgram|#mondaymotivation|#techtalk|#bookclub|#fitness|"
+                      "#smallbusiness"),
+    "post_texts": words("Just finished my first half marathon!|Our new store opens this Saturday|"
+                        "Loving the autumn colors in the park|Big news coming next week|"
+                        "Thanks to everyone who came to the launch|Trying a new recipe tonight"),
+    "messages": words("Running ten minutes late|Can you call me when you're free?|The report is ready for review|"
+                      "Dinner at 7 tonight?|Don't forget to bring the charger|Meeting moved to room 4B|"
+                      "Happy to help with the move on Sunday|Please confirm the delivery address"),
+    "subjects": words("Quarterly budget review|Project kickoff|Invoice overdue|Weekend plans|Team offsite agenda|"
+                      "Contract renewal|Welcome aboard|Feedback on the draft"),
+    "event_titles": words("Team standup|Dentist appointment|Quarterly planning|Book club|Yoga class|"
+                          "Parent-teacher meeting|Product demo|Birthday dinner|Client call|Design review"),
+    "task_titles": words("Renew passport|Pay electricity bill|Email the landlord|Prepare slides|Book flights|"
+                         "Call the plumber|Submit expense report|Water the plants|Buy a birthday gift|"
+                         "Update resume"),
+    "search_queries": words("best hiking trails|vegan protein sources|how to fix a leaky faucet|"
+                            "remote work tips|budget travel in Europe|beginner guitar chords|"
+                            "home office setup ideas|time management techniques"),
+    "colors": words("red|blue|green|black|white|gray|navy|beige|purple|orange|yellow"),
+    "sizes": words("XS|S|M|L|XL|XXL"),
+    "tags": words("urgent|personal|work|finance|travel|health|family|ideas|follow-up|archive"),
+    "departments": words("engineering|marketing|finance|human resources|sales|customer support|legal|operations"),
+    "plants": words("tomato|basil|monstera|lavender|fiddle leaf fig|snake plant|rosemary|strawberry|orchid|"
+                    "peace lily"),
+    "crops": words("wheat|corn|soybeans|rice|barley|potatoes|coffee|cotton|sugarcane|canola"),
+    "dog_breeds": words("golden retriever|border collie|french bulldog|beagle|labrador|dachshund|poodle|"
+                        "siberian husky|shiba inu"),
+    "pet_names": words("Biscuit|Luna|Max|Pepper|Milo|Nala|Rocky|Olive|Ziggy|Coco"),
+    "venues": words("Riverside Arena|The Blue Room|Civic Auditorium|Harbor Amphitheater|Old Mill Hall|"
+                    "Lakeside Stadium|The Velvet Lounge"),
+    "games": words("Starfall Odyssey|Kingdom of Tides|Pixel Racers|Hollow Depths|Tactics Arena|Farmstead Tales|"
+                   "Neon Drift|Castle Siege Online"),
+    "stations": words("Central Station|Harbor Street|University|Airport Terminal|Old Town|Riverside|"
+                      "Market Square|North Park"),
+    "transit_lines": words("Red Line|Blue Line|Line 4|Green Line|Express 12|Night Bus N7|Tram 28|Orange Line"),
+    "charities": words("Clean Oceans Fund|Bright Minds Literacy|Shelter First|Green Canopy Trust|"
+                       "Meals on Wheels Local|Rescue Paws"),
+    "insurance_types": words("home|auto|travel|pet|renters|life|health"),
+    "utilities": words("electricity|water|natural gas|internet|trash collection"),
+    "image_styles": words("watercolor|pixel art|photorealistic|line drawing|oil painting|cartoon|minimalist"),
+    "image_subjects": words("a lighthouse at dusk|a fox in the snow|a cozy reading nook|a futuristic city skyline|"
+                            "a bowl of ramen|a mountain lake at sunrise|an old sailing ship"),
+    "fonts": words("Helvetica|Garamond|Roboto|Futura|Georgia|Inter"),
+    "metrics": words("page views|sign-ups|revenue|bounce rate|active users|conversion rate|session length"),
+    "units_length": words("meters|feet|kilometers|miles|inches|centimeters|yards"),
+    "units_weight": words("kilograms|pounds|grams|ounces|stones"),
+    "units_temp": words("Celsius|Fahrenheit|Kelvin"),
+    "units_volume": words("liters|gallons|milliliters|cups|fluid ounces"),
+    "time_zones": surfaced("Europe/Lisbon=Europe/Lisbon/Lisbon time|America/Toronto=America/Toronto/Toronto time|"
+                           "Asia/Tokyo=Asia/Tokyo/Tokyo time|Africa/Nairobi=Africa/Nairobi/Nairobi time|"
+                           "Australia/Sydney=Australia/Sydney/Sydney time|America/Denver=America/Denver/"
+                           "Denver time|Europe/Berlin=Europe/Berlin/Berlin time|Asia/Kolkata=Asia/Kolkata/"
+                           "Kolkata time|America/Sao_Paulo=America/Sao_Paulo/Sao Paulo time"),
+    "domains_web": words("northwind.io|brightlane.net|quartzmedia.com|pioneersolar.org|lumenanalytics.ai|"
+                         "greenleaf-foods.com|tidewater.shipping"),
+    "ip_addresses": words("192.168.1.20|10.0.4.17|172.16.8.3|203.0.113.45|198.51.100.7|10.12.0.99"),
+    "stars": words("Sirius|Betelgeuse|Vega|Polaris|Rigel|Arcturus|Antares|Aldebaran|Proxima Centauri"),
+    "minerals": words("quartz|feldspar|mica|calcite|pyrite|hematite|gypsum|talc"),
+    "compounds": surfaced("H2O=H2O/water|CO2=CO2/carbon dioxide|NaCl=NaCl/sodium chloride|"
+                          "C6H12O6=C6H12O6/glucose|NH3=NH3/ammonia|CH4=CH4/methane|H2SO4=H2SO4/sulfuric acid|"
+                          "C2H5OH=C2H5OH/ethanol"),
+    "diseases": words("influenza|measles|malaria|tuberculosis|dengue|cholera|covid-19|chickenpox"),
+    "legal_areas": words("tenant rights|employment law|small claims|immigration|family law|intellectual property"),
+    "document_types": words("lease agreement|non-disclosure agreement|invoice|power of attorney|will|"
+                            "employment contract"),
+    "permit_types": words("building permit|parking permit|event permit|business license|fishing license|"
+                          "food vendor permit"),
+    "shipping_carriers": words("SwiftShip|ParcelPoint|BlueRoute Express|Atlas Freight|QuickPost"),
+    "warehouses": words("WH-North|WH-East|WH-Central|WH-South|WH-Harbor"),
+    "skus": [f"SKU-{1000 + i * 37}" for i in range(20)],
+    "coins_games": words("chess|checkers|go|backgammon|sudoku|crossword"),
+    "car_makes": words("Toyota|Honda|Ford|Tesla|Kia|Subaru|Volkswagen|Mazda|Hyundai|BMW"),
+    "energy_sources": words("solar|wind|hydro|natural gas|nuclear|coal|geothermal"),
+    "apps": words("Slack|Spotify|Notion|Zoom|Figma|Trello|Dropbox|WhatsApp"),
+    "camera_names": words("front porch camera|backyard camera|garage camera|driveway camera|nursery camera"),
+    "meeting_rooms": words("Room 4B|Atlas|Boardroom|Huddle 2|Orion|Room 12A|Summit"),
+    "tickets_topics": words("login issue|billing question|refund request|broken feature|account locked|"
+                            "shipping delay|password reset"),
+    "currencies_words": words("dollars|euros|pounds"),
+}
+
+
+# ============================================================== roles (parameters)
+
+
+@dataclass
+class Role:
+    """A parameter kind: schema + sampler + phrase banks. `{v}` stands for the rendered value."""
+
+    name: str
+    schema: dict
+    sampler: dict
+    inline: list[str]
+    ctx: list[str]
+    clause: list[str]
+    noun: str
+
+
+ROLES: dict[str, Role] = {}
+
+
+def role(name: str, schema: dict, sampler: dict, inline: list[str], ctx: list[str] | None = None,
+         clause: list[str] | None = None, noun: str = "", param: str | None = None) -> None:
+    key = name
+    if key in ROLES:
+        raise SystemExit(f"duplicate role {key}")
+    ctx = ctx or [f"It's {p}." for p in inline[:1]]
+    ROLES[key] = Role(param or name, schema, sampler, inline, ctx, clause or ctx, noun or name.replace("_", " "))
+
+
+def S(desc: str, **extra: Any) -> dict:
+    return {"type": "string", "description": desc, **extra}
+
+
+def I(desc: str, **extra: Any) -> dict:  # noqa: E743
+    return {"type": "integer", "description": desc, **extra}
+
+
+def N(desc: str, **extra: Any) -> dict:
+    return {"type": "number", "description": desc, **extra}
+
+
+def B(desc: str) -> dict:
+    return {"type": "boolean", "description": desc}
+
+
+def E(desc: str, values: list[str]) -> dict:
+    return {"type": "string", "description": desc, "enum": values}
+
+
+def A(desc: str, items: dict, **extra: Any) -> dict:
+    return {"type": "array", "description": desc, "items": items, **extra}
+
+
+def O(desc: str, props: dict) -> dict:  # noqa: E743
+    return {"type": "object", "description": desc, "properties": props, "required": list(props)}
+
+
+def pool(name: str, quote: bool = False) -> dict:
+    return {"kind": "pool", "pool": name, **({"quote": True} if quote else {})}
+
+
+def ints(lo: int, hi: int, unit: Any = None, words_: bool = False, step: int = 1) -> dict:
+    spec: dict = {"kind": "int", "min": lo, "max": hi}
+    if unit is not None:
+        spec["unit"] = unit
+    if words_:
+        spec["words"] = True
+    if step != 1:
+        spec["step"] = step
+    return spec
+
+
+def nums(lo: float, hi: float, decimals: int = 1, unit: Any = None, prefix: str = "") -> dict:
+    spec: dict = {"kind": "number", "min": lo, "max": hi, "decimals": decimals}
+    if unit is not None:
+        spec["unit"] = unit
+    if prefix:
+        spec["prefix"] = prefix
+    return spec
+
+
+def boolean(true: list[str], false: list[str]) -> dict:
+    return {"kind": "bool", "true": true, "false": false}
+
+
+def enum(surfaces: dict[str, list[str]] | None = None) -> dict:
+    return {"kind": "enum", **({"surfaces": surfaces} if surfaces else {})}
+
+
+def date(start: str = "2025-01-01", end: str = "2026-12-31") -> dict:
+    return {"kind": "date", "start": start, "end": end}
+
+
+def listof(items: dict, lo: int = 2, hi: int = 3) -> dict:
+    return {"kind": "list", "items": items, "min": lo, "max": hi}
+
+
+def obj(fields: dict, surface: list[str]) -> dict:
+    return {"kind": "object", "fields": fields, "surface": surface}
+
+
+def pattern(p: str) -> dict:
+    return {"kind": "pattern", "pattern": p}
+
+
+DATE_DESC = " (ISO 8601, YYYY-MM-DD)."
+
+# --- shared roles -------------------------------------------------------------------------------
+role("city", S("City name, e.g. Lisbon."), pool("cities"), ["in {v}", "for {v}"],
+     ["I'm asking about {v}.", "This is for {v}."], ["It's for {v}."], "a city")
+role("country", S("Country name."), pool("countries"), ["in {v}", "for {v}"],
+     ["The country is {v}.", "I'm asking about {v}."], ["Limit it to {v}."], "a country")
+role("date", S("Date" + DATE_DESC), date(), ["on {v}", "for {v}"],
+     ["The date is {v}.", "It's for {v}."], ["Make it for {v}."], "a date")
+role("start_date", S("First day of the range" + DATE_DESC), date("2025-01-01", "2025-12-31"),
+     ["from {v}", "starting {v}"], ["Start from {v}."], ["Start from {v}."], "a start date")
+role("end_date", S("Last day of the range" + DATE_DESC), date("2026-01-01", "2026-12-31"),
+     ["until {v}", "through {v}"], ["It should run until {v}."], ["End it on {v}."], "an end date")
+role("time", S("Time of day, 24-hour HH:MM."), {"kind": "time"}, ["at {v}"],
+     ["The time is {v}."], ["Make it at {v}."], "a time")
+role("days", I("Number of days to cover.", minimum=1, maximum=14), ints(1, 14, ["day", "days"], True),
+     ["for the next {v}", "over the next {v}"], ["I need the next {v}."], ["Cover the next {v}."],
+     "a number of days")
+role("limit", I("Maximum number of results to return.", minimum=1, maximum=50),
+     ints(2, 20, ["result", "results"], True), ["limited to {v}"], ["I only need {v}."],
+     ["Show at most {v}.", "Return no more than {v}.", "Limit it to {v}."], "a result limit")
+role("page", I("Page number of the results, starting at 1.", minimum=1), ints(1, 9, None, False),
+     ["on page {v}"], ["I want page {v}."], ["Give me page {v} of the results."], "a page number")
+role("sort_order", E("Sort order of the results.", ["asc", "desc"]),
+     enum({"asc": ["ascending order", "lowest first"], "desc": ["descending order", "highest first"]}),
+     ["sorted in {v}"], ["Sort them in {v}."], ["Sort them in {v}.", "List them in {v}."], "a sort order")
+role("include_details", B("Whether to include the full details."),
+     boolean(["with full details", "including every detail"], ["in summary form only", "as a short summary"]),
+     ["{v}"], ["I want it {v}."], ["Return it {v}.", "Give it to me {v}."], "a detail flag")
+role("notify", B("Whether to send a notification."),
+     boolean(["and notify everyone involved", "and send a notification"],
+             ["without notifying anyone", "and keep it silent with no notification"]),
+     ["{v}"], ["Do it {v}."], ["Do it {v}."], "a notification flag")
+role("person", S("Full name of the person."), pool("people"), ["for {v}", "of {v}"],
+     ["This is about {v}.", "The person is {v}."], ["It's for {v}."], "a person")
+role("contact_name", S("Full name of the contact."), pool("people"), ["named {v}", "called {v}"],
+     ["The contact is {v}."], ["The contact is {v}."], "a contact name", param="name")
+role("recipient", S("Full name of the recipient."), pool("people"), ["to {v}"],
+     ["It goes to {v}.", "The recipient is {v}."], ["Send it to {v}."], "a recipient")
+role("email", S("Email address."), pool("emails"), ["for {v}", "at {v}"],
+     ["The email is {v}.", "My address is {v}."], ["Use the address {v}."], "an email address")
+role("recipients", A("Email addresses of the recipients.", {"type": "string"}), listof(pool("emails"), 1, 3),
+     ["to {v}"], ["It should go to {v}."], ["Also send it to {v}."], "a list of recipients")
+role("attendees", A("Email addresses of the attendees.", {"type": "string"}), listof(pool("emails"), 1, 3),
+     ["with {v}"], ["The attendees are {v}."], ["Invite {v}.", "Add {v} as attendees."], "attendees")
+role("phone", S("Phone number in international format."), pattern("+1-###-###-####"),
+     ["at {v}", "on {v}"], ["The number is {v}."], ["My number is {v}."], "a phone number")
+role("username", S("Account username."), pool("usernames"), ["for the user {v}", "for user {v}"],
+     ["The username is {v}.", "It's the account {v}."], ["The account is {v}."], "a username")
+role("language", S("Language name, e.g. Spanish."), pool("languages"), ["in {v}"],
+     ["I want it in {v}."], ["Use {v} as the language.", "Answer in {v}."], "a language")
+role("query", S("Free-text search query."), pool("search_queries", quote=True), ["for {v}", "matching {v}"],
+     ["My search is {v}."], ["Search for {v}."], "a search query")
+role("tags", A("Tags to attach.", {"type": "string"}), listof(pool("tags"), 1, 3), ["tagged {v}"],
+     ["Tag it {v}."], ["Tag it with {v}.", "Add the tags {v}."], "tags")
+role("note", S("Free-text note."), pool("messages", quote=True), ["with the note {v}"],
+     ["Add the note {v}."], ["Add the note {v}.", "Include the note {v}."], "a note")
+role("address", O("Street address.", {"street": S("Street and number."), "city": S("City."),
+                                      "postal_code": S("Postal code.")}),
+     obj({"street": pool("streets"), "city": pool("cities"), "postal_code": pattern("#####")},
+         ["{street}, {city} {postal_code}", "{street} in {city}, postal code {postal_code}"]),
+     ["at {v}", "to {v}"], ["The address is {v}."], ["The address is {v}."], "an address")
+role("coordinates", O("Geographic point.", {"latitude": N("Latitude in degrees."),
+                                            "longitude": N("Longitude in degrees.")}),
+     obj({"latitude": nums(-60, 70, 4), "longitude": nums(-170, 170, 4)},
+         ["latitude {latitude}, longitude {longitude}", "coordinates ({latitude}, {longitude})"]),
+     ["at {v}", "near {v}"], ["I'm at {v}."], ["Use the point {v}."], "a location")
+role("price_range", O("Price range in US dollars.", {"min_price": N("Lowest price."), "max_price": N("Highest price.")}),
+     obj({"min_price": nums(5, 60, 0, None, "$"), "max_price": nums(80, 400, 0, None, "$")},
+         ["between {min_price} and {max_price}", "from {min_price} to {max_price}"]),
+     ["priced {v}"], ["My budget is {v}."], ["Keep the price {v}."], "a price range")
+role("date_range", O("Date range.", {"start": S("First day" + DATE_DESC), "end": S("Last day" + DATE_DESC)}),
+     obj({"start": date("2025-01-01", "2025-06-30"), "end": date("2025-07-01", "2025-12-31")},
+         ["from {start} to {end}", "between {start} and {end}"]),
+     ["{v}"], ["The period is {v}."], ["Cover the period {v}."], "a date range")
+role("amount_usd", N("Amount in US dollars.", minimum=0), nums(5, 2500, 2, None, "$"),
+     ["of {v}", "for {v}"], ["The amount is {v}."], ["The amount is {v}."], "an amount", param="amount")
+role("currency", S("ISO 4217 currency code."), pool("currencies"), ["in {v}"],
+     ["I'm paying in {v}."], ["Use {v} as the currency.", "Show amounts in {v}."], "a currency")
+role("color", S("Color name."), pool("colors"), ["in {v}"], ["I want it in {v}."],
+     ["Make it {v}.", "The color should be {v}."], "a color")
+role("priority", E("Priority level.", ["low", "normal", "high", "urgent"]), enum(),
+     ["with {v} priority"], ["The priority is {v}."], ["Mark it {v} priority.", "Set the priority to {v}."],
+     "a priority")
+
+
+# ============================================================== actions and query frames
+
+INFO_FRAMES = [
+    "What {BE} {E} {ARGS}?",
+    "Can you {V} {E} {ARGS}?",
+    "I need {E} {ARGS}.",
+    "Please {V} {E} {ARGS}.",
+    "{CTX1} Could you {V} {E} {REST}?",
+    "Tell me {E} {ARGS}.",
+    "{CTX} I'd like to know {E}. Can you help?",                  # held out
+    "Quick question: could you {V} {E} {ARGS}? Thanks in advance.",  # held out
+]
+COMMAND_FRAMES = [
+    "{V} {E} {ARGS}.",
+    "Can you {V} {E} {ARGS}?",
+    "I'd like to {V} {E} {ARGS}.",
+    "Please {V} {E} {ARGS}.",
+    "{CTX1} Could you {V} {E} {REST}?",
+    "I need you to {V} {E} {ARGS}.",
+    "{CTX} Please {V} {E} for me.",                                  # held out
+    "Hi! Would you mind helping me {V} {E} {ARGS}? Much appreciated.",  # held out
+]
+SEARCH_FRAMES = [
+    "Find {E} {ARGS}.",
+    "Can you search for {E} {ARGS}?",
+    "I'm looking for {E} {ARGS}.",
+    "Show me {E} {ARGS}.",
+    "{CTX1} Can you {V} {E} {REST}?",
+    "Are there any {E} {ARGS}?",
+    "{CTX} What {E} can you find?",                                  # held out
+    "Help me out: {V} {E} {ARGS}, please.",                          # held out
+]
+
+
+@dataclass
+class Action:
+    """A verb: how it names tools, which frames its queries use, how its result looks."""
+
+    key: str
+    frames: list[str]
+    verbs: list[str]
+    det: str                  # "the", "a" or "plural"
+    desc: str
+    result: str               # "entity", "list", "created", "updated", "done"
+    status: str = ""
+
+
+ACTIONS: dict[str, Action] = {}
+
+
+def action(key: str, frames: list[str], verbs: list[str], det: str, desc: str, result: str,
+           status: str = "") -> None:
+    ACTIONS[key] = Action(key, frames, verbs, det, desc, result, status)
+
+
+action("get", INFO_FRAMES, ["get", "look up", "check", "pull up", "fetch", "retrieve"], "the", "Get", "entity")
+action("check", INFO_FRAMES, ["check", "verify", "look up", "find out"], "the", "Check", "entity")
+action("calculate", INFO_FRAMES, ["calculate", "work out", "compute", "figure out"], "the", "Calculate",
+       "entity")
+action("estimate", INFO_FRAMES, ["estimate", "work out", "calculate", "figure out"], "the", "Estimate",
+       "entity")
+action("track", INFO_FRAMES, ["track", "check on", "look up", "follow"], "the", "Track", "entity")
+action("analyze", INFO_FRAMES, ["analyze", "run an analysis of", "assess", "evaluate"], "the", "Analyze",
+       "entity")
+action("predict", INFO_FRAMES, ["predict", "forecast", "project", "estimate"], "the", "Predict", "entity")
+action("list", SEARCH_FRAMES, ["list", "show", "find", "pull up"], "plural", "List", "list")
+action("search", SEARCH_FRAMES, ["search for", "find", "look up", "dig up"], "plural", "Search for", "list")
+action("find", SEARCH_FRAMES, ["find", "locate", "look for", "track down"], "plural", "Find", "list")
+action("create", COMMAND_FRAMES, ["create", "set up", "make", "add"], "a", "Create", "created", "created")
+action("add", COMMAND_FRAMES, ["add", "save", "put in", "register"], "a", "Add", "created", "added")
+action("book", COMMAND_FRAMES, ["book", "reserve", "lock in", "secure"], "a", "Book", "created", "booked")
+action("schedule", COMMAND_FRAMES, ["schedule", "plan", "set up", "arrange"], "a", "Schedule", "created",
+       "scheduled")
+action("send", COMMAND_FRAMES, ["send", "deliver", "fire off", "dispatch"], "a", "Send", "created", "sent")
+action("submit", COMMAND_FRAMES, ["submit", "file", "lodge", "send in"], "a", "Submit", "created",
+       "submitted")
+action("order", COMMAND_FRAMES, ["order", "place an order for", "buy", "get"], "a", "Order", "created",
+       "ordered")
+action("generate", COMMAND_FRAMES, ["generate", "produce", "make", "create"], "a", "Generate", "created",
+       "generated")
+action("start", COMMAND_FRAMES, ["start", "begin", "kick off", "launch"], "a", "Start", "created", "started")
+action("update", COMMAND_FRAMES, ["update", "change", "modify", "edit"], "the", "Update", "updated",
+       "updated")
+action("set", COMMAND_FRAMES, ["set", "adjust", "configure", "change"], "the", "Set", "updated", "updated")
+action("delete", COMMAND_FRAMES, ["delete", "remove", "erase", "get rid of"], "the", "Delete", "done",
+       "deleted")
+action("cancel", COMMAND_FRAMES, ["cancel", "call off", "drop", "terminate"], "the", "Cancel", "done",
+       "cancelled")
+action("share", COMMAND_FRAMES, ["share", "pass along", "send over", "forward"], "the", "Share", "done",
+       "shared")
+action("stop", COMMAND_FRAMES, ["stop", "halt", "end", "shut down"], "the", "Stop", "done", "stopped")
+action("play", COMMAND_FRAMES, ["play", "put on", "start playing", "queue up"], "the", "Play", "done",
+       "playing")
+action("rename", COMMAND_FRAMES, ["rename", "relabel", "change the name of", "retitle"], "the", "Rename",
+       "updated", "renamed")
+action("move", COMMAND_FRAMES, ["move", "relocate", "transfer", "shift"], "the", "Move", "updated", "moved")
+action("archive", COMMAND_FRAMES, ["archive", "file away", "put away", "stash"], "the", "Archive", "done",
+       "archived")
+action("renew", COMMAND_FRAMES, ["renew", "extend", "prolong", "refresh"], "the", "Renew", "updated",
+       "renewed")
+action("pay", COMMAND_FRAMES, ["pay", "settle", "clear", "take care of"], "the", "Pay", "done", "paid")
+action("transfer", COMMAND_FRAMES, ["make", "send", "set up", "initiate"], "a", "Make", "created",
+       "completed")
+action("convert", INFO_FRAMES, ["convert", "translate", "change", "turn"], "the", "Convert", "entity")
+action("translate", COMMAND_FRAMES, ["translate", "render", "convert", "put"], "the", "Translate", "entity")
+action("subscribe", COMMAND_FRAMES, ["subscribe to", "sign up for", "follow", "join"], "the", "Subscribe to",
+       "created", "subscribed")
+action("rate", COMMAND_FRAMES, ["rate", "review", "score", "give a rating to"], "the", "Rate", "done", "rated")
+action("compare", INFO_FRAMES, ["compare", "contrast", "weigh up", "line up"], "the", "Compare", "entity")
+action("register", COMMAND_FRAMES, ["register", "enroll", "sign up", "enlist"], "a", "Register", "created",
+       "registered")
+action("reset", COMMAND_FRAMES, ["reset", "restart", "reinitialize", "reboot"], "the", "Reset", "done",
+       "reset")
+action("lock", COMMAND_FRAMES, ["lock", "secure", "lock up", "close"], "the", "Lock", "done", "locked")
+action("export", COMMAND_FRAMES, ["export", "download", "save out", "dump"], "the", "Export", "created",
+       "exported")
+action("upload", COMMAND_FRAMES, ["upload", "push", "send up", "put"], "a", "Upload", "created", "uploaded")
+action("report", COMMAND_FRAMES, ["report", "flag", "log", "file"], "a", "Report", "created", "reported")
+action("assign", COMMAND_FRAMES, ["assign", "hand over", "give", "allocate"], "the", "Assign", "updated",
+       "assigned")
+action("approve", COMMAND_FRAMES, ["approve", "sign off on", "accept", "greenlight"], "the", "Approve", "done",
+       "approved")
+action("validate", INFO_FRAMES, ["validate", "verify", "check", "confirm"], "the", "Validate", "entity")
+action("summarize", INFO_FRAMES, ["summarize", "sum up", "give an overview of", "recap"], "the", "Summarize",
+       "entity")
+action("recommend", SEARCH_FRAMES, ["recommend", "suggest", "pick out", "propose"], "plural", "Recommend",
+       "list")
+
+
+# ============================================================== entities and domains
+
+
+@dataclass
+class Ent:
+    """An entity of a domain; `acts` maps an action to its roles ('role' required, 'role?' optional)."""
+
+    noun: str
+    acts: dict[str, str]
+    result: dict = field(default_factory=dict)
+    stem: str = ""
+    plural: str = ""
+    are: bool = False
+    desc: dict[str, str] = field(default_factory=dict)
+    templates: dict[str, list[str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Domain:
+    name: str
+    prefix: str
+    entities: list[Ent]
+
+
+DOMAINS: list[Domain] = []
+
+
+def domain(name: str, prefix: str, *entities: Ent) -> None:
+    DOMAINS.append(Domain(name, prefix, list(entities)))
+
+
+def pluralize(noun: str) -> str:
+    head, _, last = noun.rpartition(" ")
+    if last.endswith("y") and last[-2:-1] not in "aeiou":
+        last = last[:-1] + "ies"
+    elif last.endswith(("s", "x", "ch", "sh")):
+        last += "es"
+    else:
+        last += "s"
+    return f"{head} {last}".strip()
+
+
+def article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def snake(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+# ============================================================== assembly
+
+
+def name_words(dom: Domain, ent: Ent, act: Action) -> list[str]:
+    stem = ent.stem or snake(ent.noun)
+    if act.det == "plural":
+        stem = snake(ent.plural) if ent.plural else snake(pluralize(stem.replace("_", " ")))
+    verb = snake(act.key)
+    return [verb, *stem.split("_")]
+
+
+def style_for(dom: Domain, ent: Ent, act: Action) -> str:
+    """Style per domain, with a quarter of the archetypes styled on their own (hash-deterministic)."""
+    styles = ("snake", "snake", "camel", "dotted", "title", "snake", "camel", "dotted", "title", "snake")
+    own = split_bucket(f"style:{dom.name}:{ent.noun}:{act.key}", 4) == 0
+    key = f"style:{dom.name}:{ent.noun}:{act.key}" if own else f"style:{dom.name}"
+    return styles[split_bucket(key, len(styles))]
+
+
+def make_name(style: str, dom: Domain, ws: list[str], act: Action) -> str:
+    if style == "snake":
+        return "_".join(ws)
+    if style == "camel":
+        return ws[0] + "".join(w.capitalize() for w in ws[1:])
+    if style == "dotted":
+        rest = ws[1:]
+        prefix = dom.prefix.split("_")
+        if rest[: len(prefix)] == prefix and len(rest) > len(prefix):
+            rest = rest[len(prefix):]
+        return f"{dom.prefix}.{'_'.join([ws[0], *rest])}"
+    body = ws[1:] if act.key == "get" else ws
+    return "_".join(w.capitalize() for w in body) + "_API"
+
+
+def parse_roles(spec: str) -> list[tuple[Role, bool]]:
+    out = []
+    for token in spec.split():
+        optional = token.endswith("?")
+        key = token.rstrip("?")
+        if key not in ROLES:
+            raise SystemExit(f"unknown role {key!r} in {spec!r}")
+        out.append((ROLES[key], not optional))
+    return out
+
+
+def entity_phrase(ent: Ent, act: Action) -> tuple[str, str]:
+    """(noun phrase, 'is'/'are') for the action's determiner."""
+    if act.det == "plural":
+        return (ent.plural or pluralize(ent.noun)), "are"
+    if act.det == "a":
+        return f"{article(ent.noun)} {ent.noun}", "is"
+    return f"the {ent.noun}", "are" if ent.are else "is"
+
+
+def fill_phrase(text: str, param: str) -> str:
+    return text.replace("{v}", "{" + param + "}")
+
+
+def frame_to_template(frame: str, i: int, act: Action, ent: Ent, roles: list[tuple[Role, bool]]) -> str:
+    required = [r for r, req in roles if req]
+    noun, be = entity_phrase(ent, act)
+    inline = [fill_phrase(r.inline[(i + j) % len(r.inline)], r.name) for j, r in enumerate(required)]
+    ctx = [fill_phrase(r.ctx[(i + j) % len(r.ctx)], r.name) for j, r in enumerate(required)]
+    verb = act.verbs[i % len(act.verbs)]
+    text = (frame.replace("{CTX1}", ctx[0] if ctx else "").replace("{REST}", " ".join(inline[1:]))
+            .replace("{CTX}", " ".join(ctx)).replace("{ARGS}", " ".join(inline))
+            .replace("{E}", noun).replace("{BE}", be).replace("{V}", verb))
+    text = re.sub(r"\s+([?.,!])", r"\1", re.sub(r"\s+", " ", text)).strip()
+    return text[:1].upper() + text[1:]
+
+
+def describe(dom: Domain, ent: Ent, act: Action, roles: list[tuple[Role, bool]]) -> str:
+    if act.key in ent.desc:
+        first = ent.desc[act.key]
+    else:
+        noun, _ = entity_phrase(ent, act)
+        req = [r.noun for r, q in roles if q]
+        given = f" given {join_words(req)}" if req else ""
+        first = f"{act.desc} {noun}{given}."
+    opt = [r.noun for r, q in roles if not q]
+    return first + (f" Optional: {join_words(opt)}." if opt else "")
+
+
+def join_words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def result_template(dom: Domain, ent: Ent, act: Action, roles: list[tuple[Role, bool]]) -> dict:
+    echo = {r.name: f"$arg:{r.name}" for r, req in roles if req}
+    body = ent.result or {"status": "ok"}
+    stem = ent.stem or snake(ent.noun)
+    if act.result == "entity":
+        return {**echo, **body}
+    if act.result == "list":
+        return {"query": echo, "total": "$int:1:40", "results": [body, body]}
+    if act.result == "created":
+        tag = "".join(w[0] for w in stem.split("_")).upper()[:3].ljust(3, "X")
+        return {"status": act.status, f"{stem}_id": f"$id:{tag}-######", **echo}
+    return {"status": act.status, **echo}
+
+
+def build_archetype(dom: Domain, ent: Ent, act_key: str, role_spec: str) -> dict:
+    act = ACTIONS[act_key]
+    roles = parse_roles(role_spec)
+    if not any(req for _, req in roles):
+        raise SystemExit(f"{dom.name}/{ent.noun}/{act_key}: needs a required parameter")
+    style = style_for(dom, ent, act)
+    name = ent.names.get(act_key) or make_name(style, dom, name_words(dom, ent, act), act)
+    if act_key in ent.templates:
+        templates = [t.replace("{{", "{").replace("}}", "}") for t in ent.templates[act_key]]
+    else:
+        templates = [frame_to_template(f, i, act, ent, roles) for i, f in enumerate(act.frames)]
+    props, samplers = {}, {}
+    for r, req in roles:
+        props[r.name] = r.schema
+        spec = dict(r.sampler)
+        if not req:
+            spec["clauses"] = [fill_phrase(c, r.name) for c in r.clause]
+        samplers[r.name] = spec
+    return {
+        "name": name,
+        "style": detect_style(name),
+        "description": describe(dom, ent, act, roles),
+        "parameters": {"type": "object", "properties": props, "required": [r.name for r, q in roles if q]},
+        "samplers": samplers,
+        "templates": templates,
+        "result_template": result_template(dom, ent, act, roles),
+        "split_group": split_bucket(f"tool:{name}"),
+    }
+
+
+def detect_style(name: str) -> str:
+    if name.endswith("_API"):
+        return "title"
+    if "." in name:
+        return "dotted"
+    if re.search(r"[a-z][A-Z]", name):
+        return "camel"
+    return "snake"
+
+
+def build_domain(dom: Domain) -> dict:
+    archetypes = [build_archetype(dom, ent, act, spec) for ent in dom.entities for act, spec in ent.acts.items()]
+    return {"domain": dom.name, "group": split_bucket(f"domain:{dom.name}"), "archetypes": archetypes}
+
+
+def bfcl_names() -> set[str]:
+    from toolgym.data.decontam import bfcl_function_names, normalize_name
+    return {normalize_name(n) for n in bfcl_function_names()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "src" / "toolgym" / "data" / "catalog")
+    parser.add_argument("--check-bfcl", action="store_true", help="fail on a name that BFCL also uses")
+    args = parser.parse_args()
+    files = {d.name: build_domain(d) for d in DOMAINS}
+    names = [a["name"] for f in files.values() for a in f["archetypes"]]
+    dupes = sorted({n for n in names if [m.lower() for m in names].count(n.lower()) > 1})
+    if dupes:
+        raise SystemExit(f"duplicate names: {dupes}")
+    if args.check_bfcl:
+        from toolgym.data.decontam import normalize_name
+        clash = sorted(n for n in names if normalize_name(n) in bfcl_names())
+        if clash:
+            raise SystemExit(f"names also in BFCL: {clash}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for old in args.out.glob("*.json"):
+        old.unlink()
+    (args.out / "_pools.json").write_text(json.dumps(POOLS, indent=1, ensure_ascii=False) + "\n")
+    for dname, data in files.items():
+        (args.out / f"{dname}.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {len(files)} domains, {len(names)} archetypes to {args.out}")
+
+
+# ============================================================== domains
+# Each block: the domain's own roles, then its entities.
+
+# --- weather -------------------------------------------------------------------------------------
+role("units_temp", E("Temperature units.", ["celsius", "fahrenheit", "kelvin"]),
+     enum({"celsius": ["Celsius", "degrees Celsius"], "fahrenheit": ["Fahrenheit", "degrees Fahrenheit"],
+           "kelvin": ["Kelvin"]}),
+     ["in {v}"], ["I read temperatures in {v}."], ["Give temperatures in {v}.", "Use {v}, please."],
+     "temperature units", param="units")
+role("include_hourly", B("Whether to include an hour-by-hour breakdown."),
+     boolean(["with the hourly breakdown", "including hour-by-hour detail"],
+             ["without the hourly breakdown", "with daily totals only"]),
+     ["{v}"], ["I want it {v}."], ["Show it {v}."], "an hourly flag")
+role("severity", E("Minimum alert severity.", ["minor", "moderate", "severe", "extreme"]), enum(),
+     ["of {v} severity or worse"], ["Only {v} ones or worse."], ["Only show {v} alerts or worse."], "a severity")
+role("pollutant", E("Pollutant to report.", ["pm2_5", "pm10", "ozone", "no2", "so2"]),
+     enum({"pm2_5": ["PM2.5", "fine particulate matter"], "pm10": ["PM10"], "ozone": ["ozone"],
+           "no2": ["NO2", "nitrogen dioxide"], "so2": ["SO2", "sulfur dioxide"]}),
+     ["for {v}"], ["I care about {v}."], ["Focus on {v}.", "Report {v} levels."], "a pollutant")
+role("pollen_type", E("Pollen type.", ["tree", "grass", "weed", "mold"]), enum(),
+     ["for {v} pollen"], ["I'm allergic to {v} pollen."], ["Only {v} pollen, please."], "a pollen type")
+role("alert_frequency", E("How often to send updates.", ["hourly", "daily", "weekly"]), enum(),
+     ["sent {v}"], ["I want updates {v}."], ["Send updates {v}."], "an update frequency", param="frequency")
+role("subscription_id", S("Subscription identifier."), pattern("SUB-######"), ["with ID {v}", "{v}"],
+     ["The subscription ID is {v}."], ["It's subscription {v}."], "a subscription ID")
+role("cities", A("City names.", {"type": "string"}), listof(pool("cities"), 2, 3), ["for {v}", "in {v}"],
+     ["The cities are {v}."], ["Include {v}."], "a list of cities")
+W = {"condition": "$choice:sunny|partly cloudy|overcast|light rain|thunderstorms|snow|windy",
+     "high": "$num:-5:36:1", "low": "$num:-12:24:1", "precipitation_chance": "$int:0:100"}
+domain(
+    "weather", "weather",
+    Ent("weather forecast", {"get": "city days units_temp? include_hourly?"}, W, stem="weather_outlook"),
+    Ent("weather history", {"get": "city date units_temp?"}, W),
+    Ent("weather alert", {"list": "city severity? limit?"},
+        {"event": "$choice:flood watch|heat advisory|winter storm warning|high wind warning",
+         "severity": "$choice:minor|moderate|severe", "expires": "$date"}),
+    Ent("air quality index", {"get": "city pollutant?"},
+        {"aqi": "$int:5:240", "category": "$choice:good|moderate|unhealthy for sensitive groups|unhealthy"},
+        stem="air_quality_reading"),
+    Ent("UV index", {"get": "city date"}, {"uv_index": "$int:0:11", "peak_hour": "$choice:12:00|13:00|14:00"}),
+    Ent("pollen count", {"get": "city pollen_type?"}, {"level": "$choice:low|moderate|high|very high",
+                                                        "grains_per_m3": "$int:3:900"}),
+    Ent("sunrise and sunset times", {"get": "city date"}, {"sunrise": "$choice:05:48|06:12|06:55|07:21",
+                                                           "sunset": "$choice:17:02|18:40|19:55|21:10"},
+        stem="sun_times", are=True),
+    Ent("weather subscription", {"create": "city email alert_frequency", "cancel": "subscription_id"},
+        {"status": "active"}),
+    Ent("weather comparison", {"get": "cities date units_temp?"},
+        {"warmest": "$choice:first|second|third", "spread": "$num:0:15:1"}, stem="weather_comparison"),
+)
+
+# --- finance (markets) ---------------------------------------------------------------------------
+role("ticker", S("Stock ticker symbol, e.g. AAPL."), pool("tickers"), ["for {v}", "of {v}"],
+     ["I'm looking at {v} stock.", "The stock is {v}."], ["The stock is {v}."], "a ticker symbol")
+role("tickers", A("Ticker symbols.", {"type": "string"}), listof(pool("tickers"), 2, 3), ["for {v}"],
+     ["The stocks are {v}."], ["Include {v}."], "a list of ticker symbols")
+role("interval", E("Bar interval.", ["1d", "1wk", "1mo"]),
+     enum({"1d": ["daily bars", "daily"], "1wk": ["weekly bars", "weekly"], "1mo": ["monthly bars", "monthly"]}),
+     ["as {v}"], ["Use {v}."], ["Use {v}.", "Break it into {v}."], "a bar interval")
+role("fiscal_year", I("Fiscal year.", minimum=2015, maximum=2026), ints(2018, 2025), ["for fiscal year {v}",
+     "for FY {v}"], ["It's fiscal year {v}."], ["Use fiscal year {v}."], "a fiscal year")
+role("fiscal_quarter", E("Fiscal quarter.", ["Q1", "Q2", "Q3", "Q4"]),
+     enum({"Q1": ["Q1", "the first quarter"], "Q2": ["Q2", "the second quarter"], "Q3": ["Q3", "the third quarter"],
+           "Q4": ["Q4", "the fourth quarter"]}),
+     ["in {v}"], ["It's {v}."], ["Only {v}."], "a fiscal quarter", param="quarter")
+role("years", I("How many years back to cover.", minimum=1, maximum=20), ints(1, 10, ["year", "years"], True),
+     ["for the last {v}", "over the past {v}"], ["Go back {v}."], ["Go back {v}."], "a number of years")
+role("watchlist_name", S("Name of the watchlist."), {"kind": "choice", "values":
+     words("Tech Picks|Dividend Income|Long Term|Speculative|Retirement")}, ["to my {v} watchlist",
+     "to the {v} list"], ["My watchlist is called {v}."], ["Use the {v} watchlist."], "a watchlist name")
+role("target_price", N("Price that triggers the alert, in US dollars.", minimum=0), nums(10, 900, 2, None, "$"),
+     ["at {v}"], ["My target is {v}."], ["Trigger at {v}."], "a target price")
+role("direction", E("Trigger when the price moves above or below the target.", ["above", "below"]),
+     enum({"above": ["rises above", "goes above"], "below": ["drops below", "falls below"]}),
+     ["when it {v} the target"], ["Alert me when it {v} the target."], ["Alert me when it {v} the target."],
+     "a direction")
+role("sector", E("Market sector.", ["technology", "healthcare", "energy", "financials", "consumer", "industrials"]),
+     enum(), ["in the {v} sector"], ["I'm interested in {v}."], ["Only the {v} sector."], "a sector")
+role("min_market_cap", N("Minimum market capitalization in billions of US dollars.", minimum=0),
+     nums(1, 500, 0, "billion", "$"), ["worth at least {v}"], ["They should be worth over {v}."],
+     ["Only companies worth at least {v}."], "a minimum market cap")
+role("holding", O("A position: ticker and number of shares.", {"ticker": S("Ticker symbol."),
+                                                               "shares": I("Number of shares.")}),
+     obj({"ticker": pool("tickers"), "shares": ints(1, 500, ["share", "shares"])},
+         ["{shares} of {ticker}", "{ticker}, {shares}"]),
+     ["for {v}"], ["I hold {v}."], ["My position is {v}."], "a holding")
+Q = {"price": "$num:5:900:2", "change_percent": "$num:-6:6:2", "volume": "$int:100000:90000000"}
+domain(
+    "finance", "finance",
+    Ent("stock quote", {"get": "ticker"}, Q),
+    Ent("stock price history", {"get": "ticker start_date end_date interval?"},
+        {"open": "$num:5:900:2", "close": "$num:5:900:2", "bars": "$int:5:250"}),
+    Ent("stock news article", {"list": "ticker limit? sort_order?"},
+        {"headline": "$choice:Shares climb after earnings beat|Analysts cut target|New product unveiled",
+         "published": "$date"}),
+    Ent("earnings report", {"get": "ticker fiscal_quarter fiscal_year"},
+        {"revenue_billion": "$num:1:120:2", "eps": "$num:-1:9:2"}),
+    Ent("dividend history", {"get": "ticker years?"}, {"annual_yield_percent": "$num:0:6:2",
+                                                       "payments": "$int:0:40"}),
+    Ent("watchlist entry", {"add": "tickers watchlist_name"}, stem="watchlist_entry"),
+    Ent("price alert", {"create": "ticker target_price direction", "cancel": "ticker"}),
+    Ent("stock", {"search": "sector min_market_cap? limit?"},
+        {"ticker": "$choice:AAPL|MSFT|PFE|KO", "market_cap_billion": "$num:1:3000:1"}, plural="stocks"),
+    Ent("position value", {"calculate": "holding"}, {"market_value": "$num:50:90000:2"}),
+)
+
+
+if __name__ == "__main__":
+    main()
