@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from toolgym.core.checker import ErrorCategory
+
 # ---------------------------------------------------------------------------------------------
 # Call lists in any of the shapes toolgym meets
 # ---------------------------------------------------------------------------------------------
@@ -96,7 +98,7 @@ class MatchResult:
 
     ok: bool
     error_type: str | None = None
-    category: str | None = None
+    category: ErrorCategory | None = None
     detail: str = ""
 
 
@@ -116,7 +118,7 @@ class _Malformed(Exception):
     """The function doc or possible answer has a shape the official checker would crash on."""
 
 
-def _fail(error_type: str, detail: str, category: str = "others") -> MatchResult:
+def _fail(error_type: str, detail: str, category: ErrorCategory = ErrorCategory.others) -> MatchResult:
     return MatchResult(False, error_type, category, detail)
 
 
@@ -239,7 +241,7 @@ def _check_param(param: str, value: Any, spec: Mapping[str, Any], allowed: Any) 
     typed = _type_check(value, allowed, expected, nested)
     if not typed.ok:
         return _fail(typed.error_type, f"wrong type for {param!r}: expected {type_name}, got "
-                     f"{type(value).__name__} ({value!r})", "wrong_type")
+                     f"{type(value).__name__} ({value!r})", ErrorCategory.wrong_type)
     if not typed.is_variable:
         if expected is dict:
             return _check_dict(param, value, allowed)
@@ -252,6 +254,15 @@ def _check_param(param: str, value: Any, spec: Mapping[str, Any], allowed: Any) 
     if value not in allowed:
         return _fail("value_error:others", f"invalid value for {param!r}: {value!r}, expected one of {allowed}")
     return _OK
+
+
+def _with_enum_category(result: MatchResult, spec: Mapping[str, Any], value: Any) -> MatchResult:
+    """A value error on a parameter with an `enum` whose value is outside it is an enum violation."""
+    enum = spec.get("enum")
+    if result.error_type and result.error_type.startswith("value_error") and isinstance(enum, list) \
+            and value not in enum:
+        return MatchResult(False, result.error_type, ErrorCategory.enum_violation, result.detail)
+    return result
 
 
 def _dotted(name: str, underscore_to_dot: bool) -> str:
@@ -270,23 +281,23 @@ def _check_one(doc: Mapping[str, Any] | None, call: Pair, answer: Mapping[str, A
     called, args = call
     if called != name:
         return _fail("simple_function_checker:wrong_func_name", f"expected {name!r}, got {called!r}",
-                     "others" if called in known else "tool_hallucination")
+                     ErrorCategory.others if called in known else ErrorCategory.tool_hallucination)
     for param in required:
         if param not in args:
             return _fail("simple_function_checker:missing_required", f"missing required parameter {param!r}",
-                         "parameter_missing")
+                         ErrorCategory.parameter_missing)
     for param, value in args.items():
         if param not in props or param not in allowed_params:
             hallucinated = param not in props
             return _fail("simple_function_checker:unexpected_param", f"unexpected parameter {param!r}",
-                         "parameter_hallucination" if hallucinated else "others")
+                         ErrorCategory.parameter_hallucination if hallucinated else ErrorCategory.others)
         result = _check_param(param, value, props[param], allowed_params[param])
         if not result.ok:
-            return result
+            return _with_enum_category(result, props[param], value)
     for param, options in allowed_params.items():
         if param not in args and "" not in options:
             return _fail("simple_function_checker:missing_optional", f"parameter {param!r} not provided and "
-                         "not optional", "parameter_missing")
+                         "not optional", ErrorCategory.parameter_missing)
     return _OK
 
 
@@ -347,7 +358,7 @@ def match_bfcl(calls: Iterable[Any], possible_answer: Sequence[Mapping[str, Any]
     try:
         pairs = as_pairs(calls)
     except TypeError as exc:
-        return _fail("ast_decoder:decoder_wrong_output_format", str(exc), "unparsable")
+        return _fail("ast_decoder:decoder_wrong_output_format", str(exc), ErrorCategory.unparsable)
     answers = list(possible_answer)
     route = _route(category, len(answers))
     known = {_dotted(doc["name"], underscore_to_dot) for doc in docs if isinstance(doc, Mapping) and "name" in doc}
