@@ -136,6 +136,11 @@ def _parse_hermes(text: str) -> ParseResult:
             break
         left.append(text[pos:start])
         body_start = start + len(_OPEN)
+        direct = _json_block_at(text, body_start)
+        if direct is not None:  # the JSON value is read first, so a "</tool_call>" inside a string is fine
+            found, pos = direct
+            calls.extend(found)
+            continue
         end = text.find(_CLOSE, body_start)
         nxt = text.find(_OPEN, body_start)
         if end < 0 or (0 <= nxt < end):  # missing closing tag: the block runs to the next tag or the end
@@ -154,6 +159,25 @@ def _parse_hermes(text: str) -> ParseResult:
             bad += 1
             left.append(block)
     return _result(calls, bad, "".join(left), "hermes", seen_syntax=True)
+
+
+_BLOCK_TAIL = re.compile(r"\s*(?:```)?\s*(?:</tool_call>)?")
+_BLOCK_HEAD = re.compile(r"\s*(?:```(?:json)?)?\s*")
+
+
+def _json_block_at(text: str, pos: int) -> tuple[list[ToolCall], int] | None:
+    """Calls of a well-formed block whose JSON starts at `pos` (after optional fence), and the end offset."""
+    start = _BLOCK_HEAD.match(text, pos).end()
+    try:
+        value, end = json.JSONDecoder().raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return None
+    calls, bad = _calls_from_value(value)
+    tail = _BLOCK_TAIL.match(text, end)
+    closed = tail.group().rstrip().endswith(_CLOSE) or tail.end() == len(text) or text.startswith(_OPEN, tail.end())
+    if bad or not calls or not closed:
+        return None
+    return calls, tail.end()
 
 
 def _calls_from_json_text(block: str) -> list[ToolCall]:
@@ -445,7 +469,7 @@ _CALL_INSTRUCTIONS = {
              '[{"name": <function-name>, "arguments": <args-json-object>}, ...]'),
     "python": "Return all function calls as one python list: [func_name1(param=value), func_name2(param=value)]",
 }
-_NO_CALL_RULE = "If none of the functions fits the request, answer in plain text without a function call."
+_NO_CALL_RULE = "If no function fits, answer in plain text without a call."
 
 # Minimal ChatML template for tokenizers that ship none (base models); transformers has no default.
 CHATML_TEMPLATE = (
@@ -469,7 +493,6 @@ def tool_system_prompt(tools: Iterable[Tool | Mapping], fmt: str = "hermes") -> 
     lines = [json.dumps(_as_tool(t).to_function(annotations=False), ensure_ascii=False, separators=(",", ":"))
              for t in tools]
     return ("You are a helpful assistant. You can call various user-defined tools to solve users' problems.\n"
-            "# Tools\nYou may call one or more functions to assist with the user query. "
             "You are provided with function signatures within <tools></tools> XML tags:\n"
             "<tools>\n" + "\n".join(lines) + "\n</tools>\n"
             + _CALL_INSTRUCTIONS[fmt] + "\n" + _NO_CALL_RULE)

@@ -13,10 +13,11 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+from jsonschema.exceptions import best_match
 
 from toolgym.core.errors import InputError
 
@@ -251,24 +252,20 @@ class Tool:
 
     # --- validation
     def validate(self) -> Tool:
-        """Check the schema (Draft 2020-12 metaschema + toolgym rules); raise ToolSchemaError. Returns self."""
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise ToolSchemaError("name must be a non-empty string", tool=str(self.name), field="name")
-        if not isinstance(self.description, str):
-            raise ToolSchemaError("description must be a string", tool=self.name, field="description")
-        params = self.parameters
-        if not isinstance(params, dict):
-            raise ToolSchemaError("parameters must be an object", tool=self.name, field="parameters")
+        """Check the schema (Draft 2020-12 metaschema + toolgym rules); raise ToolSchemaError. Returns self.
+
+        Results are cached by schema content: the same tool recurs in many records.
+        """
         try:
-            Draft202012Validator.check_schema(params)
-        except SchemaError as exc:
-            path = ".".join(["parameters", *(str(p) for p in exc.path)])
-            raise ToolSchemaError(f"invalid JSON Schema: {_first_line(exc.message)}", tool=self.name,
-                                  field=path) from None
-        if params.get("type") != "object":
-            raise ToolSchemaError(f"parameters.type must be 'object', got {params.get('type')!r}",
-                                  tool=self.name, field="parameters.type")
-        _check_object_node(self.name, params, "parameters", top=True)
+            key = json.dumps([self.name, self.description, self.parameters], sort_keys=True)
+        except (TypeError, ValueError):
+            raise ToolSchemaError("schema is not JSON-serialisable", tool=str(self.name),
+                                  field="parameters") from None
+        problem = _schema_problem(key)
+        if problem is not None:
+            message, path = problem
+            raise ToolSchemaError(message, tool=self.name if isinstance(self.name, str) else str(self.name),
+                                  field=path)
         return self
 
     # --- helpers
@@ -306,6 +303,32 @@ class Tool:
     def required(self) -> list[str]:
         req = self.parameters.get("required") if isinstance(self.parameters, dict) else None
         return [r for r in req if isinstance(r, str)] if isinstance(req, list) else []
+
+
+_META_VALIDATOR = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+
+@lru_cache(maxsize=65536)
+def _schema_problem(key: str) -> tuple[str, str] | None:
+    """(message, field path) of the first problem of a [name, description, parameters] doc, or None."""
+    name, description, params = json.loads(key)
+    if not isinstance(name, str) or not name.strip():
+        return "name must be a non-empty string", "name"
+    if not isinstance(description, str):
+        return "description must be a string", "description"
+    if not isinstance(params, dict):
+        return "parameters must be an object", "parameters"
+    error = best_match(_META_VALIDATOR.iter_errors(params))
+    if error is not None:
+        path = ".".join(["parameters", *(str(p) for p in error.absolute_path)])
+        return f"invalid JSON Schema: {_first_line(error.message)}", path
+    if params.get("type") != "object":
+        return f"parameters.type must be 'object', got {params.get('type')!r}", "parameters.type"
+    try:
+        _check_object_node(name, params, "parameters", top=True)
+    except ToolSchemaError as exc:
+        return exc.reason, exc.field or "parameters"
+    return None
 
 
 def _first_line(text: str) -> str:
