@@ -299,7 +299,8 @@ def role(name: str, schema: dict, sampler: dict, inline: list[str], ctx: list[st
     key = name
     if key in ROLES:
         raise SystemExit(f"duplicate role {key}")
-    ctx = ctx or [f"It's {p}." for p in inline[:1]]
+    label = (param or name).replace("_", " ")
+    ctx = ctx or [f"The {label} is {{v}}."]
     ROLES[key] = Role(param or name, schema, sampler, inline, ctx, clause or ctx, noun or name.replace("_", " "))
 
 
@@ -379,6 +380,13 @@ def pattern(p: str) -> dict:
     return {"kind": "pattern", "pattern": p}
 
 
+def idrole(key: str, what: str, pat: str, param: str | None = None) -> None:
+    """An identifier parameter (e.g. an order ID) sampled from a pattern."""
+    role(key, S(f"{what} identifier."), pattern(pat), ["{v}", f"for {what.lower()} {{v}}", "with ID {v}"],
+         [f"The {what.lower()} ID is {{v}}.", f"It's {what.lower()} {{v}}."],
+         [f"Use {what.lower()} {{v}}."], f"{article(what)} {what.lower()} ID", param=param)
+
+
 DATE_DESC = " (ISO 8601, YYYY-MM-DD)."
 
 # --- shared roles -------------------------------------------------------------------------------
@@ -434,6 +442,9 @@ role("query", S("Free-text search query."), pool("search_queries", quote=True), 
      ["My search is {v}."], ["Search for {v}."], "a search query")
 role("tags", A("Tags to attach.", {"type": "string"}), listof(pool("tags"), 1, 3), ["tagged {v}"],
      ["Tag it {v}."], ["Tag it with {v}.", "Add the tags {v}."], "tags")
+role("tag_filter", A("Only items with these tags.", {"type": "string"}), listof(pool("tags"), 1, 2),
+     ["tagged {v}", "with the tags {v}"], ["I only want ones tagged {v}."], ["Only ones tagged {v}."],
+     "tags to filter by", param="tags")
 role("note", S("Free-text note."), pool("messages", quote=True), ["with the note {v}"],
      ["Add the note {v}."], ["Add the note {v}.", "Include the note {v}."], "a note")
 role("address", O("Street address.", {"street": S("Street and number."), "city": S("City."),
@@ -925,6 +936,468 @@ domain(
         {"ticker": "$choice:AAPL|MSFT|PFE|KO", "market_cap_billion": "$num:1:3000:1"}, plural="stocks"),
     Ent("position value", {"calculate": "holding"}, {"market_value": "$num:50:90000:2"}),
 )
+
+
+# --- flights -------------------------------------------------------------------------------------
+role("origin", S("Departure airport IATA code."), pool("airports"), ["from {v}"],
+     ["I'm flying out of {v}.", "I'll depart from {v}."], ["Depart from {v}."], "an origin airport")
+role("destination", S("Arrival airport IATA code."), pool("airports"), ["to {v}"],
+     ["I'm heading to {v}.", "My destination is {v}."], ["Fly into {v}."], "a destination airport")
+role("departure_date", S("Departure date" + DATE_DESC), date(), ["on {v}", "departing {v}"],
+     ["I leave on {v}.", "Departure is {v}."], ["Leave on {v}."], "a departure date")
+role("return_date", S("Return date" + DATE_DESC), date("2026-01-01", "2026-12-31"), ["returning {v}"],
+     ["I come back on {v}."], ["I'll return on {v}.", "Return on {v}."], "a return date")
+role("passengers", I("Number of passengers.", minimum=1, maximum=9), ints(1, 6, ["passenger", "passengers"], True),
+     ["for {v}"], ["There are {v}."], ["It's for {v}."], "a passenger count")
+role("cabin_class", E("Cabin class.", ["economy", "premium_economy", "business", "first"]), enum(),
+     ["in {v}"], ["I fly {v}."], ["Book {v} class.", "We want {v} seats."], "a cabin class")
+role("nonstop_only", B("Only show nonstop flights."),
+     boolean(["nonstop flights only", "with no layovers"], ["connections are fine", "layovers allowed"]),
+     ["{v}"], ["I want {v}."], ["Note: {v}."], "a nonstop filter")
+role("flight_number", S("Flight number."), pattern("??###"), ["{v}", "number {v}"],
+     ["My flight is {v}.", "It's flight {v}."], ["The flight is {v}."], "a flight number")
+idrole("booking_ref", "Booking", "BK-??####", "booking_id")
+role("seat", S("Seat, row and letter."), pattern("##?"), ["to seat {v}", "to {v}"],
+     ["I'd like seat {v}."], ["Put me in seat {v}."], "a seat")
+role("meal", E("Meal preference.", ["vegetarian", "vegan", "kosher", "halal", "gluten_free"]), enum(),
+     ["with a {v} meal"], ["I need a {v} meal."], ["I'd like a {v} meal."], "a meal preference")
+role("bags", I("Number of checked bags.", minimum=0, maximum=4), ints(1, 4, ["bag", "bags"], True),
+     ["for {v}"], ["I'm checking {v}."], ["Add {v}."], "a bag count")
+F = {"flight": "$id:??###", "airline": "$choice:SkyBridge Air|Aurora Airlines|Summit Jet",
+     "price": "$num:60:1800:2", "stops": "$int:0:2"}
+domain(
+    "flights", "flights",
+    Ent("flight", {"search": "origin destination departure_date passengers? cabin_class? nonstop_only?",
+                   "book": "origin destination departure_date return_date passengers cabin_class?"}, F),
+    Ent("flight status", {"get": "flight_number date"}, {"status": "$choice:on time|delayed|boarding|landed",
+                                                         "gate": "$id:?##"}),
+    Ent("flight booking", {"cancel": "booking_ref", "get": "booking_ref"}, {"status": "confirmed"},
+        stem="flight_booking"),
+    Ent("seat assignment", {"update": "booking_ref seat"}),
+    Ent("meal preference", {"set": "booking_ref meal"}),
+    Ent("checked bag", {"add": "booking_ref bags"}),
+    Ent("fare calendar", {"get": "origin destination start_date end_date"},
+        {"cheapest_date": "$date", "cheapest_price": "$num:40:900:2"}),
+    Ent("boarding pass", {"get": "booking_ref"}, {"gate": "$id:?##", "boarding_time": "$choice:07:40|13:15"}),
+    Ent("price drop alert", {"create": "origin destination departure_date email"}, stem="fare_alert"),
+)
+
+# --- hotels --------------------------------------------------------------------------------------
+role("check_in", S("Check-in date" + DATE_DESC), date("2025-03-01", "2025-12-20"),
+     ["checking in {v}", "from {v}"], ["We arrive on {v}."], ["Check in on {v}."], "a check-in date")
+role("nights", I("Number of nights.", minimum=1, maximum=30), ints(1, 14, ["night", "nights"], True),
+     ["for {v}"], ["We're staying {v}."], ["Stay {v}."], "a number of nights")
+role("guests", I("Number of guests.", minimum=1, maximum=10), ints(1, 6, ["guest", "guests"], True),
+     ["for {v}"], ["We are {v}."], ["It's for {v}."], "a guest count")
+role("hotel_name", S("Hotel name."), pool("hotels"), ["at {v}", "at the {v}"], ["The hotel is {v}."],
+     ["Pick {v}."], "a hotel name", param="hotel")
+role("min_stars", I("Minimum star rating.", minimum=1, maximum=5), ints(2, 5, ["star", "stars"], True),
+     ["with at least {v}"], ["It must have at least {v}."], ["At least {v}, please."], "a minimum star rating")
+role("amenities", A("Required amenities.", {"type": "string", "enum": ["pool", "gym", "parking", "wifi",
+                                                                       "spa", "breakfast", "pet_friendly"]}),
+     listof(enum({"pet_friendly": ["pet-friendly rooms"], "wifi": ["wifi", "Wi-Fi"]}), 1, 3),
+     ["with {v}"], ["We need {v}."], ["It should have {v}.", "Must include {v}."], "amenities")
+role("room_type", E("Room type.", ["single", "double", "twin", "suite", "family"]), enum(),
+     ["in a {v} room"], ["We want a {v} room."], ["Make it a {v} room."], "a room type")
+idrole("reservation_id", "Reservation", "RSV-######")
+role("rating", I("Rating from 1 to 5.", minimum=1, maximum=5), ints(1, 5, ["star", "stars"], True),
+     ["with {v}"], ["I'd give it {v}."], ["Give it {v}."], "a rating")
+role("review_text", S("Review text."), {"kind": "choice", "quote": True, "values": words(
+    "Great location and friendly staff|Room was smaller than expected|Spotless and quiet|"
+    "Breakfast could be better|Would stay again")}, ["saying {v}"], ["My review: {v}."],
+     ["Add the comment {v}."], "a review text", param="review")
+H = {"hotel": "$choice:Harbor View Inn|The Linden Hotel|Parkside Plaza", "price_per_night": "$num:45:600:2",
+     "stars": "$int:2:5"}
+domain(
+    "hotels", "hotels",
+    Ent("hotel", {"search": "city check_in nights guests? min_stars? amenities? price_range?"}, H),
+    Ent("hotel room", {"book": "hotel_name check_in nights guests room_type?"}, H, stem="hotel_room"),
+    Ent("hotel reservation", {"get": "reservation_id", "cancel": "reservation_id",
+                              "update": "reservation_id check_in nights"}, {"status": "confirmed"}),
+    Ent("room availability", {"check": "hotel_name check_in nights"}, {"available_rooms": "$int:0:12"}),
+    Ent("hotel review", {"submit": "hotel_name rating review_text?", "list": "hotel_name limit? sort_order?"},
+        {"rating": "$int:1:5", "text": "$choice:Lovely stay|Too noisy|Great breakfast"}),
+    Ent("late checkout", {"schedule": "reservation_id time"}),
+)
+
+# --- car rental ----------------------------------------------------------------------------------
+role("pickup_date", S("Pick-up date" + DATE_DESC), date("2025-02-01", "2025-12-31"), ["from {v}", "picking up {v}"],
+     ["I pick it up on {v}."], ["Pick up on {v}."], "a pick-up date")
+role("dropoff_date", S("Drop-off date" + DATE_DESC), date("2026-01-01", "2026-06-30"),
+     ["until {v}", "returning it {v}"], ["I return it on {v}."], ["Drop it off on {v}."], "a drop-off date")
+role("car_class", E("Car class.", ["economy", "compact", "midsize", "suv", "van", "luxury"]),
+     enum({"suv": ["SUV"]}), ["in the {v} class"], ["I want a {v} car."], ["Make it a {v} car."], "a car class")
+role("driver_age", I("Age of the main driver in years.", minimum=18, maximum=99), ints(19, 80, "years old"),
+     ["for a driver {v}"], ["The driver is {v}."], ["The driver is {v}."], "a driver age")
+role("add_insurance", B("Add full collision insurance."),
+     boolean(["with full insurance", "including collision coverage"], ["with no extra insurance",
+                                                                      "skipping the collision coverage"]),
+     ["{v}"], ["I want it {v}."], ["Book it {v}."], "an insurance flag")
+idrole("rental_id", "Rental", "CAR-#####")
+R = {"car": "$choice:Toyota Corolla|Kia Sportage|VW Golf|Ford Transit", "daily_rate": "$num:19:180:2"}
+domain(
+    "car_rental", "car_rental",
+    Ent("rental car", {"search": "city pickup_date dropoff_date car_class? driver_age?",
+                       "book": "city pickup_date dropoff_date car_class add_insurance?"}, R),
+    Ent("car rental booking", {"cancel": "rental_id", "get": "rental_id", "update": "rental_id dropoff_date"},
+        {"status": "confirmed"}, stem="car_rental"),
+    Ent("rental quote", {"get": "city car_class nights"}, {"total": "$num:60:2400:2"}),
+    Ent("additional driver", {"add": "rental_id contact_name driver_age"}),
+)
+
+# --- maps and navigation -------------------------------------------------------------------------
+role("start_place", S("Starting point: address, landmark or city."), pool("landmarks"), ["from {v}"],
+     ["I'm starting at {v}.", "I'm at {v} right now."], ["Start from {v}."], "a starting point", param="origin")
+role("end_place", S("Destination: address, landmark or city."), pool("cities"), ["to {v}"],
+     ["I need to get to {v}.", "My destination is {v}."], ["End at {v}."], "a destination",
+     param="destination")
+role("travel_mode", E("Mode of travel.", ["driving", "walking", "cycling", "transit"]),
+     enum({"driving": ["by car", "driving"], "walking": ["on foot", "walking"], "cycling": ["by bike", "cycling"],
+           "transit": ["by public transit", "on transit"]}), ["{v}"], ["I'm going {v}."], ["I'll be going {v}."],
+     "a travel mode", param="mode")
+role("avoid", A("Road features to avoid.", {"type": "string", "enum": ["tolls", "highways", "ferries"]}),
+     listof(enum(), 1, 2), ["avoiding {v}"], ["Please avoid {v}."], ["Avoid {v}.", "Stay off {v}."], "features to avoid")
+role("radius_km", N("Search radius in kilometers.", minimum=0.1), nums(0.5, 25, 1, "km"), ["within {v}"],
+     ["Stay within {v}."], ["Keep it within {v}.", "Search within {v}."], "a search radius")
+role("place_category", E("Kind of place.", ["restaurant", "gas_station", "pharmacy", "atm", "parking",
+                                             "supermarket", "hospital", "cafe"]),
+     enum({"gas_station": ["gas station"], "atm": ["ATM", "cash machine"]}), ["for a {v}"],
+     ["I need a {v}."], ["I'm after a {v}."], "a place category", param="category")
+role("landmark", S("Name of the place."), pool("landmarks"), ["for {v}", "of {v}"], ["The place is {v}."],
+     ["It's {v}."], "a place name", param="place")
+role("zoom", I("Map zoom level from 1 (world) to 20 (building).", minimum=1, maximum=20), ints(3, 18, None),
+     ["at zoom level {v}"], ["Use zoom level {v}."], ["Zoom to level {v}."], "a zoom level")
+role("map_type", E("Map style.", ["roadmap", "satellite", "terrain", "hybrid"]), enum(), ["as a {v} map"],
+     ["I want the {v} view."], ["Use the {v} view."], "a map type")
+G = {"distance_km": "$num:0.4:900:1", "duration_min": "$int:3:720"}
+domain(
+    "maps", "maps",
+    Ent("route", {"get": "start_place end_place travel_mode? avoid?"}, {**G, "steps": "$int:3:40"}),
+    Ent("travel time", {"estimate": "start_place end_place travel_mode"}, G),
+    Ent("nearby place", {"find": "coordinates place_category radius_km? limit?"},
+        {"name": "$choice:Corner Pharmacy|Shell Station|Blue Door Cafe", "distance_km": "$num:0.1:5:2"}),
+    Ent("place details", {"get": "landmark include_details?"}, {"rating": "$num:3:5:1", "open_now": "$bool"},
+        stem="place_details", are=True),
+    Ent("address coordinates", {"get": "address"}, {"latitude": "$num:-60:70:4", "longitude": "$num:-170:170:4"},
+        stem="address_coordinates", are=True),
+    Ent("static map image", {"generate": "coordinates zoom map_type?"}, stem="map_image"),
+    Ent("saved place", {"add": "landmark tags?", "list": "tag_filter limit?",
+                        "delete": "landmark"}),
+    Ent("traffic conditions", {"get": "city"}, {"congestion": "$choice:light|moderate|heavy",
+                                               "incidents": "$int:0:14"}, stem="traffic_conditions", are=True),
+)
+
+# --- ride hailing --------------------------------------------------------------------------------
+role("pickup_address", O("Pick-up address.", {"street": S("Street and number."), "city": S("City.")}),
+     obj({"street": pool("streets"), "city": pool("cities")}, ["{street}, {city}", "{street} in {city}"]),
+     ["from {v}"], ["Pick me up at {v}."], ["Pick me up at {v}."], "a pick-up address", param="pickup")
+role("dropoff_place", S("Drop-off place."), pool("landmarks"), ["to {v}"], ["I'm going to {v}."],
+     ["Drop me at {v}."], "a drop-off place", param="dropoff")
+role("ride_type", E("Ride type.", ["standard", "xl", "comfort", "shared", "premium"]),
+     enum({"xl": ["XL", "an XL"]}), ["as a {v} ride"], ["A {v} ride is fine."], ["Make it a {v} ride."],
+     "a ride type")
+role("seats", I("Number of seats needed.", minimum=1, maximum=6), ints(1, 6, ["seat", "seats"], True),
+     ["for {v}"], ["We need {v}."], ["We need {v}."], "a seat count")
+idrole("ride_id", "Ride", "RIDE-######")
+role("tip_amount", N("Tip in US dollars.", minimum=0), nums(1, 30, 2, None, "$"), ["of {v}"],
+     ["I want to tip {v}."], ["Add a tip of {v}."], "a tip amount", param="tip")
+domain(
+    "rideshare", "rides",
+    Ent("ride", {"book": "pickup_address dropoff_place ride_type? seats?", "cancel": "ride_id",
+                 "track": "ride_id"}, {"driver": "$choice:Ana|Marcus|Lin", "eta_min": "$int:2:25"}),
+    Ent("fare estimate", {"get": "pickup_address dropoff_place ride_type?"}, {"low": "$num:6:40:2",
+                                                                             "high": "$num:41:90:2"}),
+    Ent("driver tip", {"send": "ride_id tip_amount"}, stem="tip"),
+    Ent("ride receipt", {"get": "ride_id"}, {"total": "$num:5:120:2"}),
+    Ent("scheduled ride", {"schedule": "pickup_address dropoff_place date time ride_type?"}),
+)
+
+# --- public transit ------------------------------------------------------------------------------
+role("station", S("Station or stop name."), pool("stations"), ["at {v}", "from {v}"],
+     ["I'm at {v}.", "My stop is {v}."], ["Use the {v} stop."], "a station")
+role("to_station", S("Destination station."), pool("stations"), ["to {v}"], ["I'm going to {v}."],
+     ["Go to {v}."], "a destination station")
+role("line", S("Transit line."), pool("transit_lines"), ["on the {v}", "for the {v}"], ["I take the {v}."],
+     ["Only the {v}."], "a transit line")
+role("departure_time", S("Desired departure time, 24-hour HH:MM."), {"kind": "time"}, ["leaving at {v}"],
+     ["I want to leave at {v}."], ["Leave at {v}."], "a departure time")
+role("fare_type", E("Fare category.", ["adult", "child", "senior", "student"]), enum(), ["at the {v} rate"],
+     ["I pay the {v} fare."], ["Use the {v} fare."], "a fare type")
+role("wheelchair", B("Only step-free, wheelchair-accessible routes."),
+     boolean(["with step-free access only", "wheelchair accessible"], ["with any access", "stairs are fine"]),
+     ["{v}"], ["It has to be {v}."], ["Note it must be {v}."], "an accessibility flag")
+TR = {"departures": "$int:1:12", "next": "$choice:3 min|7 min|12 min", "platform": "$int:1:9"}
+domain(
+    "transit", "transit",
+    Ent("departure board", {"get": "station line? limit?"}, TR, stem="departures", are=True),
+    Ent("trip plan", {"get": "station to_station departure_time? wheelchair?"}, {"duration_min": "$int:6:90",
+                                                                                 "transfers": "$int:0:3"}),
+    Ent("service alert", {"list": "line"}, {"message": "$choice:Delays due to signal works|Stop closed"}),
+    Ent("transit fare", {"calculate": "station to_station fare_type?"}, {"fare": "$num:1:9:2"}),
+    Ent("transit pass", {"renew": "email fare_type", "get": "email"}, {"valid_until": "$date"}),
+    Ent("line schedule", {"get": "line date"}, {"first": "05:30", "last": "00:45"}),
+)
+
+
+
+# --- e-commerce ----------------------------------------------------------------------------------
+role("product", S("Product name or keywords."), pool("products"), ["for {v}", "for a {v}"],
+     ["I want a {v}.", "I'm shopping for a {v}."], ["It's the {v}."], "a product")
+role("quantity", I("Number of units.", minimum=1, maximum=20), ints(1, 8, ["unit", "units"], True), ["x {v}", "({v})"],
+     ["I need {v}."], ["Make it {v}."], "a quantity")
+role("size", S("Clothing size."), pool("sizes"), ["in size {v}"], ["I wear size {v}."], ["Size {v}, please."],
+     "a size")
+idrole("order_id", "Order", "ORD-######")
+role("sku", S("Product SKU."), pool("skus"), ["{v}", "with SKU {v}"], ["The SKU is {v}."], ["The SKU is {v}."],
+     "a SKU")
+role("coupon_code", S("Coupon code."), pattern("SAVE##??"), ["with code {v}", "using coupon {v}"],
+     ["I have the coupon {v}."], ["Apply the code {v}."], "a coupon code")
+role("return_reason", E("Why the item is returned.", ["damaged", "wrong_item", "too_small", "too_large",
+                                                      "changed_mind"]),
+     enum({"wrong_item": ["wrong item", "I got the wrong item"], "changed_mind": ["changed my mind"],
+           "too_small": ["too small"], "too_large": ["too large", "too big"]}), ["because it's {v}", "as {v}"],
+     ["The reason is {v}."], ["The reason: {v}."], "a return reason", param="reason")
+role("in_stock_only", B("Only show items that are in stock."),
+     boolean(["only items in stock", "in-stock items only"], ["including out-of-stock items",
+                                                              "even if sold out"]), ["{v}"], ["Show {v}."],
+     ["Show {v}."], "a stock filter")
+role("shipping_speed", E("Shipping speed.", ["standard", "express", "overnight"]), enum(), ["with {v} shipping"],
+     ["I want {v} shipping."], ["Use {v} shipping."], "a shipping speed")
+P = {"name": "$choice:AeroFit Running Shoes|Nimbus Desk Lamp|Pulse Earbuds", "price": "$num:8:900:2",
+     "rating": "$num:2.5:5:1"}
+domain(
+    "ecommerce", "shop",
+    Ent("product", {"search": "product price_range? in_stock_only? sort_order?", "get": "sku"}, P),
+    Ent("cart item", {"add": "sku quantity size?", "delete": "sku", "update": "sku quantity"}),
+    Ent("order", {"order": "sku quantity address shipping_speed? coupon_code?", "track": "order_id",
+                  "cancel": "order_id", "get": "order_id"}, {"status": "$choice:processing|shipped|delivered"}),
+    Ent("return request", {"submit": "order_id sku return_reason"}),
+    Ent("product review", {"list": "sku limit? sort_order?"}, {"stars": "$int:1:5",
+                                                               "text": "$choice:Works great|Broke in a week"}),
+    Ent("coupon", {"validate": "coupon_code sku"}, {"valid": "$bool", "discount_percent": "$int:5:40"}),
+    Ent("price history", {"get": "sku date_range"}, {"lowest": "$num:5:500:2", "highest": "$num:20:900:2"}),
+    Ent("wishlist item", {"add": "sku", "delete": "sku"}),
+)
+
+# --- food delivery -------------------------------------------------------------------------------
+role("restaurant", S("Restaurant name."), pool("restaurants"), ["from {v}", "at {v}"], ["I'm ordering from {v}."],
+     ["Order from {v}."], "a restaurant")
+role("dishes", A("Dishes to order.", {"type": "string"}), listof(pool("dishes"), 1, 3), ["with {v}"],
+     ["I'd like {v}."], ["Add {v}."], "a list of dishes", param="items")
+role("cuisine", S("Cuisine type."), pool("cuisines"), ["serving {v} food", "for {v} food"],
+     ["I'm craving {v} food."], ["Only {v} places."], "a cuisine")
+role("max_delivery_minutes", I("Longest acceptable delivery time in minutes.", minimum=10),
+     ints(15, 60, "minutes", step=5), ["delivering within {v}"], ["I can wait at most {v}."],
+     ["Delivery within {v}, please."], "a delivery time limit")
+role("contactless", B("Leave the order at the door."),
+     boolean(["with contactless drop-off", "leaving it at the door"], ["handed to me in person",
+                                                                       "with hand-to-hand delivery"]),
+     ["{v}"], ["Deliver it {v}."], ["Deliver it {v}."], "a contactless flag")
+role("delivery_instructions", S("Instructions for the courier."), {"kind": "choice", "quote": True, "values":
+     words("Ring the bell twice|Leave it with the doorman|Call when outside|Use the side gate")},
+     ["with the instructions {v}"], ["Tell the courier {v}."], ["Tell the courier {v}."], "courier instructions",
+     param="instructions")
+domain(
+    "food_delivery", "food",
+    Ent("delivery order", {"order": "restaurant dishes address contactless? delivery_instructions?",
+                           "track": "order_id", "cancel": "order_id"}, {"eta_min": "$int:10:60"}),
+    Ent("delivery restaurant", {"search": "city cuisine max_delivery_minutes? price_range?"},
+        {"name": "$choice:Spice Route|Sakura House", "eta_min": "$int:15:55"}),
+    Ent("restaurant menu", {"get": "restaurant"}, {"items": "$int:8:80", "popular": "$choice:ramen|paella"}),
+    Ent("delivery fee", {"estimate": "restaurant address"}, {"fee": "$num:0:9:2"}),
+    Ent("courier rating", {"submit": "order_id rating"}),
+)
+
+# --- restaurants ---------------------------------------------------------------------------------
+role("party_size", I("Number of diners.", minimum=1, maximum=20), ints(1, 10, ["person", "people"], True),
+     ["for {v}"], ["We are {v}."], ["It's for {v}."], "a party size")
+role("seating", E("Seating preference.", ["indoor", "outdoor", "bar", "private_room"]),
+     enum({"private_room": ["a private room"]}), ["with {v} seating"], ["We'd like {v} seating."],
+     ["We'd prefer {v} seating."], "a seating preference")
+role("dietary", A("Dietary requirements.", {"type": "string", "enum": ["vegetarian", "vegan", "gluten_free",
+                                                                      "nut_free", "dairy_free"]}),
+     listof(enum(), 1, 2), ["that handles {v}"], ["We need {v} options."], ["We need {v} options."],
+     "dietary needs")
+domain(
+    "restaurants", "dining",
+    Ent("restaurant", {"search": "city cuisine party_size? dietary?", "recommend": "city cuisine"},
+        {"name": "$choice:Trattoria Lucia|Golden Lotus|Casa Mia", "rating": "$num:3:5:1"}),
+    Ent("table reservation", {"book": "restaurant date time party_size seating?", "cancel": "reservation_id",
+                              "update": "reservation_id time party_size"}),
+    Ent("opening hours", {"get": "restaurant date"}, {"open": "11:30", "close": "23:00"}, are=True),
+    Ent("waitlist spot", {"add": "restaurant party_size phone"}, {"position": "$int:1:15"}),
+    Ent("bill split", {"calculate": "amount_usd party_size"}, {"per_person": "$num:5:300:2"}),
+)
+
+# --- recipes and cooking -------------------------------------------------------------------------
+role("ingredients", A("Ingredients on hand.", {"type": "string"}), listof(pool("ingredients"), 2, 4), ["with {v}"],
+     ["I have {v}."], ["Use {v}."], "a list of ingredients")
+role("dish", S("Dish name."), pool("dishes"), ["for {v}"], ["I'm making {v}."], ["It's {v}."], "a dish")
+role("servings", I("Number of servings.", minimum=1, maximum=24), ints(1, 12, ["serving", "servings"], True),
+     ["for {v}"], ["I need {v}."], ["Scale it to {v}."], "a serving count")
+role("max_minutes", I("Maximum total time in minutes.", minimum=5), ints(10, 120, "minutes", step=5),
+     ["ready in under {v}"], ["I have {v} at most."], ["Keep it under {v}."], "a time limit")
+role("difficulty", E("Difficulty level.", ["easy", "medium", "hard"]), enum(), ["that are {v}"],
+     ["Something {v}."], ["Keep it {v}."], "a difficulty")
+role("from_unit_cook", E("Unit to convert from.", ["cups", "tablespoons", "teaspoons", "grams", "ounces", "ml"]),
+     enum({"ml": ["ml", "milliliters"]}), ["from {v}"], ["It's measured in {v}."], ["It's in {v}."],
+     "a source unit", param="from_unit")
+role("to_unit_cook", E("Unit to convert to.", ["cups", "tablespoons", "teaspoons", "grams", "ounces", "ml"]),
+     enum({"ml": ["ml", "milliliters"]}), ["to {v}"], ["I want it in {v}."], ["Give it in {v}."],
+     "a target unit", param="to_unit")
+role("cook_amount", N("Amount to convert.", minimum=0), nums(0.5, 12, 1), ["{v}"], ["I have {v} of it."],
+     ["The amount is {v}."], "an amount", param="amount")
+domain(
+    "recipes", "recipes",
+    Ent("recipe", {"search": "ingredients cuisine? max_minutes? difficulty?", "get": "dish servings?"},
+        {"title": "$choice:Lemon Chickpea Stew|Ginger Tofu Bowl", "minutes": "$int:10:120"},
+        names={"get": "get_recipe_card"}),
+    Ent("shopping list", {"generate": "dish servings"}, {"items": "$int:4:18"}),
+    Ent("ingredient substitute", {"find": "ingredients dietary?"},
+        {"substitute": "$choice:flax egg|oat milk|tamari"}),
+    Ent("cooking measurement", {"convert": "cook_amount from_unit_cook to_unit_cook"}, {"result": "$num:0.1:500:2"},
+        templates={"convert": [
+            "Convert {amount} {from_unit} to {to_unit}.",
+            "How many {to_unit} is {amount} {from_unit}?",
+            "Can you turn {amount} {from_unit} into {to_unit}?",
+            "The recipe says {amount} {from_unit}. What is that in {to_unit}?",
+            "I need {amount} {from_unit} expressed in {to_unit}.",
+            "Please convert {amount} {from_unit} of flour into {to_unit}.",
+            "My scale only shows {to_unit}. The recipe wants {amount} {from_unit}; how much is that?",
+            "Quick kitchen math: {amount} {from_unit} in {to_unit}, please."]}),
+    Ent("meal plan", {"generate": "start_date days dietary?"}, {"meals": "$int:3:42"}),
+    Ent("cooking timer", {"start": "dish max_minutes"}, stem="kitchen_timer"),
+)
+
+
+
+# --- grocery -------------------------------------------------------------------------------------
+role("grocery_items", A("Grocery items.", {"type": "string"}), listof(pool("groceries"), 2, 4), ["with {v}", "for {v}"],
+     ["I need {v}."], ["Also add {v}."], "a list of grocery items", param="items")
+role("store_city", S("City of the store."), pool("cities"), ["at the {v} store", "in {v}"],
+     ["My store is in {v}."], ["Use the {v} store."], "a store city")
+role("delivery_window", O("Delivery time window.", {"start_time": S("Start, HH:MM."), "end_time": S("End, HH:MM.")}),
+     obj({"start_time": {"kind": "time", "min_hour": 8, "max_hour": 12},
+          "end_time": {"kind": "time", "min_hour": 13, "max_hour": 20}},
+         ["between {start_time} and {end_time}", "from {start_time} to {end_time}"]),
+     ["delivered {v}"], ["Deliver it {v}."], ["Deliver it {v}."], "a delivery window")
+domain(
+    "grocery", "grocery",
+    Ent("grocery list", {"create": "grocery_items", "update": "grocery_items", "share": "email"}),
+    Ent("grocery delivery", {"schedule": "grocery_items address date delivery_window?"}),
+    Ent("item price", {"compare": "grocery_items store_city"}, {"cheapest_store": "$choice:FreshMart|GreenGrocer"},
+        stem="grocery_prices"),
+    Ent("store stock level", {"check": "grocery_items store_city"}, {"in_stock": "$bool"}),
+    Ent("weekly flyer deal", {"list": "store_city limit?"}, {"item": "$choice:apples|coffee beans",
+                                                             "discount_percent": "$int:5:50"}),
+)
+
+# --- fitness -------------------------------------------------------------------------------------
+role("exercise", S("Activity type."), pool("exercises"), ["for {v}", "of {v}"], ["I did some {v}."],
+     ["The activity was {v}."], "an activity", param="activity")
+role("duration_min", I("Duration in minutes.", minimum=1, maximum=600), ints(10, 180, "minutes", step=5),
+     ["for {v}", "lasting {v}"], ["It lasted {v}."], ["It lasted {v}."], "a duration", param="duration_minutes")
+role("distance_km", N("Distance in kilometers.", minimum=0), nums(1, 42, 1, "km"), ["covering {v}"],
+     ["I covered {v}."], ["Distance was {v}."], "a distance")
+role("weight_kg", N("Body weight in kilograms.", minimum=20, maximum=300), nums(45, 130, 1, "kg"),
+     ["at {v}", "weighing {v}"], ["I weigh {v}."], ["My weight is {v}."], "a body weight")
+role("height_cm", I("Height in centimeters.", minimum=100, maximum=230), ints(150, 200, "cm"), ["and {v} tall"],
+     ["I'm {v} tall."], ["I'm {v} tall."], "a height")
+role("heart_rate", I("Average heart rate in beats per minute.", minimum=40, maximum=220), ints(90, 185, "bpm"),
+     ["at {v}"], ["My heart rate averaged {v}."], ["Average heart rate was {v}."], "a heart rate")
+role("goal_type", E("Fitness goal.", ["lose_weight", "build_muscle", "endurance", "flexibility"]),
+     enum({"lose_weight": ["losing weight", "weight loss"], "build_muscle": ["building muscle"],
+           "endurance": ["endurance"], "flexibility": ["flexibility"]}), ["focused on {v}"],
+     ["My goal is {v}."], ["The goal is {v}."], "a fitness goal", param="goal")
+role("weekdays", A("Days of the week.", {"type": "string", "enum": ["monday", "tuesday", "wednesday", "thursday",
+                                                                   "friday", "saturday", "sunday"]}),
+     listof(enum({d: [d.capitalize() + "s", d.capitalize()] for d in ["monday", "tuesday", "wednesday", "thursday",
+                                                                      "friday", "saturday", "sunday"]}), 1, 3),
+     ["on {v}"], ["I'm free on {v}."], ["Only on {v}."], "days of the week", param="days")
+domain(
+    "fitness", "fitness",
+    Ent("workout", {"add": "exercise duration_min date distance_km? heart_rate?", "list": "start_date end_date",
+                    "delete": "date exercise"}, {"calories": "$int:50:1500"}, stem="workout_log"),
+    Ent("calories burned", {"estimate": "exercise duration_min weight_kg"}, {"calories": "$int:40:1600"}, are=True),
+    Ent("body mass index", {"calculate": "weight_kg height_cm"}, {"bmi": "$num:16:40:1"}, stem="bmi_score"),
+    Ent("training plan", {"generate": "goal_type weekdays duration_min?"}, {"sessions": "$int:2:6"}),
+    Ent("step count", {"get": "date"}, {"steps": "$int:800:25000"}),
+    Ent("fitness goal", {"set": "goal_type date"}),
+    Ent("running pace", {"calculate": "distance_km duration_min"}, {"pace_min_per_km": "$num:3:9:2"}),
+)
+
+# --- pharmacy and medications --------------------------------------------------------------------
+role("medication", S("Medication name (generic)."), pool("medications"), ["for {v}", "of {v}"],
+     ["I take {v}.", "The medicine is {v}."], ["It's {v}."], "a medication")
+role("medications", A("Medication names.", {"type": "string"}), listof(pool("medications"), 2, 3), ["between {v}",
+     "for {v}"], ["I take {v}."], ["I also take {v}."], "a list of medications")
+role("dose_mg", N("Dose in milligrams.", minimum=0), nums(5, 1000, 0, "mg"), ["of {v}", "at {v}"],
+     ["The dose is {v}."], ["The dose is {v}."], "a dose")
+role("times_per_day", I("Doses per day.", minimum=1, maximum=6), ints(1, 4, ["time a day", "times a day"], True),
+     ["{v}"], ["I take it {v}."], ["Take it {v}."], "a daily frequency")
+idrole("prescription_id", "Prescription", "RX-#######")
+role("pharmacy_city", S("City of the pharmacy."), pool("cities"), ["at my {v} pharmacy", "in {v}"],
+     ["My pharmacy is in {v}."], ["Use the pharmacy in {v}."], "a pharmacy location")
+domain(
+    "pharmacy", "pharmacy",
+    Ent("drug interaction", {"check": "medications"}, {"severity": "$choice:none|minor|moderate|major"}),
+    Ent("prescription refill", {"order": "prescription_id pharmacy_city", "track": "prescription_id"}),
+    Ent("medication reminder", {"create": "medication dose_mg times_per_day", "delete": "medication"}),
+    Ent("drug information", {"get": "medication"}, {"class": "$choice:NSAID|antibiotic|statin",
+                                                    "common_side_effects": "$int:2:9"}, stem="drug_info"),
+    Ent("pharmacy", {"find": "city limit?"}, {"name": "$choice:Corner Pharmacy|CityCare", "open_now": "$bool"}),
+    Ent("dosage schedule", {"generate": "medication dose_mg times_per_day start_date"}),
+)
+
+# --- medical / symptoms --------------------------------------------------------------------------
+role("symptoms", A("Symptoms.", {"type": "string"}), listof(pool("symptoms"), 1, 3), ["with {v}", "for {v}"],
+     ["I have {v}.", "I've been dealing with {v}."], ["I also have {v}."], "a list of symptoms")
+role("age", I("Age in years.", minimum=0, maximum=120), ints(3, 90, "years old"), ["for someone {v}", "aged {v}"],
+     ["I'm {v}."], ["The patient is {v}."], "an age")
+role("specialty", E("Medical specialty.", ["general_practice", "dermatology", "cardiology", "pediatrics",
+                                           "orthopedics", "neurology"]),
+     enum({"general_practice": ["general practice", "a GP"]}), ["in {v}"], ["I need {v}."],
+     ["It should be {v}."], "a specialty")
+role("insurance_accepted", B("Only doctors who accept my insurance."),
+     boolean(["who take my insurance", "in my insurance network"], ["regardless of insurance",
+                                                                    "even out of network"]),
+     ["{v}"], ["They should be {v}."], ["Only ones {v}."], "an insurance filter")
+idrole("appointment_id", "Appointment", "APT-######")
+domain(
+    "medical", "medical",
+    Ent("symptom assessment", {"analyze": "symptoms age days?"}, {"urgency": "$choice:self-care|see a doctor|urgent"},
+        stem="symptoms"),
+    Ent("doctor", {"find": "city specialty insurance_accepted?"}, {"name": "$choice:Dr. Patel|Dr. Novak"}),
+    Ent("doctor appointment", {"book": "specialty date time contact_name", "cancel": "appointment_id",
+                               "update": "appointment_id date time"}),
+    Ent("vaccination record", {"get": "contact_name"}, {"up_to_date": "$bool"}),
+    Ent("lab result", {"get": "appointment_id include_details?"}, {"status": "$choice:normal|review needed"}),
+)
+
+# --- nutrition -----------------------------------------------------------------------------------
+role("food", S("Food item."), pool("foods"), ["for {v}", "in {v}"], ["I ate {v}."], ["It's {v}."], "a food")
+role("portion_g", I("Portion size in grams.", minimum=1), ints(30, 500, "g", step=10), ["per {v}", "for {v}"],
+     ["The portion is {v}."], ["Use a portion of {v}."], "a portion size")
+role("meal_type", E("Meal.", ["breakfast", "lunch", "dinner", "snack"]), enum(), ["for {v}"], ["It was {v}."],
+     ["Log it as {v}."], "a meal type", param="meal")
+role("daily_calories", I("Daily calorie target.", minimum=1000, maximum=5000), ints(1400, 3200, "calories", step=50),
+     ["at {v} a day"], ["My target is {v} a day."], ["Aim for {v} a day."], "a calorie target")
+role("foods", A("Food items.", {"type": "string"}), listof(pool("foods"), 2, 3), ["for {v}", "of {v}"],
+     ["I ate {v}."], ["Also count {v}."], "a list of foods")
+role("glasses", I("Glasses of water.", minimum=1, maximum=20), ints(1, 10, ["glass", "glasses"], True),
+     ["of {v}"], ["I drank {v}."], ["I drank {v}."], "a glass count")
+domain(
+    "nutrition", "nutrition",
+    Ent("nutrition facts", {"get": "food portion_g?"}, {"calories": "$int:10:900", "protein_g": "$num:0:60:1"},
+        are=True),
+    Ent("food diary entry", {"add": "food portion_g meal_type date"}, stem="food_log"),
+    Ent("macro breakdown", {"calculate": "foods"}, {"carbs_g": "$num:0:300:1", "fat_g": "$num:0:120:1"}),
+    Ent("calorie goal", {"set": "daily_calories"}),
+    Ent("food comparison", {"compare": "foods portion_g?"}, {"lower_calorie": "$choice:first|second"}),
+    Ent("water intake", {"add": "date glasses"}),
+)
+
+
 
 
 if __name__ == "__main__":
