@@ -1,7 +1,101 @@
-"""`toolgym eval …` (owned by the eval area)."""
+"""`toolgym eval …` (owned by the eval area): BFCL and toolgym JSONL suites."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.markdown import Markdown
+
+from toolgym.core.errors import InputError
+from toolgym.eval.bfcl import CATEGORIES, GROUPS
+from toolgym.eval.metrics import Summary
 
 app = typer.Typer(no_args_is_help=True, help="Evaluate models (BFCL, toolgym suites).")
+
+_CATEGORY_HELP = (f"Comma-separated BFCL categories or groups. Groups: {', '.join(GROUPS)}. Categories: "
+                  f"{', '.join(CATEGORIES)}. (Java and JavaScript come later.)")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "model"
+
+
+def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str) -> Any:
+    from toolgym.models.generate import TransformersGenerator
+    from toolgym.models.registry import load_model
+
+    lm, tokenizer = load_model(model, adapter=adapter)
+    return TransformersGenerator(lm, tokenizer, batch_size=batch_size, dtype=dtype, progress=False)
+
+
+def _show(summary: Summary, out: Path) -> None:
+    console = Console()
+    console.print(Markdown(summary.markdown()))
+    console.print(f"results: {out / 'results.jsonl'}  summary: {out / 'summary.json'}, {out / 'summary.md'}")
+
+
+@app.command("bfcl", help="Score a model on BFCL v4 single-turn categories (AST checker semantics). "
+                          "Java and JavaScript categories come later.")
+def bfcl(
+    model: Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")] = "smollm2-135m",
+    adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder to put on top of the model.")] = None,
+    categories: Annotated[str, typer.Option("--categories", "-c", help=_CATEGORY_HELP)] = "all",
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases per category.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/bfcl-<model>).")] = None,
+    reference: Annotated[bool, typer.Option("--reference", help="Score BFCL's possible answers themselves "
+                                   "(checks the scorer; no model).")] = False,
+    from_results: Annotated[Path | None, typer.Option("--from-results", help="Rescore the raw texts of a results.jsonl "
+                                      "without a model.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Generation batch size.")] = 32,
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
+    fmt: Annotated[str, typer.Option("--format", help="Call format the prompt asks for: hermes, python, json "
+                            "(ignored by chat templates with native tools).")] = "hermes",
+    dtype: Annotated[str, typer.Option("--dtype", help="Generation autocast: auto, float32, bfloat16.")] = "auto",
+) -> None:
+    from toolgym.eval.runner import rescore, run_bfcl, run_bfcl_reference
+
+    if reference and from_results:
+        raise InputError("--reference and --from-results exclude each other", field="reference")
+    if reference:
+        folder = out or Path("runs/eval/bfcl-reference")
+        summary = run_bfcl_reference(categories, limit, folder, fmt=fmt)
+    elif from_results:
+        folder = out or Path(from_results).parent / "rescored"
+        summary = rescore(from_results, folder)
+    else:
+        folder = out or Path("runs/eval") / f"bfcl-{_slug(model)}{'-' + _slug(adapter.name) if adapter else ''}"
+        generator = _generator(model, adapter, batch_size, dtype)
+        summary = run_bfcl(generator, categories, limit, folder, fmt=fmt, max_new_tokens=max_new_tokens,
+                           chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")})
+    _show(summary, folder)
+
+
+@app.command("suite", help="Score a model on a toolgym JSONL test set (messages + tools + gold calls), e.g. "
+                           "the four generalization scenarios of `toolgym data`.")
+def suite(
+    file: Annotated[Path, typer.Argument(help="toolgym JSONL test set.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")] = "smollm2-135m",
+    adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/<file>-<model>).")] = None,
+    from_results: Annotated[Path | None, typer.Option("--from-results", help="Rescore saved outputs without a model.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
+    fmt: Annotated[str, typer.Option("--format", help="hermes, python or json.")] = "hermes",
+    dtype: Annotated[str, typer.Option("--dtype", help="Generation autocast: auto, float32, bfloat16.")] = "auto",
+) -> None:
+    from toolgym.eval.runner import rescore, run_suite
+
+    if from_results:
+        folder = out or Path(from_results).parent / "rescored"
+        summary = rescore(from_results, folder, suite=file)
+    else:
+        folder = out or Path("runs/eval") / f"{_slug(file.stem)}-{_slug(model)}"
+        generator = _generator(model, adapter, batch_size, dtype)
+        summary = run_suite(generator, file, folder, limit, fmt=fmt, max_new_tokens=max_new_tokens,
+                            chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")})
+    _show(summary, folder)

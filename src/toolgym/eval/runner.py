@@ -1,0 +1,222 @@
+"""The evaluation runner: cases in, generations, verdicts and a summary out.
+
+For any list of `EvalCase`s (BFCL or a toolgym JSONL suite) it renders prompts with the model's chat
+template (`core.formats.render_prompt`), generates in batches through a `models.generate.Generator`,
+parses the text (`core.formats.parse_calls`), maps sanitized tool names back, scores each case with its
+own scorer and streams one JSON line per case to `results.jsonl`. A rerun skips ids already there, so an
+interrupted run resumes without losing or duplicating records. `summary.json` and `summary.md` close it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from toolgym.core.errors import InputError
+from toolgym.core.formats import (
+    FORMATS,
+    ParseResult,
+    parse_calls,
+    render_calls,
+    render_prompt,
+    supports_tools,
+)
+from toolgym.core.match import to_bfcl_decoded
+from toolgym.core.schema import Tool, ToolCall, unsanitize_name
+from toolgym.eval.bfcl import CATEGORIES, expand_categories, load_bfcl_cases, reference_calls
+from toolgym.eval.cases import EvalCase, unparsable_score
+from toolgym.eval.metrics import Summary, summarize
+from toolgym.eval.suites import load_suite_cases
+
+RESULTS = "results.jsonl"
+
+
+# ------------------------------------------------------------------------------------------- one case
+def prompt_tools(tools: Sequence[Tool], sanitize: bool) -> list[Tool]:
+    """Tools as the model sees them: with OpenAI-safe names when the chat template takes `tools=`."""
+    if not sanitize:
+        return list(tools)
+    return [Tool(t.safe_name, t.description, t.parameters, dict(t.extra)) for t in tools]
+
+
+def decode(text: str, tools: Sequence[Tool], fmt: str = "auto") -> tuple[ParseResult, list[ToolCall]]:
+    """Parse model text into calls and map sanitized names back to the tools' own names."""
+    parsed = parse_calls(text, fmt)
+    calls = [ToolCall(unsanitize_name(c.name, tools), c.arguments, c.id) for c in parsed.calls]
+    return parsed, calls
+
+
+def result_row(case: EvalCase, raw: str, prompt: str | None = None, fmt: str = "auto") -> dict[str, Any]:
+    """Score one generation: the JSON line written to results.jsonl."""
+    parsed, calls = decode(raw, case.tools, fmt)
+    score = case.score(calls)
+    if not score.ok and parsed.status == "unparsable":
+        score = unparsable_score(f"could not parse the model output: {parsed.leftover[:200]!r}")
+    return {
+        "id": case.id, "category": case.category, "prompt": prompt, "raw": raw, "parse_status": parsed.status,
+        "decoded": to_bfcl_decoded(calls), "valid": score.ok, "error_type": score.error_type,
+        "error_category": None if score.category is None else str(score.category),
+        "ts": score.ts, "pi": score.pi, "cf": score.cf, "detail": score.detail,
+    }
+
+
+# ------------------------------------------------------------------------------------------- files
+def read_results(path: Path) -> list[dict[str, Any]]:
+    """Rows of a results.jsonl; a truncated last line (an interrupted write) is dropped."""
+    rows: list[dict[str, Any]] = []
+    if not path.exists():
+        return rows
+    with path.open(encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    for line_no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if line_no == len(lines):
+                break
+            raise InputError(f"invalid JSON: {exc.msg}", file=str(path), record=line_no) from None
+        if not isinstance(row, dict) or "id" not in row:
+            raise InputError("a result row must be an object with an 'id'", file=str(path), record=line_no,
+                             field="id")
+        rows.append(row)
+    return rows
+
+
+def _rewrite_clean(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Drop a torn last line before appending, so the file stays one JSON object per line."""
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if path.exists() and path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def progress_bar(total: int, description: str, enabled: bool = True) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar; yields `advance(n)`."""
+    if not enabled:
+        yield lambda n: None
+        return
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+# ------------------------------------------------------------------------------------------- runs
+def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any = None,
+              outputs: Callable[[list[EvalCase]], list[str]] | None = None, fmt: str = "hermes",
+              max_new_tokens: int = 256, chunk_size: int = 64, name: str = "eval", bfcl: bool = False,
+              order: Sequence[str] = (), progress: bool = True, meta: dict[str, Any] | None = None) -> Summary:
+    """Generate (with `generator`, or take texts from `outputs(cases)`), score, stream rows, summarize.
+
+    Ids already in `out_dir/results.jsonl` are skipped. Cases go to the generator in chunks of
+    `chunk_size` (the generator batches inside a chunk); each finished chunk is appended and flushed.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format")
+    if (generator is None) == (outputs is None):
+        raise ValueError("give exactly one of generator= or outputs=")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / RESULTS
+    wanted = {c.id for c in cases}
+    done = read_results(path)
+    _rewrite_clean(path, done)
+    done_ids = {r["id"] for r in done}
+    todo = [c for c in cases if c.id not in done_ids]
+    started = time.perf_counter()
+    sanitize = generator is not None and supports_tools(generator.tokenizer)
+    with path.open("a", encoding="utf-8") as fh, progress_bar(len(cases), name, progress) as advance:
+        advance(len(cases) - len(todo))
+        for start in range(0, len(todo), chunk_size):
+            chunk = list(todo[start:start + chunk_size])
+            if generator is not None:
+                prompts = [render_prompt(generator.tokenizer, c.messages, prompt_tools(c.tools, sanitize), fmt=fmt)
+                           for c in chunk]
+                texts = [outs[0] for outs in generator.generate(prompts, max_new_tokens=max_new_tokens)]
+            else:
+                prompts, texts = [None] * len(chunk), outputs(chunk)
+            for case, prompt, text in zip(chunk, prompts, texts, strict=True):
+                fh.write(json.dumps(result_row(case, text, prompt), ensure_ascii=False) + "\n")
+            fh.flush()
+            advance(len(chunk))
+    elapsed = time.perf_counter() - started
+    rows = [r for r in read_results(path) if r["id"] in wanted]
+    info = {"format": fmt, "max_new_tokens": max_new_tokens, "generated": len(todo), "seconds": round(elapsed, 2),
+            "cases_per_second": round(len(todo) / elapsed, 3) if todo and elapsed > 0 else None, **(meta or {})}
+    summary = summarize(rows, name, order, bfcl=bfcl, meta=info)
+    summary.write(out)
+    return summary
+
+
+def bfcl_cases(categories: Sequence[str] | str = "all", limit: int | None = None) -> list[EvalCase]:
+    """The cases of several BFCL categories (`limit` applies per category)."""
+    return [case for cat in expand_categories(categories) for case in load_bfcl_cases(cat, limit)]
+
+
+def run_bfcl(generator: Any, categories: Sequence[str] | str = "all", limit: int | None = None,
+             out_dir: Path | str = "runs/eval/bfcl", **kwargs: Any) -> Summary:
+    """BFCL with a model: the Python API the recipe runner calls."""
+    cases = bfcl_cases(categories, limit)
+    return run_cases(cases, out_dir, generator=generator, name=kwargs.pop("name", "bfcl"), bfcl=True,
+                     order=CATEGORIES, **kwargs)
+
+
+def run_bfcl_reference(categories: Sequence[str] | str = "all", limit: int | None = None,
+                       out_dir: Path | str = "runs/eval/bfcl-reference", fmt: str = "hermes",
+                       progress: bool = True) -> Summary:
+    """Score the possible answers themselves (rendered as model text in `fmt`, then parsed back)."""
+    cases = bfcl_cases(categories, limit)
+    return run_cases(cases, out_dir, outputs=lambda chunk: [render_calls(reference_calls(c), fmt) for c in chunk],
+                     fmt=fmt, name="bfcl-reference", bfcl=True, order=CATEGORIES, progress=progress,
+                     meta={"reference": True})
+
+
+def rescore(results_file: Path | str, out_dir: Path | str, *, suite: Path | str | None = None,
+            progress: bool = True) -> Summary:
+    """Rescore saved outputs (the `raw` texts of a results.jsonl) without a model."""
+    rows = read_results(Path(results_file))
+    if not rows:
+        raise InputError("no result rows to rescore", file=str(results_file))
+    for line_no, row in enumerate(rows, 1):
+        if not isinstance(row.get("raw"), str):
+            raise InputError("missing 'raw' model text", file=str(results_file), record=line_no, field="raw")
+    raw = {r["id"]: r["raw"] for r in rows}
+    if suite is not None:
+        cases = [c for c in load_suite_cases(suite) if c.id in raw]
+        bfcl, order, name = False, (), f"rescored {Path(suite).stem}"
+    else:
+        cats = sorted({r.get("category", "") for r in rows}, key=lambda c: (c not in CATEGORIES, c))
+        unknown = [c for c in cats if c not in CATEGORIES]
+        if unknown:
+            raise InputError(f"unknown BFCL category {unknown[0]!r} (rescore a suite with --suite)",
+                             file=str(results_file), field="category")
+        cases = [c for c in bfcl_cases(cats) if c.id in raw]
+        bfcl, order, name = True, CATEGORIES, "bfcl (rescored)"
+    out = Path(out_dir)
+    if (out / RESULTS).resolve() == Path(results_file).resolve():
+        raise InputError("--out must differ from the folder of the results being rescored", field="out")
+    return run_cases(cases, out, outputs=lambda chunk: [raw[c.id] for c in chunk], name=name, bfcl=bfcl,
+                     order=order, progress=progress, meta={"rescored_from": str(results_file)})
+
+
+def run_suite(generator: Any, path: Path | str, out_dir: Path | str, limit: int | None = None,
+              **kwargs: Any) -> Summary:
+    """A toolgym JSONL test set (messages + tools + gold calls), scored by canonical equality."""
+    cases = load_suite_cases(path, limit)
+    return run_cases(cases, out_dir, generator=generator, name=kwargs.pop("name", Path(path).stem), **kwargs)

@@ -1,0 +1,78 @@
+"""toolgym JSONL test sets (messages + tools + gold calls) as evaluation cases.
+
+The synthetic data's four generalization scenarios (seen/unseen tools × seen/unseen queries) are such
+files. Gold calls are exact: a case is right when the predicted calls equal the gold ones under
+`core.match.calls_equal` (order-free, numbers compared by value); `gold: []` means "no call".
+Categories are the sample types (single, parallel, zero_to_one_with, weak_to_strong, …).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from toolgym.core.checker import ErrorCategory, check_calls
+from toolgym.core.errors import InputError
+from toolgym.core.match import calls_equal
+from toolgym.core.schema import Sample, ToolCall
+from toolgym.eval.cases import EvalCase, Score
+
+
+def load_suite_cases(path: Path | str, limit: int | None = None) -> list[EvalCase]:
+    """Cases from a toolgym JSONL file; a bad record raises InputError naming file, line and field."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputError("no such file", file=str(file))
+    cases: list[EvalCase] = []
+    with file.open(encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if limit is not None and len(cases) >= limit:
+                break
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"invalid JSON: {exc.msg}", file=str(file), record=line_no) from None
+            sample = Sample.from_record(record, file=str(file), line=line_no)
+            cases.append(EvalCase(sample.id, sample.type, [m.to_openai() for m in sample.messages], sample.tools,
+                                  sample.gold, score_exact, dict(sample.meta)))
+    if not cases:
+        raise InputError("no records", file=str(file))
+    return cases
+
+
+def score_exact(case: EvalCase, calls: list[ToolCall]) -> Score:
+    """Exact-gold verdict with TS (same tool names), PI (same names and argument names) and CF (equal)."""
+    gold: list[ToolCall] = case.answer
+    if not gold:
+        ok = not calls
+        return Score(ok, None if ok else "irrelevance_error:decoder_success", None if ok else ErrorCategory.others,
+                     ok, ok, ok, "" if ok else f"expected no call, got {len(calls)}")
+    ts = Counter(c.name for c in calls) == Counter(g.name for g in gold)
+    pi = ts and Counter((c.name, frozenset(c.arguments)) for c in calls) == \
+        Counter((g.name, frozenset(g.arguments)) for g in gold)
+    cf = pi and calls_equal(calls, gold)
+    if cf:
+        return Score(True, None, None, True, True, True)
+    return Score(False, *_diagnose(case, calls, gold, ts, pi), ts, pi, False)
+
+
+def _diagnose(case: EvalCase, calls: list[ToolCall], gold: list[ToolCall], ts: bool,
+              pi: bool) -> tuple[str, ErrorCategory, str]:
+    """BFCL-style error type and toolgym category of a wrong answer (the rule checker speaks first)."""
+    verdict = check_calls(calls, case.tools)
+    category = verdict.categories[0] if verdict.errors else None
+    if len(calls) != len(gold):
+        return "wrong_count", category or ErrorCategory.others, f"expected {len(gold)} calls, got {len(calls)}"
+    if not ts:
+        return "wrong_func_name", category or ErrorCategory.others, "wrong tool"
+    if not pi:
+        given = set().union(*(c.arguments for c in calls))
+        wanted = set().union(*(g.arguments for g in gold))
+        if wanted - given:
+            return "missing_required", category or ErrorCategory.parameter_missing, \
+                f"missing {sorted(wanted - given)}"
+        return "unexpected_param", category or ErrorCategory.others, f"unexpected {sorted(given - wanted)}"
+    return "value_error", category or ErrorCategory.others, "wrong argument values"
