@@ -1,0 +1,148 @@
+"""The catalog loader: sampling, surface forms, derivability, results, errors on bad catalogs."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from toolgym.core.errors import InputError
+from toolgym.data.archetypes import (
+    CATALOG_DIR,
+    HELD_OUT_TEMPLATES,
+    Sampler,
+    join_prose,
+    load_catalog,
+    name_tokens,
+    sibling_archetypes,
+)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def test_sample_call_is_deterministic_for_a_seed(catalog):
+    arch = catalog[0]
+    a = [arch.sample_call(random.Random(7)) for _ in range(2)]
+    assert a[0] == a[1]
+    b = arch.sample_call(random.Random(8))
+    assert isinstance(b[0], str) and b[0]
+
+
+def test_include_optional_controls_optional_parameters(catalog):
+    arch = next(a for a in catalog if len(a.optional) >= 2)
+    rng = random.Random(0)
+    _, none = arch.sample_call(rng, include_optional=False)
+    _, every = arch.sample_call(rng, include_optional=True)
+    _, some = arch.sample_call(rng, include_optional=[arch.optional[0]])
+    assert set(none) == set(arch.required)
+    assert set(every) == set(arch.required) | set(arch.optional)
+    assert set(some) == set(arch.required) | {arch.optional[0]}
+
+
+def test_date_surface_forms_recover_the_iso_value():
+    s = Sampler({"kind": "date", "start": "2025-03-14", "end": "2025-03-14"}, {"type": "string"}, {})
+    value = s.sample(random.Random(0))
+    assert value == "2025-03-14"
+    assert "March 14, 2025" in s.forms(value)
+    assert s.render(value, random.Random(0)) in s.forms(value)
+
+
+def test_list_renders_as_prose_and_each_item_is_evidence():
+    s = Sampler({"kind": "list", "items": {"kind": "choice", "values": ["milk", "eggs", "bread"]}, "min": 3,
+                 "max": 3}, {"type": "array", "items": {"type": "string"}}, {})
+    value = s.sample(random.Random(1))
+    text = s.render(value, random.Random(1))
+    assert sorted(value) == ["bread", "eggs", "milk"]
+    assert " and " in text and all(v in text for v in value)
+    assert s.evidence(value) == [[v] for v in value]
+    assert join_prose(["a", "b"]) == "a and b"
+
+
+def test_numbers_carry_units_and_booleans_are_worded():
+    n = Sampler({"kind": "int", "min": 3, "max": 3, "unit": ["day", "days"], "words": True}, {"type": "integer"}, {})
+    assert n.forms(3) == ["3 days", "three days"]
+    b = Sampler({"kind": "bool", "true": ["with tolls"], "false": ["avoiding tolls"]}, {"type": "boolean"}, {})
+    assert b.forms(True) == ["with tolls"] and b.forms(False) == ["avoiding tolls"]
+
+
+def test_underivable_detects_a_value_missing_from_the_query(catalog):
+    arch = next(a for a in catalog if a.required)
+    query, args = arch.sample_call(random.Random(3), include_optional=False)
+    assert arch.underivable(query, args) == []
+    assert arch.underivable("Hello there.", args) == list(args)
+
+
+def test_render_result_is_json_with_echoed_arguments(catalog):
+    arch = next(a for a in catalog if a.name == "get_stock_quote")
+    _, args = arch.sample_call(random.Random(0))
+    result = json.loads(arch.render_result(args, random.Random(0)))
+    assert result["ticker"] == args["ticker"]
+    assert isinstance(result["price"], float)
+    assert arch.render_result(args, random.Random(5)) == arch.render_result(args, random.Random(5))
+
+
+def test_held_out_templates_are_the_last_ones(catalog):
+    arch = catalog[0]
+    unseen = arch.template_indices(held_out=True)
+    seen = arch.template_indices(held_out=False)
+    assert len(unseen) == HELD_OUT_TEMPLATES and max(seen) < min(unseen)
+    assert sorted(seen + unseen) == list(range(len(arch.templates)))
+
+
+def test_siblings_share_name_prefixes(catalog):
+    arch = next(a for a in catalog if a.name == "get_stock_quote")
+    sibs = sibling_archetypes(arch, catalog, k=3)
+    assert all(s.domain == arch.domain for s in sibs)
+    assert sibs[0].name.startswith("get_")
+    assert name_tokens("finance.getStockQuote") == ["finance", "get", "stock", "quote"]
+
+
+def test_tool_conversion_validates(catalog):
+    tool = catalog[0].tool()
+    assert tool.name == catalog[0].name
+    tool.validate()
+
+
+def _copy_catalog(tmp_path: Path, domain_file: str) -> Path:
+    folder = tmp_path / "cat"
+    folder.mkdir()
+    shutil.copy(CATALOG_DIR / "_pools.json", folder / "_pools.json")
+    shutil.copy(CATALOG_DIR / domain_file, folder / domain_file)
+    return folder
+
+
+def test_bad_catalog_names_file_record_and_field(tmp_path):
+    folder = _copy_catalog(tmp_path, "weather.json")
+    path = folder / "weather.json"
+    data = json.loads(path.read_text())
+    name = data["archetypes"][0]["name"]
+    data["archetypes"][0]["templates"][1] = "What is the forecast?"   # drops a required parameter
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError) as err:
+        load_catalog(folder)
+    msg = str(err.value)
+    assert "weather.json" in msg and name in msg and "templates[1]" in msg
+
+
+def test_invalid_json_is_an_input_error(tmp_path):
+    folder = _copy_catalog(tmp_path, "weather.json")
+    (folder / "weather.json").write_text("{not json")
+    with pytest.raises(InputError, match="weather.json.*invalid JSON"):
+        load_catalog(folder)
+
+
+def test_unknown_sampler_kind_is_named(tmp_path):
+    folder = _copy_catalog(tmp_path, "finance.json")
+    path = folder / "finance.json"
+    data = json.loads(path.read_text())
+    param = next(iter(data["archetypes"][0]["samplers"]))
+    data["archetypes"][0]["samplers"][param]["kind"] = "bogus"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=f"samplers.{param}.kind"):
+        load_catalog(folder)
