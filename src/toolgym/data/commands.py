@@ -108,6 +108,8 @@ def compute_stats(folder: Path, tokenizer: Any = None, token_samples: int = 2000
         samples = list(read_samples(path, stats=read))
         out["files"][path.name] = len(samples)
         out["bad_records"] += read.bad
+        if path.name.startswith("trajectories"):  # episodes repeat train samples: listed, not recounted
+            continue
         for s in samples:
             out["types"][s.type] += 1
             out["domains"].add(s.meta.get("domain"))
@@ -123,7 +125,7 @@ def compute_stats(folder: Path, tokenizer: Any = None, token_samples: int = 2000
                 out["gold_calls"] += len(s.gold)
                 out["gold_pass"] += len(s.gold) if verdict.ok else len(s.gold) - len(
                     {e.call_index for e in verdict.errors})
-            if path.name == "train.jsonl" and not s.id.startswith("traj-"):
+            if path.name == "train.jsonl":
                 prompts.append((s.messages[:1], s.tools))
     if tokenizer is not None and prompts:
         out["prompt_tokens"] = _prompt_tokens(tokenizer, prompts, token_samples)
@@ -153,12 +155,17 @@ def _prompt_tokens(tokenizer: Any, prompts: list[tuple[list, list]], limit: int)
 
 
 def load_tokenizer(name: str = "smollm2-135m") -> Any:
-    """The tokenizer of model `name` (the embedded default) via the models registry."""
-    from toolgym.models import registry
+    """The tokenizer of model `name` (the embedded default, fetched and converted once by the registry)."""
+    from transformers import AutoTokenizer
 
-    if hasattr(registry, "load_tokenizer"):
-        return registry.load_tokenizer(name)
-    return registry.load_model(name)[1]
+    from toolgym.core.errors import AssetError
+    from toolgym.models.registry import resolve_model
+
+    location = resolve_model(name)
+    try:
+        return AutoTokenizer.from_pretrained(str(location))
+    except (OSError, ValueError) as exc:
+        raise AssetError(f"tokenizer of {name!r} at {location}: {' '.join(str(exc).split())[:200]}") from None
 
 
 @app.command("stats")

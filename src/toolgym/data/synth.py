@@ -7,7 +7,8 @@ tool: vaguer name, shorter description, fewer parameters; the gold is the strong
 query, so the strong one, also when the weak one would do: `meta.weak_solves`).
 
 Distractors are similar tools (same domain, shared name prefixes, via `archetypes.sibling_archetypes`) plus
-the odd unrelated one. `ranking` orders every candidate: strong > weak > related > unrelated (GenTool stage 1).
+the odd unrelated one. Toolsets stay small (1–5 tools, 2–3 typical) so the median prompt of the embedded
+model stays under ~450 tokens (a catalog tool renders to ~150 tokens). `ranking` orders every candidate: strong > weak > related > unrelated (GenTool stage 1).
 
 Splits (GenTool's generalization scenarios): training uses only seen archetypes of seen domains, with their
 seen templates; the four test sets cross {seen, unseen} tools with {seen, unseen} queries (held-out
@@ -256,7 +257,7 @@ class _Builder:
     def single(self) -> list[dict]:
         arch = self.target()
         query, args, t = self.call(arch)
-        related, unrelated = self.distractors(arch, self.rng.choice((0, 0, 1, 2)), {arch.name})
+        related, unrelated = self.distractors(arch, self.rng.choice((0, 0, 0, 1)), {arch.name})
         tools = [self.tool(a) for a in (arch, *related, *unrelated)]
         return [self.record("single", query, tools, [(arch.name, args)], _names(arch, related, unrelated),
                             self.meta(arch, [t]))]
@@ -273,7 +274,7 @@ class _Builder:
                 break
         if len(calls) < 2:
             return self.single()
-        related, unrelated = self.distractors(arch, self.rng.choice((0, 0, 1)), {arch.name})
+        related, unrelated = self.distractors(arch, self.rng.choice((0, 0, 0, 1)), {arch.name})
         tools = [self.tool(a) for a in (arch, *related, *unrelated)]
         return [self.record("parallel", self.joined([c[0] for c in calls]), tools,
                             [(arch.name, c[1]) for c in calls], _names(arch, related, unrelated),
@@ -282,14 +283,14 @@ class _Builder:
     def multiple(self) -> list[dict]:
         arch = self.target()
         query, args, t = self.call(arch)
-        related, unrelated = self.distractors(arch, self.rng.randint(1, 4), {arch.name})
+        related, unrelated = self.distractors(arch, self.rng.choice((1, 1, 2, 2, 3, 4)), {arch.name})
         tools = [self.tool(a) for a in (arch, *related, *unrelated)]
         return [self.record("multiple", query, tools, [(arch.name, args)], _names(arch, related, unrelated),
                             self.meta(arch, [t]))]
 
     def parallel_multiple(self) -> list[dict]:
         first = self.target()
-        partners = self.related(first, self.rng.randint(1, 2), {first.name})
+        partners = self.related(first, self.rng.choice((1, 1, 2)), {first.name})
         if not partners:
             return self.multiple()
         chosen = [first, *partners]
@@ -298,7 +299,7 @@ class _Builder:
             for _ in range(1 + (self.rng.random() < 0.25)):
                 query, args, t = self.call(arch)
                 calls.append((arch, query, args, t))
-        related, unrelated = self.distractors(first, self.rng.choice((0, 1)), {a.name for a in chosen})
+        related, unrelated = self.distractors(first, self.rng.choice((0, 0, 1)), {a.name for a in chosen})
         tools = [self.tool(a) for a in (*chosen, *related, *unrelated)]
         ranking = [a.name for a in chosen] + [a.name for a in related] + [a.name for a in unrelated]
         return [self.record("parallel_multiple", self.joined([c[1] for c in calls]), tools,
@@ -308,7 +309,7 @@ class _Builder:
     def no_tool(self) -> list[dict]:
         arch = self.target()
         query, _, t = self.call(arch)
-        related, unrelated = self.distractors(arch, self.rng.randint(1, 3), {arch.name})
+        related, unrelated = self.distractors(arch, self.rng.randint(1, 2), {arch.name})
         tools = [self.tool(a) for a in (*related, *unrelated)]
         return [self.record("no_tool", query, tools, [], [a.name for a in (*related, *unrelated)],
                             {**self.meta(arch, [t]), "answer": self.answer(tools)})]
@@ -316,7 +317,7 @@ class _Builder:
     def zero_to_one(self) -> list[dict]:
         arch = self.target()
         query, args, t = self.call(arch)
-        related, unrelated = self.distractors(arch, self.rng.randint(2, 3), {arch.name})
+        related, unrelated = self.distractors(arch, self.rng.choice((1, 2, 2)), {arch.name})
         others = [self.tool(a) for a in (*related, *unrelated)]
         other_names = [a.name for a in (*related, *unrelated)]
         meta = self.meta(arch, [t])
@@ -339,7 +340,7 @@ class _Builder:
                 break
             query, args, t = self.call(arch, include_optional=not want_weak)
         weak_solves = not any(p in args for p in dropped)
-        related, unrelated = self.distractors(arch, self.rng.randint(1, 2), {arch.name})
+        related, unrelated = self.distractors(arch, self.rng.choice((0, 1)), {arch.name})
         tools = [self.tool(arch), weak, *(self.tool(a) for a in (*related, *unrelated))]
         ranking = [arch.name, weak.name, *(a.name for a in (*related, *unrelated))]
         return [self.record("weak_to_strong", query, tools, [(arch.name, args)], ranking,

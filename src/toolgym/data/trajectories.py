@@ -44,6 +44,7 @@ class Episode:
     plan: list[list[dict[str, Any]]] = field(default_factory=list)
     inject_before: int = -1
     inject_kind: str | None = None
+    injected: str | None = None
     retries: int = 0
     groups_done: int = 0
     turns: int = 0
@@ -170,7 +171,7 @@ class OraclePolicy:
         for kind in kinds:
             bad = erroneous_call(str(kind), group[index], tool, e.names, e.rng)
             if bad is not None:
-                e.inject_kind = kind
+                e.injected = str(kind)
                 return [*group[:index], bad, *group[index + 1:]]
         return None
 
@@ -312,7 +313,8 @@ def _finish(e: Episode, source: str) -> dict[str, Any]:
     categories = [m.get("feedback_category") for m in e.messages if m["role"] == "assistant"]
     meta = {**r.get("meta", {}), "trajectory": {
         "source": source, "turns": e.turns, "final": e.final,
-        "errors": sum(c is not None for c in categories), "categories": [c for c in categories if c]}}
+        "errors": sum(c is not None for c in categories), "categories": [c for c in categories if c],
+        "injected": e.injected}}
     return {"id": f"traj-{r.get('id')}", "type": r.get("type"), "messages": e.messages,
             "tools": r.get("tools") or [], "gold": r.get("gold") or [], "ranking": r.get("ranking") or [],
             "meta": meta}

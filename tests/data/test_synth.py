@@ -1,0 +1,183 @@
+"""Synthesis: every type, checker-clean derivable gold calls, rankings, held-out splits, determinism, resume."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from toolgym.core.checker import check_calls
+from toolgym.core.errors import InputError
+from toolgym.core.schema import Sample
+from toolgym.data.archetypes import load_catalog
+from toolgym.data.synth import (
+    MIN_TEST_CASES,
+    RECORD_TYPES,
+    TEST_SPLITS,
+    iter_records,
+    parse_mix,
+    split_specs,
+    synthesize,
+    write_dataset,
+)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def by_name(catalog):
+    return {a.name: a for a in catalog}
+
+
+@pytest.fixture(scope="module")
+def records(catalog):
+    return list(iter_records(1500, seed=11, catalog=catalog))
+
+
+def test_every_type_present_and_records_parse(records):
+    assert Counter(r["type"] for r in records).keys() == set(RECORD_TYPES)
+    assert [r["id"] for r in records] == [f"train-{i:06d}" for i in range(len(records))]
+    for r in records:
+        Sample.from_record(json.loads(json.dumps(r)))
+
+
+def test_gold_calls_pass_checker_and_values_are_derivable(records, by_name):
+    for r in records:
+        sample = Sample.from_record(r)
+        assert check_calls(sample.gold, sample.tools).ok, r["id"]
+        query = r["messages"][0]["content"]
+        for call in r["gold"]:
+            assert by_name[call["name"]].underivable(query, call["arguments"]) == [], (r["id"], call)
+
+
+def test_type_shapes(records):
+    for r in records:
+        names = [t["function"]["name"] for t in r["tools"]]
+        gold_names = [g["name"] for g in r["gold"]]
+        assert len(set(names)) == len(names) and 1 <= len(names) <= 6
+        assert sorted(r["ranking"]) == sorted(names)
+        t = r["type"]
+        if t in ("no_tool", "zero_to_one_without"):
+            assert r["gold"] == [] and r["meta"]["archetype"] not in names and r["meta"]["answer"]
+        elif t == "parallel":
+            assert len(gold_names) >= 2 and len(set(gold_names)) == 1
+        elif t == "parallel_multiple":
+            assert len(set(gold_names)) >= 2
+        elif t == "multiple":
+            assert 2 <= len(names) <= 5 and len(gold_names) == 1
+        if r["gold"]:
+            assert r["ranking"][: len(set(gold_names))] == list(dict.fromkeys(gold_names))
+
+
+def test_ranking_orders_related_before_unrelated(records, by_name):
+    related_seen = 0
+    for r in records:
+        if r["type"] != "multiple":
+            continue
+        domains = [by_name[n].domain == r["meta"]["domain"] for n in r["ranking"][1:]]
+        assert domains == sorted(domains, reverse=True), r["ranking"]
+        related_seen += any(domains)
+    assert related_seen > 0
+
+
+def test_weak_to_strong(records, by_name):
+    w2s = [r for r in records if r["type"] == "weak_to_strong"]
+    assert {r["meta"]["weak_solves"] for r in w2s} == {True, False}
+    for r in w2s:
+        tools = {t["function"]["name"]: t["function"] for t in r["tools"]}
+        strong, weak = tools[r["ranking"][0]], tools[r["meta"]["weak"]]
+        assert r["ranking"][1] == weak["name"] and r["gold"][0]["name"] == strong["name"]
+        weak_params = set(weak["parameters"]["properties"])
+        assert weak_params < set(strong["parameters"]["properties"])
+        assert len(weak["description"]) < len(strong["description"])
+        assert weak["name"] not in by_name
+        used = set(r["gold"][0]["arguments"])
+        assert r["meta"]["weak_solves"] == (used <= weak_params)
+
+
+def test_zero_to_one_pairs(records):
+    by_id = {r["id"]: r for r in records}
+    withs = [r for r in records if r["type"] == "zero_to_one_with"]
+    assert withs
+    for r in withs:
+        without = by_id[r["meta"]["pair"]]
+        assert without["type"] == "zero_to_one_without" and without["meta"]["pair"] == without["id"]
+        assert without["messages"] == r["messages"] and without["gold"] == []
+        with_names = {t["function"]["name"] for t in r["tools"]}
+        assert {t["function"]["name"] for t in without["tools"]} | {r["gold"][0]["name"]} == with_names
+
+
+def test_distractors_share_name_prefixes(records, by_name):
+    shared = 0
+    multi = [r for r in records if r["type"] == "multiple"]
+    for r in multi:
+        gold = r["gold"][0]["name"]
+        shared += any(n != gold and n[:4].lower() == gold[:4].lower() for n in r["ranking"])
+    assert shared / len(multi) > 0.3
+
+
+def test_held_out_splits_are_disjoint_from_train(catalog):
+    specs = split_specs(catalog)
+    train = list(iter_records(1200, seed=5, split="train", catalog=catalog))
+    unseen = {a.name for a in specs["test_unseen_tool_seen_query"].targets} | \
+             {a.name for a in specs["test_unseen_tool_unseen_query"].targets}
+    assert unseen and not unseen & {a.name for a in specs["train"].pool}
+    names = {t["function"]["name"] for r in train for t in r["tools"]}
+    assert not names & unseen
+    by_name = {a.name: a for a in catalog}
+    for r in train:
+        for t in r["meta"]["templates"]:
+            assert t in by_name[r["meta"]["archetype"]].template_indices(False)
+    unseen_domains = {a.domain for a in specs["test_unseen_tool_unseen_query"].targets}
+    assert not unseen_domains & {r["meta"]["domain"] for r in train}
+    for split in TEST_SPLITS:
+        recs = list(iter_records(MIN_TEST_CASES, seed=5, split=split, catalog=catalog))
+        assert len(recs) == MIN_TEST_CASES
+        types = Counter(r["type"] for r in recs)
+        assert types["zero_to_one_with"] and types["weak_to_strong"], split
+        targets = {a.name for a in specs[split].targets}
+        assert all(r["meta"]["archetype"] in targets for r in recs)
+        if split == "test_seen_tool_unseen_query":
+            assert all(t in by_name[r["meta"]["archetype"]].template_indices(True)
+                       for r in recs for t in r["meta"]["templates"][:1])
+
+
+def _files(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix == ".jsonl"}
+
+
+def test_same_seed_same_bytes_other_seed_differs_and_resume(tmp_path, catalog):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    write_dataset(a, 400, seed=3, n_test=60, catalog=catalog)
+    write_dataset(b, 400, seed=3, n_test=60, catalog=catalog)
+    write_dataset(c, 400, seed=4, n_test=60, catalog=catalog)
+    assert _files(a) == _files(b)
+    assert all(_files(a)[f] != _files(c)[f] for f in _files(a))
+    # resume: tear the last line off one file and drop another; a rerun restores identical bytes
+    train = (b / "train.jsonl").read_bytes()
+    (b / "train.jsonl").write_bytes(train[: len(train) // 2])
+    (b / "test_unseen_tool_seen_query.jsonl").unlink()
+    manifest = write_dataset(b, 400, seed=3, n_test=60, catalog=catalog)
+    assert _files(a) == _files(b)
+    assert manifest["files"]["train"]["records"] == 400
+    with pytest.raises(InputError, match="other settings"):
+        write_dataset(b, 500, seed=3, n_test=60, catalog=catalog)
+
+
+def test_seen_seen_test_queries_are_not_in_train(tmp_path, catalog):
+    write_dataset(tmp_path, 800, seed=2, n_test=200, catalog=catalog)
+    train = {json.loads(line)["messages"][0]["content"] for line in open(tmp_path / "train.jsonl")}
+    test = [json.loads(line)["messages"][0]["content"] for line in open(tmp_path / "test_seen_tool_seen_query.jsonl")]
+    assert len(test) == 200 and not set(test) & train
+
+
+def test_mix_and_samples(catalog):
+    assert parse_mix("single=1") == {"single": 1.0}
+    assert {s.type for s in synthesize(50, seed=1, mix=parse_mix("single=1"), catalog=catalog)} == {"single"}
+    for bad in ("single", "triple=1", "single=x", "single=0"):
+        with pytest.raises(InputError, match="mix"):
+            parse_mix(bad)
