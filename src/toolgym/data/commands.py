@@ -219,16 +219,21 @@ def print_stats(st: dict[str, Any], console: Console) -> None:
 
 @app.command("decontam")
 def decontam(folder: Annotated[Path, typer.Argument(help="Dataset folder, or a catalog folder.")]) -> None:
-    """Overlap of tool names and questions with BFCL (exact and n-gram)."""
+    """Overlap of tool names and questions with BFCL (exact and n-gram); exit 1 on any exact overlap."""
     from toolgym.data.decontam import decontam_report
 
     report = decontam_report(folder)
     console = Console()
-    table = Table(title="BFCL decontamination")
+    table = Table(title=f"BFCL decontamination ({report.get('source', '')})")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    items = report.items() if isinstance(report, dict) else vars(report).items()
-    for key, value in items:
-        if not isinstance(value, (list, dict, set)):
-            table.add_row(str(key), str(value))
+    for key, value in report.items():
+        if isinstance(value, float):
+            value = f"{value:.4f}"
+        elif isinstance(value, (list, tuple)):
+            value = "; ".join(map(str, value)) or "-"
+        table.add_row(str(key), str(value))
     console.print(table)
+    if report.get("exact_name_overlap") or report.get("exact_question_overlap"):
+        console.print("[red]exact overlap with BFCL found[/red]")
+        raise typer.Exit(1)
