@@ -668,9 +668,9 @@ def name_words(dom: Domain, ent: Ent, act: Action) -> list[str]:
 
 
 def style_for(dom: Domain, ent: Ent, act: Action) -> str:
-    """Style per domain, with a quarter of the archetypes styled on their own (hash-deterministic)."""
+    """Style per domain, with an eighth of the archetypes styled on their own (hash-deterministic)."""
     styles = ("snake", "snake", "camel", "dotted", "title", "snake", "camel", "dotted", "title", "snake")
-    own = split_bucket(f"style:{dom.name}:{ent.noun}:{act.key}", 4) == 0
+    own = split_bucket(f"style:{dom.name}:{ent.noun}:{act.key}", 8) == 0
     key = f"style:{dom.name}:{ent.noun}:{act.key}" if own else f"style:{dom.name}"
     return styles[split_bucket(key, len(styles))]
 
@@ -1395,6 +1395,132 @@ domain(
     Ent("calorie goal", {"set": "daily_calories"}),
     Ent("food comparison", {"compare": "foods portion_g?"}, {"lower_calorie": "$choice:first|second"}),
     Ent("water intake", {"add": "date glasses"}),
+)
+
+
+
+
+
+# --- math ----------------------------------------------------------------------------------------
+role("numbers", A("Numbers to work on.", {"type": "number"}), listof(nums(-50, 200, 1), 3, 5), ["of {v}", "for {v}"],
+     ["My numbers are {v}."], ["Also include {v}."], "a list of numbers")
+role("integers", A("Whole numbers.", {"type": "integer"}), listof(ints(2, 500), 2, 4), ["of {v}", "for {v}"],
+     ["The numbers are {v}."], ["Include {v} too."], "a list of integers")
+role("n_int", I("A whole number.", minimum=0), ints(2, 5000), ["of {v}", "for {v}"], ["The number is {v}."],
+     ["Use {v}."], "an integer", param="n")
+role("precision", I("Decimal places in the answer.", minimum=0, maximum=10), ints(0, 6, ["decimal place",
+     "decimal places"], True), ["rounded to {v}"], ["Round to {v}."], ["Round to {v}.", "Give {v}."],
+     "a precision")
+role("side_a", N("First side length.", minimum=0), nums(1, 50, 1), ["with sides {v}"], ["One side is {v}."],
+     ["One side is {v}."], "a side length")
+role("side_b", N("Second side length.", minimum=0), nums(1, 50, 1), ["and {v}"], ["The other side is {v}."],
+     ["The other side is {v}."], "a second side length")
+role("expression", S("Arithmetic expression."), {"kind": "choice", "quote": True, "values": words(
+    "(3 + 4) * 12|2^10 - 24|sqrt(144) + 7|15 % 4 * 9|(81 / 9) + 3.5|7 * (6 - 2)^2")}, ["{v}"],
+     ["The expression is {v}."], ["Evaluate {v}."], "an expression")
+role("matrix", A("Matrix rows.", {"type": "array", "items": {"type": "number"}}),
+     {"kind": "choice", "values": [{"value": [[1, 2], [3, 4]], "surfaces": ["[[1, 2], [3, 4]]"]},
+                                   {"value": [[2, 0], [1, 5]], "surfaces": ["[[2, 0], [1, 5]]"]},
+                                   {"value": [[4, 7], [2, 6]], "surfaces": ["[[4, 7], [2, 6]]"]}]},
+     ["of {v}", "for the matrix {v}"], ["My matrix is {v}."], ["Use the matrix {v}."], "a matrix")
+role("poly_coeffs", A("Polynomial coefficients, highest degree first.", {"type": "number"}),
+     listof(ints(-9, 9), 3, 3), ["with coefficients {v}"], ["The coefficients are {v}."],
+     ["The coefficients are {v}."], "polynomial coefficients", param="coefficients")
+domain(
+    "math", "mathx",
+    Ent("greatest common divisor", {"calculate": "integers"}, {"result": "$int:1:50"}, stem="gcd_value",
+        templates={"calculate": [
+            "What is the greatest common divisor of {integers}?", "Find the GCD of {integers}.",
+            "Compute the largest number that divides {integers} evenly.",
+            "I have the numbers {integers}. What's their greatest common divisor?",
+            "Work out the greatest common divisor for {integers}, please.",
+            "Can you get me the GCD of {integers}?",
+            "Here are some integers: {integers}. I need their highest common factor.",
+            "Quick math check: greatest common divisor of {integers}?"]}),
+    Ent("expression value", {"calculate": "expression precision?"}, {"result": "$num:-1000:1000:3"},
+        stem="expression"),
+    Ent("prime factorization", {"get": "n_int"}, {"factors": [2, 3]}),
+    Ent("hypotenuse length", {"calculate": "side_a side_b"}, {"result": "$num:1:80:3"}, stem="right_triangle_side"),
+    Ent("matrix determinant", {"calculate": "matrix"}, {"result": "$num:-50:50:2"}),
+    Ent("matrix inverse", {"calculate": "matrix precision?"}, {"result": [[0.5, 0.1], [0.2, 0.4]]}),
+    Ent("polynomial root", {"find": "poly_coeffs"}, {"roots": [1.5, -2.0]}),
+    Ent("fibonacci sequence", {"generate": "n_int"}, {"sequence": [0, 1, 1, 2, 3]}, stem="fibonacci_terms"),
+    Ent("primality", {"check": "n_int"}, {"is_prime": "$bool"}, stem="prime_status"),
+)
+
+# --- statistics ----------------------------------------------------------------------------------
+role("confidence", N("Confidence level between 0 and 1.", minimum=0, maximum=1),
+     {"kind": "choice", "values": [{"value": 0.9, "surfaces": ["90%", "0.9"]}, {"value": 0.95, "surfaces": ["95%", "0.95"]},
+                                   {"value": 0.99, "surfaces": ["99%", "0.99"]}]},
+     ["at {v} confidence"], ["Use {v} confidence."], ["Use a {v} confidence level."], "a confidence level")
+role("sample_numbers", A("Second sample.", {"type": "number"}), listof(nums(0, 100, 1), 3, 5), ["against {v}"],
+     ["The second sample is {v}."], ["Compare with {v}."], "a second sample", param="other")
+role("percentile", I("Percentile from 1 to 99.", minimum=1, maximum=99), ints(5, 95, None, step=5),
+     ["the {v}th percentile"], ["I want the {v}th percentile."], ["Use the {v}th percentile."], "a percentile")
+role("trials", I("Number of trials.", minimum=1), ints(5, 60, "trials"), ["over {v}"], ["There are {v}."],
+     ["Run {v}."], "a trial count")
+role("successes", I("Number of successes.", minimum=0), ints(0, 5, "successes"), ["with exactly {v}"],
+     ["I want exactly {v}."], ["Count exactly {v}."], "a success count")
+role("probability", N("Success probability per trial.", minimum=0, maximum=1), nums(0.05, 0.95, 2),
+     ["with probability {v}"], ["Each trial succeeds with probability {v}."], ["The probability is {v}."],
+     "a probability")
+domain(
+    "statistics", "stats",
+    Ent("descriptive statistics", {"calculate": "numbers precision?"}, {"mean": "$num:0:100:2", "std": "$num:0:40:2"},
+        are=True, stem="summary_stats"),
+    Ent("confidence interval", {"calculate": "numbers confidence"}, {"low": "$num:0:50:2", "high": "$num:50:100:2"}),
+    Ent("t-test result", {"calculate": "numbers sample_numbers confidence?"}, {"p_value": "$num:0:1:4"},
+        stem="t_test"),
+    Ent("percentile value", {"calculate": "numbers percentile"}, {"value": "$num:0:100:2"}),
+    Ent("binomial probability", {"calculate": "trials successes probability"}, {"probability": "$num:0:1:4"},
+        stem="binomial_outcome_chance"),
+    Ent("correlation coefficient", {"calculate": "numbers sample_numbers"}, {"r": "$num:-1:1:3"},
+        stem="correlation"),
+    Ent("outlier", {"find": "numbers"}, {"value": "$num:-50:200:1"}),
+)
+
+# --- unit conversion -----------------------------------------------------------------------------
+for _key, _pool, _label in (("length", "units_length", "length"), ("weight", "units_weight", "weight"),
+                            ("volume", "units_volume", "volume"), ("temp", "units_temp", "temperature")):
+    role(f"{_key}_from", S(f"Unit to convert from ({_label})."), pool(_pool), ["from {v}"], [f"It's in {{v}}."],
+         ["It's measured in {v}."], "a source unit", param="from_unit")
+    role(f"{_key}_to", S(f"Unit to convert to ({_label})."), pool(_pool), ["to {v}"], ["I want {v}."],
+         ["Give it in {v}."], "a target unit", param="to_unit")
+role("conv_value", N("Value to convert.", minimum=0), nums(0.5, 900, 1), ["{v}"], ["The value is {v}."],
+     ["The value is {v}."], "a value", param="value")
+role("currency_from", S("Currency to convert from (ISO 4217)."), pool("currencies"), ["from {v}"],
+     ["I have {v}."], ["I'm paying with {v}."], "a source currency", param="from_currency")
+role("currency_to", S("Currency to convert to (ISO 4217)."), pool("currencies"), ["to {v}", "into {v}"],
+     ["I need {v}."], ["Convert into {v}."], "a target currency", param="to_currency")
+role("money_amount", N("Amount of money.", minimum=0), nums(5, 5000, 2), ["{v}"], ["I have {v}."],
+     ["The amount is {v}."], "an amount", param="amount")
+CONV = ["Convert {value} {from_unit} to {to_unit}.", "How much is {value} {from_unit} in {to_unit}?",
+        "What is {value} {from_unit} expressed in {to_unit}?", "Please change {value} {from_unit} into {to_unit}.",
+        "I measured {value} {from_unit}. What is that in {to_unit}?", "Can you convert {value} {from_unit} into {to_unit}?",
+        "My notes say {value} {from_unit}, but the form wants {to_unit}. What should I write?",
+        "Unit question: {value} {from_unit} equals how many {to_unit}?"]
+domain(
+    "units", "units",
+    Ent("length", {"convert": "conv_value length_from length_to"}, {"result": "$num:0:10000:3"},
+        templates={"convert": CONV}),
+    Ent("weight", {"convert": "conv_value weight_from weight_to"}, {"result": "$num:0:10000:3"},
+        templates={"convert": CONV}),
+    Ent("volume", {"convert": "conv_value volume_from volume_to"}, {"result": "$num:0:10000:3"},
+        templates={"convert": CONV}),
+    Ent("temperature", {"convert": "conv_value temp_from temp_to"}, {"result": "$num:-300:2000:2"},
+        templates={"convert": [t.replace("{value} {from_unit}", "{value} degrees {from_unit}") for t in CONV]}),
+    Ent("currency amount", {"convert": "money_amount currency_from currency_to"}, {"result": "$num:1:900000:2",
+                                                                                  "rate": "$num:0.005:200:4"},
+        templates={"convert": [
+            "Convert {amount} {from_currency} to {to_currency}.", "How much is {amount} {from_currency} in {to_currency}?",
+            "What do I get for {amount} {from_currency} in {to_currency}?",
+            "Please change {amount} {from_currency} into {to_currency}.",
+            "I have {amount} {from_currency}. What is that worth in {to_currency}?",
+            "Can you convert {amount} {from_currency} into {to_currency}?",
+            "I'm traveling soon and hold {amount} {from_currency}. Roughly how much {to_currency} is that?",
+            "Money question: {amount} {from_currency} equals how much in {to_currency}?"]}),
+    Ent("exchange rate", {"get": "currency_from currency_to date?"}, {"rate": "$num:0.005:200:4"},
+        stem="fx_rate"),
 )
 
 

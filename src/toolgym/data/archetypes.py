@@ -528,7 +528,7 @@ def _check_spec(spec: dict, schema: dict, pools: dict, bad: Any, fld: str) -> No
     if kind not in SAMPLER_KINDS:
         raise bad(f"unknown sampler kind {kind!r}; valid: {', '.join(SAMPLER_KINDS)}", f"{fld}.kind")
     want = _SCHEMA_TYPES.get(kind)
-    if want and schema.get("type") != want:
+    if want and schema.get("type") != want and not (kind == "int" and schema.get("type") == "number"):
         raise bad(f"sampler kind {kind!r} needs schema type {want!r}, got {schema.get('type')!r}", fld)
     if kind == "pool" and spec.get("pool") not in pools:
         raise bad(f"unknown pool {spec.get('pool')!r}", f"{fld}.pool")
@@ -586,12 +586,17 @@ def name_tokens(name: str) -> list[str]:
 
 
 def sibling_archetypes(arch: Archetype, catalog: Iterable[Archetype], k: int | None = None) -> list[Archetype]:
-    """Same-domain archetypes most similar by name, for distractors: the ones sharing a literal name
-    prefix first (longest first), then those sharing the most name words."""
+    """Same-domain archetypes most similar by name, for distractors: ranked by shared name words plus the
+    length of the shared leading words (`get_weather_outlook` ~ `get_weather_history`)."""
+    mine = name_tokens(arch.name)
+
     def score(other: Archetype) -> tuple[int, int, str]:
-        prefix = len(_common_prefix(arch.name, other.name))
-        shared = len(set(name_tokens(arch.name)) & set(name_tokens(other.name)))
-        return (-prefix, -shared, other.name)
+        theirs = name_tokens(other.name)
+        lead = 0
+        while lead < min(len(mine), len(theirs)) and mine[lead] == theirs[lead]:
+            lead += 1
+        shared = len((set(mine) & set(theirs)) - {"api"})
+        return (-(shared + lead), -len(_common_prefix(arch.name, other.name)), other.name)
 
     pool = [o for o in catalog if o.domain == arch.domain and o.name != arch.name]
     ranked = sorted(pool, key=score)
