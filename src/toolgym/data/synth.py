@@ -154,10 +154,18 @@ def _join_name(words: list[str], style: str) -> str:
     return "_".join(words)
 
 
+_DANGLING = {"a", "an", "the", "of", "for", "given", "and", "or", "with", "to", "in", "by", "on", "from", "at"}
+
+
 def _vague_description(text: str) -> str:
+    """The first few words of the first clause, without a dangling function word."""
     first = re.split(r"(?<=[.;:])\s|,\s", text.strip(), maxsplit=1)[0].rstrip(".;:,")
-    words = first.split()
-    return " ".join(words[: max(3, min(6, len(words) // 2))]) + "."
+    words = first.split()[: max(3, min(5, len(first.split()) // 2))]
+    while len(words) > 2 and words[-1].lower() in _DANGLING:
+        words.pop()
+    while len(words) > 1 and len(" ".join(words)) + 1 >= len(text.strip()):
+        words.pop()
+    return " ".join(words) + "."
 
 
 # ---------------------------------------------------------------- one split's stream
