@@ -1525,6 +1525,107 @@ domain(
 
 
 
+def crud(noun: str, idr: str, fields: str, listing: str = "limit?", result: dict | None = None, **kw: Any) -> Ent:
+    """An entity with create/get/update/delete/list actions (update takes the ID plus the fields)."""
+    req = " ".join(f for f in fields.split() if not f.endswith("?"))
+    return Ent(noun, {"create": fields, "get": idr, "update": f"{idr} {req}", "delete": idr, "list": listing},
+               result or {"status": "ok"}, **kw)
+
+
+# --- calendar ------------------------------------------------------------------------------------
+idrole("event_id", "Event", "EVT-#####")
+role("event_title", S("Event title."), pool("event_titles", quote=True), ["called {v}", "titled {v}"],
+     ["The event is {v}."], ["Call it {v}."], "an event title", param="title")
+role("duration_event", I("Length in minutes.", minimum=5, maximum=600), ints(15, 180, "minutes", step=15),
+     ["lasting {v}", "for {v}"], ["It runs {v}."], ["Make it {v} long."], "a duration", param="duration_minutes")
+role("recurrence", E("Repeat rule.", ["none", "daily", "weekly", "monthly"]),
+     enum({"none": ["just once", "with no repeat"]}), ["repeating {v}"], ["It repeats {v}."],
+     ["Repeat it {v}."], "a repeat rule")
+role("reminder_minutes", I("Minutes before the event to remind.", minimum=0), ints(5, 120, "minutes", step=5),
+     ["with a reminder {v} before"], ["Remind me {v} before."], ["Remind me {v} before."], "a reminder offset")
+domain(
+    "calendar", "calendar",
+    crud("calendar event", "event_id", "event_title date time duration_event attendees? recurrence? reminder_minutes?",
+         "start_date end_date limit?", {"title": "$choice:Team standup|Book club", "start": "$date"}),
+    Ent("free time slot", {"find": "date duration_event attendees?"}, {"start": "$choice:09:30|14:00|16:15"}),
+    Ent("calendar invitation", {"send": "event_id attendees", "cancel": "event_id"}),
+    Ent("calendar agenda", {"get": "date"}, {"events": "$int:0:9"}),
+)
+
+# --- reminders and to-dos ------------------------------------------------------------------------
+idrole("task_id", "Task", "TSK-#####")
+role("task_title", S("Task title."), pool("task_titles", quote=True), ["called {v}", "titled {v}"],
+     ["The task is {v}."], ["Call it {v}."], "a task title", param="title")
+role("due_date", S("Due date" + DATE_DESC), date(), ["due {v}", "by {v}"], ["It's due {v}."],
+     ["It's due {v}."], "a due date")
+role("completed", B("Whether the task is done."), boolean(["as done", "as completed"], ["as still open",
+     "as not finished"]), ["{v}"], ["Mark it {v}."], ["Mark it {v}."], "a completion flag")
+role("list_name", S("To-do list name."), {"kind": "choice", "values": words("Home|Work|Errands|Groceries|Side Project")},
+     ["on my {v} list", "in the {v} list"], ["Use my {v} list."], ["Put it on the {v} list."], "a list name")
+domain(
+    "todo", "todo",
+    crud("task", "task_id", "task_title due_date priority? list_name? tags?", "list_name limit?",
+         {"title": "$choice:Pay rent|Call mom", "done": "$bool"}),
+    Ent("task status", {"set": "task_id completed"}),
+    Ent("reminder", {"create": "task_title date time", "delete": "task_id", "list": "date"},
+        {"title": "$choice:Call mom|Take pills", "time": "$choice:08:00|18:30"}),
+    Ent("overdue task", {"list": "list_name"}, {"title": "$choice:Pay rent|Renew passport"}),
+)
+
+# --- email ---------------------------------------------------------------------------------------
+idrole("email_id", "Email", "MSG-########", "message_id")
+role("subject", S("Subject line."), pool("subjects", quote=True), ["with the subject {v}", "about {v}"],
+     ["The subject is {v}."], ["Use the subject {v}."], "a subject")
+role("body", S("Message body."), pool("messages", quote=True), ["saying {v}", "that reads {v}"],
+     ["The text is {v}."], ["Write {v}."], "a message body")
+role("cc", A("Addresses to copy.", {"type": "string"}), listof(pool("emails"), 1, 2), ["copying {v}"],
+     ["Copy {v}."], ["CC {v}.", "Copy {v} on it."], "CC recipients")
+role("unread_only", B("Only unread emails."), boolean(["only unread ones", "just the unread messages"],
+     ["read and unread alike", "including already-read mail"]), ["{v}"], ["Show {v}."], ["Show {v}."],
+     "an unread filter")
+role("sender", S("Sender email address."), pool("emails"), ["from {v}"], ["The sender is {v}."],
+     ["Only from {v}."], "a sender")
+role("folder_mail", E("Mailbox folder.", ["inbox", "sent", "drafts", "archive", "spam"]), enum(),
+     ["in my {v}", "in the {v} folder"], ["Look in {v}."], ["Look in the {v} folder."], "a folder", param="folder")
+domain(
+    "email", "mail",
+    Ent("email", {"send": "recipients subject body cc?", "search": "query sender? unread_only? folder_mail?",
+                  "delete": "email_id", "archive": "email_id", "get": "email_id"},
+        {"subject": "$choice:Invoice|Hello", "from": "$choice:maria.lopez@northwind.io"}),
+    Ent("email draft", {"create": "recipients subject body", "update": "email_id body"}),
+    Ent("email reply", {"send": "email_id body cc?"}),
+    Ent("email forward", {"send": "email_id recipients body?"}, stem="forwarded_email"),
+    Ent("out-of-office reply", {"set": "start_date end_date body"}, stem="auto_reply"),
+    Ent("mail filter", {"create": "sender folder_mail", "delete": "sender"}),
+)
+
+# --- messaging -----------------------------------------------------------------------------------
+role("chat_message", S("Message text."), pool("messages", quote=True), ["saying {v}", "with the text {v}"],
+     ["Tell them {v}."], ["Write {v}."], "a message", param="text")
+role("channel", S("Channel name."), {"kind": "choice", "values": words("#general|#design|#random|#ops-alerts|"
+                                                                        "#marketing|#support")},
+     ["in {v}", "to {v}"], ["Post it in {v}."], ["Use the {v} channel."], "a channel")
+role("members", A("Member usernames.", {"type": "string"}), listof(pool("usernames"), 1, 3), ["with {v}"],
+     ["Add {v}."], ["Include {v}."], "members")
+role("group_name", S("Group chat name."), {"kind": "choice", "quote": True, "values": words(
+    "Weekend Hikers|Book Club|Family|Project Phoenix|Roommates")}, ["called {v}", "named {v}"],
+     ["Name it {v}."], ["Name it {v}."], "a group name", param="name")
+role("status_text", S("Status text."), {"kind": "choice", "quote": True, "values": words(
+    "In a meeting|On vacation|Working remotely|Back at 3|Focus time")}, ["to {v}"], ["Set it to {v}."],
+     ["Set it to {v}."], "a status text", param="status")
+role("mute_hours", I("Hours to mute.", minimum=1, maximum=72), ints(1, 24, ["hour", "hours"], True),
+     ["for {v}"], ["Mute it for {v}."], ["Mute for {v}."], "a mute duration", param="hours")
+domain(
+    "messaging", "chat",
+    Ent("direct message", {"send": "recipient chat_message"}),
+    Ent("channel message", {"send": "channel chat_message", "search": "channel query"},
+        {"text": "$choice:Deploy done|Lunch?"}),
+    Ent("group chat", {"create": "group_name members", "rename": "channel group_name"}),
+    Ent("chat status", {"set": "status_text"}),
+    Ent("channel notification", {"stop": "channel mute_hours"}, stem="channel_notifications"),
+    Ent("unread message", {"list": "channel limit?"}, {"text": "$choice:Ping|See doc"}),
+)
+
 
 if __name__ == "__main__":
     main()
