@@ -1,0 +1,1 @@
+"""Recipes: YAML files listing stages; the runner executes them into runs/<name>/<step>/."""

@@ -1,0 +1,79 @@
+"""Per-step manifests: `runs/<name>/<step>/manifest.json` with config, versions, seed, timings and metrics."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "manifest.json"
+PACKAGES = ("toolgym", "torch", "transformers", "trl", "peft", "datasets", "accelerate")
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value
+
+
+def config_hash(config: Any) -> str:
+    text = json.dumps(jsonable(config), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_manifest(step_dir: Path) -> dict[str, Any] | None:
+    path = step_dir / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return None
+
+
+def run_step(step_dir: Path, config: Any, seed: int, body: Callable[[Path], dict[str, Any]],
+             *, on_skip: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run `body(step_dir)` unless a complete manifest with the same config exists; return its outputs.
+
+    A half-finished step (no complete manifest) runs again; the bodies resume from their own checkpoints.
+    """
+    digest = config_hash(config)
+    done = read_manifest(step_dir)
+    if done and done.get("status") == "complete" and done.get("config_hash") == digest:
+        if on_skip:
+            on_skip(step_dir.name)
+        return done.get("outputs", {})
+    step_dir.mkdir(parents=True, exist_ok=True)
+    manifest: dict[str, Any] = {
+        "step": step_dir.name, "status": "running", "config": jsonable(config), "config_hash": digest,
+        "seed": seed, "versions": versions(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    _write(step_dir, manifest)
+    start = time.perf_counter()
+    outputs = body(step_dir)
+    manifest.update(status="complete", seconds=round(time.perf_counter() - start, 2),
+                    metrics=outputs.get("metrics", {}), outputs=outputs)
+    _write(step_dir, manifest)
+    return outputs
+
+
+def _write(step_dir: Path, manifest: dict[str, Any]) -> None:
+    tmp = step_dir / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+    tmp.replace(step_dir / MANIFEST)

@@ -1,0 +1,118 @@
+"""`toolgym run RECIPE.yaml`: synthesize data, evaluate the base model, run the stages, evaluate, report.
+
+Every step writes `runs/<name>/<step>/manifest.json`; a rerun skips complete steps (same config) and the
+half-finished one resumes from its own checkpoints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from toolgym.recipes.manifest import run_step
+from toolgym.recipes.report import write_report
+from toolgym.recipes.spec import Recipe, load_recipe
+
+console = Console(stderr=True)
+
+
+@dataclass
+class RunState:
+    """What flows from step to step: the dataset folder and the newest adapter / checkpoint."""
+
+    recipe: Recipe
+    data_dir: Path | None = None
+    adapter: str | None = None
+    model: str = ""
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def run_recipe(path: str | Path, overrides: list[str] | None = None) -> Path:
+    recipe = load_recipe(path, overrides)
+    run_dir = recipe.run_dir
+    run_dir.mkdir(parents=True, exist_ok=True)
+    state = RunState(recipe=recipe, model=recipe.model)
+    skip = _announce_skip
+    console.rule(f"[bold]toolgym run[/bold] {recipe.name} → {run_dir}")
+
+    data_out = run_step(run_dir / "data", _data_config(recipe), recipe.seed,
+                        lambda d: _synthesize(recipe, d), on_skip=skip)
+    state.data_dir = Path(data_out["data_dir"])
+
+    if recipe.eval.baseline:
+        base = run_step(run_dir / "eval_baseline", _eval_config(recipe, None), recipe.seed,
+                        lambda d: _evaluate(state, d), on_skip=skip)
+        state.metrics["baseline"] = base["metrics"]
+
+    from toolgym.recipes.stages import run_stage
+
+    for stage in recipe.stages:
+        inputs = {"model": state.model, "adapter": state.adapter, "data_dir": str(state.data_dir)}
+        config = {"kind": stage.kind, "config": stage.config, "inputs": inputs}
+        out = run_step(run_dir / stage.name, config, recipe.seed,
+                       lambda d, s=stage: run_stage(s, state_inputs(state), d, recipe.seed), on_skip=skip)
+        state.adapter = out.get("adapter", state.adapter)
+        state.model = out.get("model", state.model)
+        if out.get("metrics"):
+            state.metrics[stage.name] = out["metrics"]
+
+    final = run_step(run_dir / "eval_final", _eval_config(recipe, state.adapter, state.model), recipe.seed,
+                     lambda d: _evaluate(state, d), on_skip=skip)
+    state.metrics["final"] = final["metrics"]
+    report = write_report(run_dir, f"toolgym run: {recipe.name}", state.metrics.get("baseline", {}),
+                          state.metrics["final"], notes=_notes(state))
+    console.print(f"[green]report[/green] {report}")
+    console.print(report.read_text())
+    return report
+
+
+def state_inputs(state: RunState) -> dict[str, Any]:
+    return {"model": state.model, "adapter": state.adapter, "data_dir": state.data_dir}
+
+
+def _announce_skip(step: str) -> None:
+    console.print(f"[dim]skip {step}: already complete[/dim]")
+
+
+def _data_config(recipe: Recipe) -> dict[str, Any]:
+    return {"data": recipe.data, "seed": recipe.seed}
+
+
+def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) -> dict[str, Any]:
+    return {"eval": recipe.eval, "model": model or recipe.model, "adapter": adapter}
+
+
+def _synthesize(recipe: Recipe, step_dir: Path) -> dict[str, Any]:
+    if recipe.data.path:
+        return {"data_dir": str(Path(recipe.data.path).resolve())}
+    from toolgym.data.synth import write_dataset
+
+    out = step_dir / "dataset"
+    summary = write_dataset(out, n=recipe.data.n, seed=recipe.seed, mix=recipe.data.mix or None,
+                            trajectories=recipe.data.trajectories, error_rate=recipe.data.error_rate)
+    return {"data_dir": str(out.resolve()), "metrics": {}, "summary": summary}
+
+
+def _evaluate(state: RunState, step_dir: Path) -> dict[str, Any]:
+    from toolgym.eval.runner import evaluate_model
+
+    spec = state.recipe.eval
+    suites = [str(state.data_dir / name) for name in spec.suites] if state.data_dir else []
+    metrics = evaluate_model(model=state.model, adapter=state.adapter, categories=spec.categories,
+                             limit=spec.limit, out_dir=step_dir, batch_size=spec.batch_size,
+                             max_new_tokens=spec.max_new_tokens, suites=suites, suite_limit=spec.suite_limit)
+    return {"metrics": metrics}
+
+
+def _notes(state: RunState) -> list[str]:
+    recipe = state.recipe
+    notes = [f"model: {recipe.model}; adapter: {state.adapter}", f"recipe: {recipe.source}",
+             f"eval: {', '.join(recipe.eval.categories)} (limit {recipe.eval.limit} per category)"]
+    for name, metrics in state.metrics.items():
+        if name not in ("baseline", "final"):
+            notes.append(f"{name}: " + ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()
+                                                  if isinstance(v, int | float)))
+    return notes
