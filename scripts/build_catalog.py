@@ -1626,6 +1626,105 @@ domain(
     Ent("unread message", {"list": "channel limit?"}, {"text": "$choice:Ping|See doc"}),
 )
 
+# --- files ---------------------------------------------------------------------------------------
+role("file_name", S("File name."), pool("file_names"), ["{v}", "called {v}"], ["The file is {v}."],
+     ["It's {v}."], "a file name")
+role("folder", S("Folder path."), pool("folders"), ["in {v}", "to {v}"], ["It lives in {v}."],
+     ["Use the folder {v}."], "a folder", param="path")
+role("new_name", S("New file name."), pool("file_names"), ["to {v}"], ["The new name is {v}."],
+     ["Rename it {v}."], "a new name")
+role("overwrite", B("Overwrite an existing file."), boolean(["overwriting any existing copy",
+     "replacing what's there"], ["keeping any existing copy", "without replacing anything"]), ["{v}"],
+     ["Do it {v}."], ["Do it {v}."], "an overwrite flag")
+role("permission", E("Access level.", ["view", "comment", "edit"]), enum(), ["with {v} access"],
+     ["Give {v} access."], ["Grant {v} access."], "an access level")
+role("file_types", A("File extensions.", {"type": "string", "enum": ["pdf", "docx", "xlsx", "jpg", "png", "csv"]}),
+     listof(enum({"pdf": ["PDF", "pdf"], "csv": ["CSV", "csv"]}), 1, 2), ["of type {v}"],
+     ["Only {v} files."], ["Only {v} files."], "file types")
+domain(
+    "files", "files",
+    Ent("file", {"upload": "file_name folder overwrite?", "delete": "file_name folder", "move": "file_name folder",
+                 "rename": "file_name new_name", "search": "query folder? file_types?", "share": "file_name email permission"},
+        {"name": "$choice:report.pdf|notes.docx", "size_kb": "$int:1:90000"}),
+    Ent("folder", {"create": "folder", "list": "folder file_types?"}, {"name": "$choice:docs|img"}),
+    Ent("storage usage", {"get": "folder"}, {"used_mb": "$int:1:50000"}),
+    Ent("file version", {"list": "file_name"}, {"version": "$int:1:30", "modified": "$date"}),
+    Ent("trash", {"reset": "username"}, stem="trash_bin"),
+)
+
+# --- contacts ------------------------------------------------------------------------------------
+idrole("contact_id", "Contact", "CNT-#####")
+role("company", S("Company name."), pool("companies"), ["at {v}", "from {v}"], ["They work at {v}."],
+     ["They work at {v}."], "a company")
+role("birthday", S("Birthday" + DATE_DESC), date("1960-01-01", "2005-12-31"), ["born {v}"],
+     ["Their birthday is {v}."], ["Their birthday is {v}."], "a birthday")
+domain(
+    "contacts", "contacts",
+    crud("contact", "contact_id", "contact_name email phone? company? birthday?", "company limit?",
+         {"name": "$choice:Maria Lopez|Omar Haddad"}),
+    Ent("contact group", {"create": "group_name recipients"}),
+    Ent("duplicate contact", {"find": "contact_name"}, {"matches": "$int:0:4"}),
+    Ent("upcoming birthday", {"list": "days"}, {"name": "$choice:Maria|Omar", "date": "$date"}),
+)
+
+# --- sports --------------------------------------------------------------------------------------
+role("team", S("Team name."), pool("teams"), ["for the {v}", "of the {v}"], ["I follow the {v}."],
+     ["It's the {v}."], "a team")
+role("opponent", S("Opposing team."), pool("teams"), ["against the {v}", "versus the {v}"],
+     ["They play the {v}."], ["The opponent is the {v}."], "an opponent")
+role("athlete", S("Athlete name."), pool("athletes"), ["for {v}", "of {v}"], ["The player is {v}."],
+     ["It's {v}."], "an athlete", param="player")
+role("season", I("Season (starting year).", minimum=1990, maximum=2026), ints(2015, 2025), ["in the {v} season",
+     "for the {v} season"], ["It's the {v} season."], ["Use the {v} season."], "a season")
+role("sport", S("Sport."), pool("sports"), ["in {v}", "for {v}"], ["I'm into {v}."], ["The sport is {v}."],
+     "a sport")
+role("stat_type", E("Statistic.", ["points", "assists", "rebounds", "goals", "minutes"]), enum(), ["for {v}"],
+     ["I care about {v}."], ["Show {v}."], "a statistic")
+domain(
+    "sports", "sports",
+    Ent("match score", {"get": "team date"}, {"home": "$int:0:6", "away": "$int:0:6"}),
+    Ent("team schedule", {"get": "team season"}, {"games": "$int:10:82"}),
+    Ent("league standings", {"get": "sport season"}, {"leader": "$choice:Osaka Thunder|Denver Falcons"}, are=True),
+    Ent("player statistics", {"get": "athlete season stat_type?"}, {"value": "$num:0:40:1"}, are=True,
+        stem="player_stats"),
+    Ent("head-to-head record", {"get": "team opponent years?"}, {"wins": "$int:0:30", "losses": "$int:0:30"},
+        stem="head_to_head"),
+    Ent("game ticket", {"book": "team opponent date seats"}, {"section": "$int:100:340"}),
+    Ent("match prediction", {"predict": "team opponent"}, {"win_probability": "$num:0:1:2"},
+        stem="match_outcome"),
+    Ent("injury report", {"get": "team"}, {"players_out": "$int:0:6"}),
+)
+
+# --- music ---------------------------------------------------------------------------------------
+role("song", S("Song title."), pool("songs", quote=True), ["{v}", "the song {v}"], ["The song is {v}."],
+     ["Start with {v}."], "a song")
+role("artist", S("Artist name."), pool("artists"), ["by {v}"], ["I love {v}."], ["Only {v}, please."], "an artist")
+role("music_genre", S("Music genre."), pool("music_genres"), ["in {v}", "of {v}"], ["I'm in the mood for {v}."],
+     ["Stick to {v}."], "a genre", param="genre")
+role("playlist_name", S("Playlist name."), {"kind": "choice", "quote": True, "values": words(
+    "Morning Run|Late Night Focus|Road Trip 2025|Sunday Chill|Dinner Party")}, ["called {v}", "named {v}"],
+     ["My playlist is {v}."], ["Name it {v}."], "a playlist name", param="playlist")
+role("shuffle", B("Shuffle playback."), boolean(["on shuffle", "in random order"], ["in order", "without shuffle"]),
+     ["{v}"], ["Play it {v}."], ["Play it {v}."], "a shuffle flag")
+role("volume", I("Volume percent.", minimum=0, maximum=100), ints(5, 100, "%", step=5), ["at {v} volume",
+     "to {v}"], ["Set volume to {v}."], ["Keep the volume at {v}."], "a volume level")
+domain(
+    "music", "music",
+    Ent("song", {"play": "song artist? shuffle? volume?", "search": "query music_genre?"},
+        {"title": "$choice:Neon Rain|Slow Tide", "artist": "$choice:Luna Marquez"}, stem="track",
+        plural="tracks"),
+    Ent("playlist", {"create": "playlist_name music_genre?", "delete": "playlist_name", "share": "playlist_name email"}),
+    Ent("playlist track", {"add": "playlist_name song", "delete": "playlist_name song"}),
+    Ent("song lyrics", {"get": "song artist"}, {"lines": "$int:12:80"}, are=True, stem="track_lyrics"),
+    Ent("similar artist", {"recommend": "artist limit?"}, {"name": "$choice:Iris Kaplan|DJ Solstice"}),
+    Ent("concert", {"find": "artist city?"}, {"venue": "$choice:Riverside Arena", "date": "$date"}),
+    Ent("listening history", {"get": "start_date end_date"}, {"minutes": "$int:0:9000"}),
+)
+
+
+
+
+
 
 if __name__ == "__main__":
     main()
