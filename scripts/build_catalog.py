@@ -1482,7 +1482,7 @@ domain(
 # --- unit conversion -----------------------------------------------------------------------------
 for _key, _pool, _label in (("length", "units_length", "length"), ("weight", "units_weight", "weight"),
                             ("volume", "units_volume", "volume"), ("temp", "units_temp", "temperature")):
-    role(f"{_key}_from", S(f"Unit to convert from ({_label})."), pool(_pool), ["from {v}"], [f"It's in {{v}}."],
+    role(f"{_key}_from", S(f"Unit to convert from ({_label})."), pool(_pool), ["from {v}"], ["It's in {v}."],
          ["It's measured in {v}."], "a source unit", param="from_unit")
     role(f"{_key}_to", S(f"Unit to convert to ({_label})."), pool(_pool), ["to {v}"], ["I want {v}."],
          ["Give it in {v}."], "a target unit", param="to_unit")

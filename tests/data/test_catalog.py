@@ -91,11 +91,12 @@ def test_boolean_phrases_are_unambiguous(catalog):
 def test_siblings_exist_for_distractors(catalog):
     by_domain = Counter(a.domain for a in catalog)
     assert min(by_domain.values()) >= 5
-    with_sibling = 0
+    shared = []
     for a in catalog:
         sib = sibling_archetypes(a, catalog, k=1)[0]
-        with_sibling += len((set(name_tokens(a.name)) & set(name_tokens(sib.name))) - {"api"}) >= 2
-    assert with_sibling / len(catalog) > 0.6
+        shared.append(len((set(name_tokens(a.name)) & set(name_tokens(sib.name))) - {"api"}))
+    assert sum(x >= 1 for x in shared) / len(shared) > 0.7     # a similar-named tool in the same domain
+    assert sum(x >= 2 for x in shared) / len(shared) > 0.25    # e.g. get_weather_outlook ~ get_weather_history
 
 
 def test_split_groups_cover_every_bucket(catalog):
