@@ -238,6 +238,26 @@ def prepare_tokenizer(tokenizer: Any, model: Any | None = None) -> Any:
     return tokenizer
 
 
+def fetch_model(name: str = DEFAULT_MODEL) -> dict[str, Any]:
+    """Make `name` available offline; return where it is and how it was verified."""
+    embedded = embedded_model(name)
+    if embedded is not None:
+        started = time.perf_counter()
+        path = ensure_embedded(embedded)
+        return {"name": embedded.name, "path": str(path), "seconds": round(time.perf_counter() - started, 2),
+                **cache_info(embedded)}
+    path = Path(name).expanduser()
+    if path.exists():
+        return {"name": name, "path": str(path.resolve()), "source": "local folder"}
+    from huggingface_hub import snapshot_download
+
+    try:
+        local = snapshot_download(name)
+    except Exception as exc:  # huggingface_hub raises many types (HTTP, validation, offline)
+        raise AssetError(_unreachable_message(name, name, exc)) from None
+    return {"name": name, "path": local, "source": "HF hub"}
+
+
 def list_models() -> list[dict[str, Any]]:
     """The registry's models with their cache state."""
     return [{"name": m.name, "aliases": list(m.aliases), "description": m.description,

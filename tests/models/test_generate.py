@@ -1,0 +1,86 @@
+"""models.generate: batched transformers generation on the embedded model."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from toolgym.core.errors import ToolgymError
+from toolgym.core.formats import render_prompt
+from toolgym.models.generate import Generator, TransformersGenerator, choose_autocast
+
+WEATHER = [{"type": "function", "function": {
+    "name": "get_weather", "description": "Get the current weather in a city.",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+
+
+def test_is_a_generator(generator):
+    assert isinstance(generator, Generator)
+
+
+def test_greedy_is_deterministic_and_bounded(generator, chat_prompts):
+    first = generator.generate(chat_prompts[:1], max_new_tokens=12)
+    again = generator.generate(chat_prompts[:1], max_new_tokens=12)
+    assert first == again
+    text = first[0][0]
+    assert text.strip()
+    assert len(generator.tokenizer(text, add_special_tokens=False)["input_ids"]) <= 12 + 1
+
+
+def test_batch_equals_single_in_input_order(smol, chat_prompts):
+    model, tokenizer = smol
+    batched = TransformersGenerator(model, tokenizer, batch_size=8, dtype="float32", progress=False)
+    single = TransformersGenerator(model, tokenizer, batch_size=1, dtype="float32", progress=False)
+    prompts = [chat_prompts[2], chat_prompts[0], chat_prompts[1]]  # not sorted by length
+    together = batched.generate(prompts, max_new_tokens=10)
+    alone = single.generate(prompts, max_new_tokens=10)
+    assert together == alone
+    assert len({t[0] for t in together}) == 3
+
+
+def test_n_samples(generator, chat_prompts):
+    sampled = generator.generate(chat_prompts[:2], n=4, temperature=1.0, top_p=0.95, max_new_tokens=8, seed=7)
+    assert [len(s) for s in sampled] == [4, 4]
+    assert len(set(sampled[0])) > 1
+    assert sampled == generator.generate(chat_prompts[:2], n=4, temperature=1.0, top_p=0.95, max_new_tokens=8,
+                                         seed=7)
+    greedy = generator.generate(chat_prompts[:1], n=3, max_new_tokens=8)
+    assert greedy[0] == [generator.generate(chat_prompts[:1], max_new_tokens=8)[0][0]] * 3
+
+
+def test_stop_strings_truncate(generator, chat_prompts):
+    full = generator.generate(chat_prompts[1:2], max_new_tokens=16)[0][0]
+    words = full.split()
+    assert len(words) >= 3, full
+    stop = " " + words[2]
+    cut = generator.generate(chat_prompts[1:2], max_new_tokens=16, stop=[stop, "never-appears-xyz"])[0][0]
+    assert cut == full[:full.find(stop)]
+
+
+def test_chat_renders_with_the_template(generator):
+    messages = [{"role": "user", "content": "Weather in Paris?"}]
+    prompt = render_prompt(generator.tokenizer, messages, WEATHER)
+    assert "get_weather" in prompt
+    assert generator.chat([(messages, WEATHER)], max_new_tokens=8) == generator.generate([prompt], max_new_tokens=8)
+
+
+def test_bad_arguments_are_clear_errors(generator):
+    with pytest.raises(ToolgymError, match="list of prompt strings"):
+        generator.generate("one prompt")
+    with pytest.raises(ToolgymError, match="n must be"):
+        generator.generate(["x"], n=0)
+    with pytest.raises(ToolgymError, match="not str"):
+        generator.generate(["x", 3])
+    assert generator.generate([], max_new_tokens=4) == []
+
+
+def test_autocast_choice_and_bf16_generation(smol, chat_prompts):
+    assert choose_autocast("auto", "cpu") is None
+    assert choose_autocast("bf16", "cpu") is torch.bfloat16
+    assert choose_autocast("float32", "cpu") is None
+    with pytest.raises(ToolgymError):
+        choose_autocast("int3", "cpu")
+    model, tokenizer = smol
+    bf16 = TransformersGenerator(model, tokenizer, dtype="bfloat16", progress=False)
+    assert bf16.generate(chat_prompts[:1], max_new_tokens=6)[0][0].strip()
+    assert next(model.parameters()).dtype == torch.float32  # autocast leaves the weights alone

@@ -1,0 +1,134 @@
+"""models.registry: the embedded model, its safetensors cache, errors, LoRA adapters."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from toolgym.core.errors import AssetError, ToolgymError
+from toolgym.models import registry
+from toolgym.models.registry import (
+    EMBEDDED,
+    cache_info,
+    convert_gguf,
+    embedded_model,
+    load_adapter,
+    load_model,
+    model_cache_dir,
+    resolve_model,
+)
+
+
+def test_embedded_names_and_aliases():
+    assert embedded_model("smollm2-135m") is EMBEDDED["smollm2-135m"]
+    assert embedded_model("SmolLM2-135M-Instruct") is EMBEDDED["smollm2-135m"]
+    assert embedded_model("gpt-2-xl") is None
+
+
+def test_embedded_model_loads_from_safetensors_cache(smol):
+    model, tokenizer = smol
+    spec = EMBEDDED["smollm2-135m"]
+    folder = model_cache_dir(spec)
+    assert resolve_model("SmolLM2-135M-Instruct") == folder
+    assert (folder / "model.safetensors").is_file()
+    info = cache_info(spec)
+    assert info["wheel_sha256"] == spec.asset.sha256 and len(info["gguf_sha256"]) == 64
+    assert not hasattr(model.config, "quantization_config")
+    assert model.config.model_type == "llama" and model.dtype == torch.float32
+    assert tokenizer.padding_side == "left" and tokenizer.pad_token is not None
+    assert not list(folder.parent.glob(f".{folder.name}.tmp-*")), "leftover temp folders"
+
+
+def test_unreachable_model_says_what_was_tried(monkeypatch, tmp_path):
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(AssetError) as info:
+        load_model("no-such-org/no-such-model-xyz")
+    msg = str(info.value)
+    assert "\n" not in msg
+    for part in ("no-such-org/no-such-model-xyz", "registry name", "smollm2-135m", "local path", "HF hub"):
+        assert part in msg
+
+
+def test_broken_local_folder_is_one_line_error(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(AssetError, match="could not load the local folder"):
+        load_model(str(tmp_path))
+
+
+def test_unknown_dtype_is_rejected(smol):
+    with pytest.raises(ToolgymError, match="unknown dtype"):
+        load_model("smollm2-135m", dtype="float7")
+
+
+def _tiny_lora(tmp_path):
+    """Save a real (non-identity) LoRA adapter for the embedded model; return (folder, its logits)."""
+    from peft import LoraConfig, get_peft_model
+
+    base, tokenizer = load_model("smollm2-135m")
+    torch.manual_seed(0)
+    config = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    peft_model = get_peft_model(base, config)
+    folder = tmp_path / "adapter"
+    peft_model.save_pretrained(folder)
+    ids = tokenizer("The capital of France is", return_tensors="pt")
+    with torch.inference_mode():
+        logits = peft_model(**ids).logits
+    return folder, ids, logits
+
+
+def test_lora_adapter_loads_on_top(smol, tmp_path):
+    folder, ids, adapter_logits = _tiny_lora(tmp_path)
+    assert json.loads((folder / "adapter_config.json").read_text())["r"] == 4
+    model, _ = load_model("smollm2-135m", adapter=folder)
+    base_model, _ = smol
+    with torch.inference_mode():
+        loaded = model(**ids).logits
+        base = base_model(**ids).logits
+    assert torch.allclose(loaded, adapter_logits, atol=1e-5)
+    assert not torch.allclose(loaded, base, atol=1e-3)
+
+
+def test_adapter_folder_without_config_is_rejected(smol, tmp_path):
+    model, _ = smol
+    with pytest.raises(AssetError, match="no adapter_config.json"):
+        load_adapter(model, tmp_path)
+
+
+@pytest.mark.slow
+def test_conversion_reproduces_gguf_and_is_atomic(tmp_path, monkeypatch):
+    """A fresh GGUF -> safetensors conversion generates exactly like the GGUF model; a failed one leaves
+    nothing behind."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from toolgym.core.assets import fetch_wheel
+
+    spec = EMBEDDED["smollm2-135m"]
+    gguf = fetch_wheel(spec.asset) / spec.gguf
+    dest = tmp_path / "models" / "smol"
+    record = convert_gguf(gguf, dest)
+    assert (dest / "toolgym-model.json").is_file() and record["gguf_sha256"]
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    original = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    copy = AutoModelForCausalLM.from_pretrained(dest)
+    prompt = tokenizer.apply_chat_template([{"role": "user", "content": "Name three colors."}],
+                                           tokenize=False, add_generation_prompt=True)
+    ids = tokenizer(prompt, return_tensors="pt")
+    with torch.inference_mode():
+        a = original.generate(**ids, max_new_tokens=16, do_sample=False)
+        b = copy.generate(**ids, max_new_tokens=16, do_sample=False)
+    assert torch.equal(a, b)
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt  # as if the conversion were interrupted after writing
+
+    monkeypatch.setattr(registry, "_verify_copy", killed)
+    broken = tmp_path / "models" / "broken"
+    with pytest.raises(KeyboardInterrupt):
+        convert_gguf(gguf, broken)
+    assert not broken.exists()
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["smol"]
