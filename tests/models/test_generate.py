@@ -84,3 +84,13 @@ def test_autocast_choice_and_bf16_generation(smol, chat_prompts):
     bf16 = TransformersGenerator(model, tokenizer, dtype="bfloat16", progress=False)
     assert bf16.generate(chat_prompts[:1], max_new_tokens=6)[0][0].strip()
     assert next(model.parameters()).dtype == torch.float32  # autocast leaves the weights alone
+
+
+def test_shared_prefill_matches_independent_generation(generator, chat_prompts):
+    """The KV cache of a prompt copied n times gives the same tokens as generating each copy alone."""
+    ids = [generator._encode(p) for p in chat_prompts[:2]]
+    config = generator._generation_config(1, 0.0, None, None, 8, 0, [])
+    config.num_return_sequences = 3  # greedy copies: every copy must equal the plain greedy text
+    shared = generator._generate_batch(ids, config, [])
+    plain = generator.generate(chat_prompts[:2], max_new_tokens=8)
+    assert shared == [plain[0][0]] * 3 + [plain[1][0]] * 3

@@ -9,6 +9,7 @@ returned (OpenAI semantics). vLLM and OpenAI-compatible backends will implement 
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -56,10 +57,13 @@ def choose_autocast(dtype: Any, device_type: str) -> Any:
 
 
 class TransformersGenerator:
-    """Batched generation with a transformers causal LM (left padding, prompts sorted by length)."""
+    """Batched generation with a transformers causal LM (left padding, prompts sorted by length).
+
+    With `n > 1` samples the prompt is run once and its KV cache copied n times (`share_prefill`).
+    """
 
     def __init__(self, model: Any, tokenizer: Any, batch_size: int = 32, dtype: Any = "auto",
-                 progress: bool = True, fmt: str = "hermes") -> None:
+                 progress: bool = True, fmt: str = "hermes", share_prefill: bool = True) -> None:
         if batch_size < 1:
             raise ToolgymError(f"batch_size must be >= 1, got {batch_size}")
         self.model = model.eval()
@@ -67,6 +71,7 @@ class TransformersGenerator:
         self.batch_size = batch_size
         self.progress = progress
         self.fmt = fmt
+        self.share_prefill = share_prefill
         self.device = next(model.parameters()).device
         self.autocast_dtype = choose_autocast(dtype, self.device.type)
 
@@ -138,11 +143,32 @@ class TransformersGenerator:
 
         enc = self.tokenizer.pad({"input_ids": batch_ids}, padding=True, return_tensors="pt")
         enc = {k: v.to(self.device) for k, v in enc.items()}
-        extra = {"tokenizer": self.tokenizer} if config.stop_strings else {}
+        extra: dict[str, Any] = {"tokenizer": self.tokenizer} if config.stop_strings else {}
         with torch.inference_mode(), self._autocast():
+            n = config.num_return_sequences or 1
+            if n > 1 and self.share_prefill and enc["input_ids"].shape[1] > 1:
+                enc, extra["past_key_values"] = self._shared_prefill(enc, n)
+                config = copy.copy(config)
+                config.num_return_sequences = 1
             out = self.model.generate(**enc, generation_config=config, **extra)
         new_tokens = out[:, enc["input_ids"].shape[1]:].tolist()
         return [_truncate_at_stop(self._decode(ids), stops) for ids in new_tokens]
+
+    def _shared_prefill(self, enc: dict[str, Any], n: int) -> tuple[dict[str, Any], Any]:
+        """Run the prompts once (all but the last token), then copy the KV cache n times.
+
+        transformers' num_return_sequences repeats each prompt before the prefill, paying for it n times;
+        generate() continues from a given cache and only runs the uncached last token.
+        """
+        from transformers import DynamicCache
+
+        ids, mask = enc["input_ids"], enc["attention_mask"]
+        positions = (mask.long().cumsum(-1) - 1).clamp(min=0)  # as generate() derives them (left padding)
+        cache = DynamicCache(config=self.model.config)
+        self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=positions[:, :-1],
+                   past_key_values=cache, use_cache=True)
+        cache.batch_repeat_interleave(n)
+        return {"input_ids": ids.repeat_interleave(n, 0), "attention_mask": mask.repeat_interleave(n, 0)}, cache
 
     def _decode(self, ids: list[int]) -> str:
         """Text of generated ids up to the first end/pad token (special tool tokens are kept)."""

@@ -1,0 +1,129 @@
+"""Generation throughput of the transformers backend on the embedded model.
+
+Prints output tokens/s at batch 1 and batch 32, for fp32 and bf16 autocast (and, for reference, bf16
+weights), with every sequence forced to exactly `--max-new-tokens` tokens (min_new_tokens = max) so the
+numbers are comparable. Also prints the model load times (first GGUF conversion, from the cache record,
+and this load from the safetensors cache).
+
+    python benchmarks/generation.py                      # batch 1 and 32, fp32 vs bf16, 64 new tokens
+    python benchmarks/generation.py --threads 1 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import time
+
+import torch
+from rich.console import Console
+from rich.table import Table
+
+from toolgym.models.generate import TransformersGenerator
+from toolgym.models.registry import EMBEDDED, cache_info, load_model
+
+QUERIES = [
+    "What is the weather in {city} today?", "Book a table for two in {city} tonight.",
+    "How far is {city} from the sea?", "Convert 100 euros to dollars for my trip to {city}.",
+    "Find me a cheap hotel in {city} for next weekend.", "What time is it in {city}?",
+    "Translate 'good morning' into the language spoken in {city}.", "List three museums in {city}.",
+]
+CITIES = ["Paris", "Tokyo", "Lima", "Oslo"]
+VARIANTS = {"fp32": "float32", "bf16-autocast": "bfloat16", "bf16-weights": "bf16-weights"}
+
+
+def prompts(tokenizer, count: int) -> list[str]:
+    """`count` distinct chat-rendered prompts of similar length."""
+    texts = [q.format(city=c) for c in CITIES for q in QUERIES]
+    return [tokenizer.apply_chat_template([{"role": "user", "content": texts[i % len(texts)]}], tokenize=False,
+                                          add_generation_prompt=True) for i in range(count)]
+
+
+def make_generator(model, tokenizer, variant: str, batch_size: int) -> TransformersGenerator:
+    if variant == "bf16-weights":
+        return TransformersGenerator(copy.deepcopy(model).to(torch.bfloat16), tokenizer, batch_size=batch_size,
+                                     dtype="float32", progress=False)
+    return TransformersGenerator(model, tokenizer, batch_size=batch_size, dtype=VARIANTS[variant], progress=False)
+
+
+def measure(gen: TransformersGenerator, batch: list[str], max_new: int, batch_size: int) -> float:
+    """Output tokens per second generating `batch` in chunks of `batch_size` (exactly max_new tokens each)."""
+    gen.generate(batch[:batch_size], max_new_tokens=4, min_new_tokens=4)  # warm-up
+    started = time.perf_counter()
+    gen.generate(batch, max_new_tokens=max_new, min_new_tokens=max_new)
+    return len(batch) * max_new / (time.perf_counter() - started)
+
+
+def measure_sampling(model, tokenizer, n: int, max_new: int, console: Console) -> list[dict]:
+    """n samples for 4 tool prompts (~170 tokens): KV cache of the prompt shared vs prompt repeated n times."""
+    from toolgym.core.formats import render_prompt
+
+    tools = [{"type": "function", "function": {
+        "name": "get_weather", "description": "Get the current weather in a city.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+    batch = [render_prompt(tokenizer, [{"role": "user", "content": f"Weather in {c}?"}], tools) for c in CITIES]
+    rows = []
+    for shared in (True, False):
+        gen = TransformersGenerator(model, tokenizer, batch_size=32, dtype="float32", progress=False,
+                                    share_prefill=shared)
+        started = time.perf_counter()
+        gen.generate(batch, n=n, temperature=0.8, max_new_tokens=max_new, min_new_tokens=max_new, seed=0)
+        tps = len(batch) * n * max_new / (time.perf_counter() - started)
+        name = f"fp32 n={n} " + ("shared-prefill" if shared else "repeat-prefill")
+        rows.append({"variant": name, "batch": len(batch) * n, "tokens_per_s": round(tps, 1)})
+        console.print(f"{name}: {tps:8.1f} output tokens/s")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--max-new-tokens", type=int, default=64)
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 32])
+    parser.add_argument("--batch1-prompts", type=int, default=4, help="prompts generated one by one at batch 1")
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
+    parser.add_argument("--samples", type=int, default=8,
+                        help="n for the sampling comparison (shared prefill vs transformers' repeat); 0 = skip")
+    parser.add_argument("--json", default=None, help="also write the results here")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    console = Console()
+
+    started = time.perf_counter()
+    model, tokenizer = load_model("smollm2-135m")
+    load_s = time.perf_counter() - started
+    conversion_s = cache_info(EMBEDDED["smollm2-135m"]).get("converted_in_s")
+    console.print(f"load from safetensors cache: {load_s:.2f} s (first GGUF conversion: {conversion_s} s)")
+    console.print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, cpus {os.cpu_count()}, "
+                  f"load average {os.getloadavg()[0]:.2f}")
+
+    rows = []
+    for variant in args.variants:
+        for bs in args.batch_sizes:
+            gen = make_generator(model, tokenizer, variant, bs)
+            count = args.batch1_prompts if bs == 1 else bs
+            tps = measure(gen, prompts(tokenizer, count), args.max_new_tokens, bs)
+            rows.append({"variant": variant, "batch": bs, "tokens_per_s": round(tps, 1)})
+            console.print(f"{variant:14s} batch {bs:3d}: {tps:8.1f} output tokens/s")
+    if args.samples:
+        rows += measure_sampling(model, tokenizer, args.samples, args.max_new_tokens, console)
+    base = next((r["tokens_per_s"] for r in rows if r["variant"] == "fp32" and r["batch"] == 1), None)
+    table = Table("variant", "batch", "output tokens/s", "× batch-1 fp32",
+                  title=f"{args.max_new_tokens} new tokens per sequence")
+    for r in rows:
+        table.add_row(r["variant"], str(r["batch"]), f"{r['tokens_per_s']:.1f}",
+                      f"{r['tokens_per_s'] / base:.1f}" if base else "-")
+    console.print(table)
+    console.print(f"load average after: {os.getloadavg()[0]:.2f} (other processes share the CPU: "
+                  "numbers drop under contention)")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"load_s": load_s, "conversion_s": conversion_s, "threads": torch.get_num_threads(),
+                       "max_new_tokens": args.max_new_tokens, "results": rows}, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()
