@@ -13,11 +13,12 @@ hallucinations at the top level and inside nested objects that declare propertie
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, validators
@@ -119,6 +120,12 @@ def _validation_schema(schema: Any) -> Any:
     return out
 
 
+@lru_cache(maxsize=16384)
+def _validator_for(schema_json: str) -> Any:
+    """A compiled validator per distinct property schema (the same tools recur across samples)."""
+    return _Validator(_validation_schema(json.loads(schema_json)))
+
+
 def _category(error: ValidationError) -> ErrorCategory:
     if error.validator in _CATEGORY_OF_KEYWORD:
         return _CATEGORY_OF_KEYWORD[error.validator]
@@ -148,7 +155,7 @@ def _field_path(param: str, error: ValidationError) -> str:
 def _check_value(index: int, tool: Tool, param: str, schema: Any, value: Any) -> list[CallError]:
     """Errors of one argument value against its property schema."""
     try:
-        validator = _Validator(_validation_schema(copy.deepcopy(schema)))
+        validator = _validator_for(json.dumps(schema, sort_keys=True))
         found = sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
     except Exception as exc:  # noqa: BLE001 - a malformed schema must not crash the checker
         return [CallError(ErrorCategory.others, index, tool.name, param,
@@ -249,14 +256,14 @@ _FEEDBACK_PATTERNS: list[tuple[ErrorCategory, re.Pattern[str]]] = [
         r"positional argument|missing (a )?required|required (parameter|argument|field)[^\n]{0,40}missing|"
         r"missing (parameter|argument)", re.I)),
     (ErrorCategory.tool_instability, re.compile(
-        r"ConnectionError|Connection (refused|reset|aborted)|timed out|\btimeout\b(?!\"?\s*:)|(?-i:\w*Timeout(Error)?\b)|\b5\d\d Server Error|"
+        r"ConnectionError|Connection (refused|reset|aborted)|timed out|\btimeout\b(?!\"?\s*:)|(?-i:\b\w{0,30}Timeout(Error)?\b)|\b5\d\d Server Error|"
         r"rate.?limit|too many requests|\b429\b|service unavailable|temporarily unavailable|"
         r"max retries exceeded|bad gateway|gateway time", re.I)),
     (ErrorCategory.tool_call_failure, re.compile(
         r"not supported|\"error\"\s*:(?!\s*(null\b|false\b|\"\"|\[\]|\{\}))|Invalid API call|Response error|"
         r"\b4\d\d Client Error", re.I)),
     (ErrorCategory.others, re.compile(
-        r"\b\w*(Error|Exception)\b\s*:|^\s*(error|exception|traceback)\b|\bfail(ed|ure)?\b|\binvalid\b|"
+        r"\b\w{0,40}?(Error|Exception)\b\s*:|^\s*(error|exception|traceback)\b|\bfail(ed|ure)?\b|\binvalid\b|"
         r"\berror\b(?!\"?\s*:\s*(null|false|\"\"|\[\]|\{\}))", re.I | re.M)),
 ]
 

@@ -59,6 +59,7 @@ _PY_LIST_START = re.compile(r"\[\s*[A-Za-z_][\w.]*\(")
 _BFCL_KEY = re.compile(r"[A-Za-z_][\w.\-]*")
 _JSON_START = re.compile(r"[\[{]")
 _MAX_JSON_STARTS = 32
+_DECODER = json.JSONDecoder()
 _RESERVED_KEYS = {"name", "arguments", "parameters", "function", "type", "id", "tool_calls"}
 
 
@@ -129,6 +130,7 @@ def _parse_hermes(text: str) -> ParseResult:
     bad = 0
     left: list[str] = []
     pos = 0
+    next_close = next_open = -2  # memoised searches keep this linear on inputs with thousands of tags
     while True:
         start = text.find(_OPEN, pos)
         if start < 0:
@@ -141,8 +143,11 @@ def _parse_hermes(text: str) -> ParseResult:
             found, pos = direct
             calls.extend(found)
             continue
-        end = text.find(_CLOSE, body_start)
-        nxt = text.find(_OPEN, body_start)
+        if next_close != -1 and next_close < body_start:
+            next_close = text.find(_CLOSE, body_start)
+        if next_open != -1 and next_open < body_start:
+            next_open = text.find(_OPEN, body_start)
+        end, nxt = next_close, next_open
         if end < 0 or (0 <= nxt < end):  # missing closing tag: the block runs to the next tag or the end
             end_body = nxt if nxt >= 0 else len(text)
             pos = end_body
@@ -168,8 +173,10 @@ _BLOCK_HEAD = re.compile(r"\s*(?:```(?:json)?)?\s*")
 def _json_block_at(text: str, pos: int) -> tuple[list[ToolCall], int] | None:
     """Calls of a well-formed block whose JSON starts at `pos` (after optional fence), and the end offset."""
     start = _BLOCK_HEAD.match(text, pos).end()
+    if text[start:start + 1] not in ("{", "["):
+        return None
     try:
-        value, end = json.JSONDecoder().raw_decode(text, start)
+        value, end = _DECODER.raw_decode(text, start)
     except (ValueError, RecursionError):
         return None
     calls, bad = _calls_from_value(value)
@@ -185,7 +192,7 @@ def _calls_from_json_text(block: str) -> list[ToolCall]:
     body = _unfence(block).strip()
     if not body:
         raise _Bad
-    value, _ = json.JSONDecoder().raw_decode(body)
+    value, _ = _DECODER.raw_decode(body)
     calls, bad = _calls_from_value(value)
     if bad or not calls:
         raise _Bad
@@ -196,7 +203,7 @@ def _calls_from_json_text(block: str) -> list[ToolCall]:
 
 def _parse_json(text: str) -> ParseResult:
     """Find the first JSON value holding calls (tries up to _MAX_JSON_STARTS start positions)."""
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     seen_syntax = False
     for n, m in enumerate(_JSON_START.finditer(text)):
         if n >= _MAX_JSON_STARTS:
@@ -430,7 +437,7 @@ def _call_json(call: ToolCall) -> str:
     return json.dumps({"name": call.name, "arguments": call.arguments}, ensure_ascii=False)
 
 
-_PY_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+_PY_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", re.ASCII)
 
 
 def _call_python(call: ToolCall) -> str:
@@ -438,7 +445,7 @@ def _call_python(call: ToolCall) -> str:
         raise InputError(f"tool name {call.name!r} cannot be written as a python call", field="name")
     plain, other = [], {}
     for key, value in call.arguments.items():
-        if key.isidentifier() and not keyword.iskeyword(key):
+        if key.isascii() and key.isidentifier() and not keyword.iskeyword(key):  # python NFKC-normalises others
             plain.append(f"{key}={_py_value(value)}")
         else:
             other[key] = value
@@ -462,14 +469,13 @@ def _py_value(value: Any) -> str:
 # Rendering prompts
 
 _CALL_INSTRUCTIONS = {
-    "hermes": ("For each function call, return a json object with function name and arguments within "
-               "<tool_call></tool_call> XML tags:\n<tool_call>\n"
+    "hermes": ("For each call, return a JSON object with the function name and arguments within "
+               "<tool_call></tool_call> tags:\n<tool_call>\n"
                '{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>'),
-    "json": ('Return all function calls as one JSON list: '
-             '[{"name": <function-name>, "arguments": <args-json-object>}, ...]'),
-    "python": "Return all function calls as one python list: [func_name1(param=value), func_name2(param=value)]",
+    "json": 'Return the calls as one JSON list: [{"name": <function-name>, "arguments": <args-json-object>}]',
+    "python": "Return the calls as one python list: [func_name1(param=value), func_name2(param=value)]",
 }
-_NO_CALL_RULE = "If no function fits, answer in plain text without a call."
+_NO_CALL_RULE = "If no function fits, answer in plain text."
 
 # Minimal ChatML template for tokenizers that ship none (base models); transformers has no default.
 CHATML_TEMPLATE = (
@@ -493,7 +499,7 @@ def tool_system_prompt(tools: Iterable[Tool | Mapping], fmt: str = "hermes") -> 
     lines = [json.dumps(_as_tool(t).to_function(annotations=False), ensure_ascii=False, separators=(",", ":"))
              for t in tools]
     return ("You are a helpful assistant. You can call various user-defined tools to solve users' problems.\n"
-            "You are provided with function signatures within <tools></tools> XML tags:\n"
+            "Function signatures within <tools></tools> tags:\n"
             "<tools>\n" + "\n".join(lines) + "\n</tools>\n"
             + _CALL_INSTRUCTIONS[fmt] + "\n" + _NO_CALL_RULE)
 
