@@ -109,7 +109,7 @@ def test_embedded_model_acts(catalog, records):
     from toolgym.models.registry import load_model
 
     model, tokenizer = load_model("smollm2-135m")
-    generator = TransformersGenerator(model, tokenizer, batch_size=4, progress=False)
+    generator = TransformersGenerator(model, tokenizer, batch_size=2, progress=False)
     with Simulator(catalog) as sim:
-        episodes = list(run_episodes(records[:4], ModelPolicy(generator, max_new_tokens=64), sim, max_turns=3))
-    _check_model_episodes(episodes, 3)
+        episodes = list(run_episodes(records[:2], ModelPolicy(generator, max_new_tokens=48), sim, max_turns=2))
+    _check_model_episodes(episodes, 2)
