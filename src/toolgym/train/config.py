@@ -1,0 +1,176 @@
+"""Stage configs for the SFT-family training stages (adapt, rank, sft), TRL-style dataclasses.
+
+One dataclass, `SFTStageConfig`, documents every key a recipe can set for a training stage. The stages differ
+only in their default task mix, so `AdaptStageConfig` (ToolDev stage 1) and `RankStageConfig` (GenTool stage 1)
+are subclasses that change the `tasks` default and nothing else:
+
+| stage   | class              | default tasks                                  |
+|---------|--------------------|------------------------------------------------|
+| `adapt` | `AdaptStageConfig` | `{doc_adaption: 1.0}`                          |
+| `rank`  | `RankStageConfig`  | `{ranking: 1.0}`                               |
+| `sft`   | `SFTStageConfig`   | `{invocation: 1.0, tool_generation: 1.0}`      |
+
+`tasks` maps a task name (see `toolgym.data.tasks.TASKS`) to how many examples each eligible record yields:
+1.0 = one, 0.5 = a seeded half of the records, 2.0 = every record twice.
+
+Defaults follow ToolDev (LoRA on all linear modules, rank 16, alpha 32, lr 1e-4, cosine, warmup 0.1) and
+TL-Training (MAE masks the listed feedback error categories; PKT with w_max = 9).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from toolgym.core.config import from_dict, nearest_key, unknown_key_error
+from toolgym.core.errors import InputError
+
+# Kept in sync with toolgym.data.tasks.TASKS (not imported: data imports nothing from train, and this module
+# must stay importable without the chat-template machinery).
+TASK_NAMES = ("invocation", "doc_adaption", "tool_generation", "ranking", "trajectory")
+
+# TL-Training Table 14 categories that mark a failed call (values of toolgym.core.checker.ErrorCategory).
+DEFAULT_MAE_CATEGORIES = (
+    "tool_hallucination",
+    "parameter_hallucination",
+    "parameter_missing",
+    "wrong_type",
+    "enum_violation",
+    "unparsable",
+    "tool_instability",
+    "tool_call_failure",
+    "others",
+)
+
+Batching = Literal["padding_free", "group_by_length", "pad"]
+
+
+@dataclass
+class SFTStageConfig:
+    """Every key of an SFT-family stage (`sft`, and via subclasses `adapt` and `rank`)."""
+
+    stage: ClassVar[str] = "sft"
+
+    # What to train on
+    tasks: dict[str, float] | list[str] = field(default_factory=lambda: {"invocation": 1.0, "tool_generation": 1.0})
+    max_examples: int | None = None  # cap on examples after the task mix (seeded sample); None = all
+    call_format: str = "hermes"  # how calls are rendered in targets (toolgym.core.formats.render_calls)
+
+    # LoRA (peft) or full fine-tuning
+    lora: bool = True
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.0
+    lora_target_modules: str | list[str] = "all-linear"
+
+    # Optimisation (ToolDev defaults)
+    learning_rate: float = 1e-4
+    lr_scheduler_type: str = "cosine"
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.0
+    num_train_epochs: float = 1.0
+    max_steps: int = -1  # > 0 overrides num_train_epochs
+    per_device_train_batch_size: int = 8
+    gradient_accumulation_steps: int = 1
+    max_length: int = 1024  # tokens; longer examples are truncated (keep start) and dropped if no target is left
+    seed: int = 0
+
+    # Speed
+    batching: Batching = "padding_free"  # padding_free: flatten the batch, position_ids; or group_by_length; or pad
+    bf16: bool | Literal["auto"] = "auto"  # auto: bf16 autocast where measured faster (CPU with avx512_bf16, GPUs)
+    gradient_checkpointing: bool = False
+
+    # TL-Training losses
+    mae: bool = False  # mask assistant call turns whose feedback falls in mae_categories
+    mae_categories: list[str] = field(default_factory=lambda: list(DEFAULT_MAE_CATEGORIES))
+    pkt: bool = False  # up-weight key tokens of the tool name
+    pkt_w_max: float = 9.0
+
+    # Outputs, checkpoints, logging
+    save_merged: bool = False  # also write a merged full checkpoint (LoRA only)
+    resume: bool = True  # resume from the latest checkpoint in out_dir/checkpoints
+    save_steps: int = 50
+    save_total_limit: int = 2
+    logging_steps: int = 10
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tasks, (list, tuple)):
+            self.tasks = {str(t): 1.0 for t in self.tasks}
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise InputError naming the field on an impossible value."""
+        if not isinstance(self.tasks, dict) or not self.tasks:
+            raise InputError("must be a non-empty mapping task -> rate or a list of tasks", field="tasks")
+        for name, rate in self.tasks.items():
+            if name not in TASK_NAMES:
+                raise InputError(f"unknown task {name!r}{_suggest(name, TASK_NAMES)}", field="tasks")
+            if not isinstance(rate, (int, float)) or rate < 0:
+                raise InputError(f"rate of task {name!r} must be a number >= 0, got {rate!r}", field="tasks")
+        for name in self.mae_categories:
+            if name not in DEFAULT_MAE_CATEGORIES:
+                raise InputError(
+                    f"unknown error category {name!r}{_suggest(name, DEFAULT_MAE_CATEGORIES)}", field="mae_categories"
+                )
+        if self.batching not in typing.get_args(Batching):
+            raise InputError(f"must be one of {typing.get_args(Batching)}, got {self.batching!r}", field="batching")
+        if self.bf16 not in (True, False, "auto"):
+            raise InputError(f"must be true, false or 'auto', got {self.bf16!r}", field="bf16")
+        for name in ("per_device_train_batch_size", "gradient_accumulation_steps", "max_length", "lora_r"):
+            if getattr(self, name) < 1:
+                raise InputError(f"must be >= 1, got {getattr(self, name)}", field=name)
+        if self.pkt_w_max < 1:
+            raise InputError(f"must be >= 1, got {self.pkt_w_max}", field="pkt_w_max")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None, *, file: str | None = None) -> SFTStageConfig:
+        """Build from a recipe mapping; an unknown key raises InputError naming it and the nearest valid key."""
+        try:
+            return from_dict(cls, data, file=file, where=cls.stage)
+        except InputError as exc:
+            if exc.file or exc.record or not exc.field:
+                raise
+            # a validate() error: add where it came from
+            message = str(exc).removeprefix(f"field {exc.field}: ")
+            raise InputError(message, file=file, record=cls.stage, field=exc.field) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (for manifests); round-trips through from_dict."""
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class AdaptStageConfig(SFTStageConfig):
+    """ToolDev stage 1: tool documentation adaption (description -> full tool definition)."""
+
+    stage: ClassVar[str] = "adapt"
+    tasks: dict[str, float] | list[str] = field(default_factory=lambda: {"doc_adaption": 1.0})
+
+
+@dataclass
+class RankStageConfig(SFTStageConfig):
+    """GenTool stage 1: rank the candidate tools by how well each solves the query."""
+
+    stage: ClassVar[str] = "rank"
+    tasks: dict[str, float] | list[str] = field(default_factory=lambda: {"ranking": 1.0})
+
+
+STAGE_CONFIGS: dict[str, type[SFTStageConfig]] = {
+    "adapt": AdaptStageConfig,
+    "rank": RankStageConfig,
+    "sft": SFTStageConfig,
+}
+
+
+def stage_config(stage: str, data: dict[str, Any] | None = None, *, file: str | None = None) -> SFTStageConfig:
+    """The config of a training stage by name (`adapt`, `rank`, `sft`) from a recipe mapping."""
+    if stage not in STAGE_CONFIGS:
+        raise unknown_key_error(stage, STAGE_CONFIGS, file=file, where="stages")
+    return STAGE_CONFIGS[stage].from_dict(data, file=file)
+
+
+def _suggest(word: str, choices: typing.Iterable[str]) -> str:
+    close = nearest_key(word, choices)
+    return f"; did you mean '{close}'?" if close else ""

@@ -1,0 +1,386 @@
+"""SFT for the adapt / rank / sft stages: TRL's SFTTrainer with assistant-only, MAE-masked, PKT-weighted loss.
+
+- Tasks and prompts: toolgym.data.tasks (ToolDev Appendix B, GenTool ranking, TL-Training trajectories).
+- Loss: weighted token NLL over assistant tokens, `sum_t w_t * nll_t / sum_t w_t` (TL-Training Eq. for PKT;
+  w = 1 everywhere without PKT, which is TRL's plain NLL). MAE (TL-Training): the tokens of an assistant call turn
+  whose feedback category is configured get label -100 and weight 0, so they add nothing to loss or gradient.
+- Why a subclass of TRL's SFTTrainer: TRL 1.16 builds labels from `assistant_masks` but has no per-token weight
+  hook (`compute_loss_func` is deprecated and costs an extra forward), and its packing keeps only input_ids/labels.
+  So examples are tokenized here (input_ids, labels, weights; the chat template via
+  toolgym.core.formats.render_prompt, assistant spans via the fast tokenizer's offset mapping), a small collator
+  carries the weights, and `compute_loss` reuses TRL's fused LM head (`fused_lm_head=True` per-token log-probs)
+  to apply them. Everything else (LoRA via peft_config, schedules, checkpoints, resume, logging) is TRL/transformers.
+- Batching: `padding_free` flattens a batch into one row with position_ids (transformers builds the block-diagonal
+  mask for sdpa from them), so no pad token is ever computed; `group_by_length` pads batches of similar length.
+- LoRA by default (ToolDev: rank 16, alpha 32, all linear modules); full fine-tuning with `lora: false`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from toolgym.core.errors import InputError, ToolgymError
+from toolgym.data.tasks import TrainExample, build_examples, render_example
+from toolgym.train.config import SFTStageConfig
+from toolgym.train.keytokens import find_names, key_token_indices, pkt_weights
+
+IGNORE = -100
+
+
+@dataclass
+class TrainResult:
+    """What a training stage produced. `model_dir` is what eval loads: the adapter (LoRA) or the full model."""
+
+    out_dir: str
+    model_dir: str
+    adapter_dir: str | None
+    merged_dir: str | None
+    global_step: int
+    train_loss: float | None
+    train_tokens: int  # non-pad tokens processed by this process (resumed runs count only the rest)
+    train_seconds: float
+    tokens_per_second: float
+    examples: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    resumed_from: str | None = None
+    bf16: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ------------------------------------------------------------------------------------------------ encoding
+
+def encode_example(example: TrainExample, tokenizer: Any, config: SFTStageConfig) -> dict[str, Any] | None:
+    """input_ids / labels / weights for one example, or None when no trainable token is left after truncation.
+
+    Labels are the token ids on assistant target spans and -100 elsewhere; MAE-masked turns get -100 too.
+    Weights are 1 on trained tokens (PKT: key tokens more) and 0 elsewhere.
+    """
+    rendered = render_example(example, tokenizer, config.call_format)
+    enc = tokenizer(rendered.text, add_special_tokens=False, return_offsets_mapping=True)
+    ids: list[int] = enc["input_ids"]
+    offsets: list[tuple[int, int]] = [tuple(o) for o in enc["offset_mapping"]]
+    masked_categories = set(config.mae_categories) if config.mae else set()
+
+    target = [False] * len(ids)
+    occurrences: list[tuple[int, str]] = []
+    for lo, hi, index in rendered.spans:
+        if example.feedback.get(index) in masked_categories and example.call_names.get(index):
+            continue  # MAE: this failed call trains nothing
+        for t, (a, b) in enumerate(offsets):
+            if a < hi and b > lo:  # the token overlaps the turn's span
+                target[t] = True
+        if config.pkt and example.call_names.get(index):
+            occurrences.extend(find_names(rendered.text, example.call_names[index], lo, hi))
+    keys = key_token_indices(offsets, occurrences, example.candidates) if config.pkt else set()
+    weights = pkt_weights(target, keys, config.pkt_w_max) if config.pkt else [float(m) for m in target]
+
+    ids, target, weights = ids[: config.max_length], target[: config.max_length], weights[: config.max_length]
+    if not any(target):
+        return None
+    labels = [tok if m else IGNORE for tok, m in zip(ids, target, strict=True)]
+    return {"input_ids": ids, "labels": labels, "weights": weights, "length": len(ids), "task": example.task}
+
+
+def encode_examples(examples: Sequence[TrainExample], tokenizer: Any, config: SFTStageConfig,
+                    progress: bool = True) -> tuple[list[dict[str, Any]], Counter]:
+    """Encode all examples with a rich progress bar; a bad example is counted and skipped."""
+    from rich.progress import Progress
+
+    rows: list[dict[str, Any]] = []
+    skipped: Counter = Counter()
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("tokenizing examples", total=len(examples))
+        for example in examples:
+            try:
+                row = encode_example(example, tokenizer, config)
+            except InputError:
+                skipped["unrenderable"] += 1
+                row = None
+            else:
+                if row is None:
+                    skipped["no_target_after_truncation"] += 1
+            if row is not None:
+                rows.append(row)
+            bar.advance(task)
+    return rows, skipped
+
+
+# ------------------------------------------------------------------------------------------------ batching
+
+@dataclass
+class WeightedCollator:
+    """Batches input_ids / labels / weights; padding-free (one row + position_ids) or right-padded.
+
+    Hand-written because TRL's DataCollatorForLanguageModeling drops extra columns (checked: TRL 1.16).
+    """
+
+    pad_token_id: int
+    padding_free: bool = True
+
+    def __call__(self, rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        if self.padding_free:
+            ids = torch.tensor([t for r in rows for t in r["input_ids"]])[None]
+            labels = torch.tensor([t for r in rows for t in r["labels"]])[None]
+            weights = torch.tensor([w for r in rows for w in r["weights"]], dtype=torch.float32)[None]
+            positions = torch.cat([torch.arange(len(r["input_ids"])) for r in rows])[None]
+            starts = positions == 0  # a sequence start is never predicted from the previous sequence
+            labels[starts] = IGNORE
+            weights[starts] = 0.0
+            return {"input_ids": ids, "labels": labels, "weights": weights, "position_ids": positions}
+        width = max(len(r["input_ids"]) for r in rows)
+
+        def pad(key: str, value: Any, dtype: torch.dtype) -> torch.Tensor:
+            return torch.tensor([list(r[key]) + [value] * (width - len(r[key])) for r in rows], dtype=dtype)
+
+        return {
+            "input_ids": pad("input_ids", self.pad_token_id, torch.long),
+            "labels": pad("labels", IGNORE, torch.long),
+            "weights": pad("weights", 0.0, torch.float32),
+            "attention_mask": torch.tensor([[1] * len(r["input_ids"]) + [0] * (width - len(r["input_ids"]))
+                                            for r in rows]),
+        }
+
+
+# ------------------------------------------------------------------------------------------------ trainer
+
+def weighted_loss(model: Any, inputs: dict[str, torch.Tensor], num_items_in_batch: Any = None) -> tuple[Any, Any]:
+    """sum(w * nll) / sum(w) over the labelled next tokens, and the fused outputs.
+
+    `model` carries TRL's fused LM head (`trl.trainer.utils.add_fused_lm_head`, which SFTTrainer installs):
+    per-token log-probs are computed only where labels != -100, without materialising the logits.
+    `num_items_in_batch` (the weight sum over all accumulated micro-batches) replaces the local weight sum.
+    """
+    inputs = dict(inputs)
+    weights = inputs.pop("weights")
+    inputs["use_cache"] = False
+    outputs = model(**inputs, fused_lm_head=True)
+    w = weights[:, 1:].to(outputs.log_probs.dtype) * outputs.label_mask
+    denom = w.sum() if num_items_in_batch is None else num_items_in_batch
+    loss = -(outputs.log_probs * w).sum() / torch.as_tensor(denom).clamp(min=1e-8)
+    return loss, outputs
+
+
+def _trainer_class() -> type:
+    from trl import SFTTrainer
+
+    class ToolgymSFTTrainer(SFTTrainer):
+        """SFTTrainer whose loss is the weighted NLL sum(w * nll) / sum(w) over the labelled tokens."""
+
+        real_tokens = 0
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            loss, outputs = weighted_loss(model, inputs, num_items_in_batch)
+            if self.model.training:
+                mask = inputs.get("attention_mask")
+                self.real_tokens += int(mask.sum()) if mask is not None else inputs["input_ids"].numel()
+                valid = outputs.label_mask.sum().clamp(min=1)
+                self._metrics["train"]["mean_token_accuracy"].append((outputs.is_top1.sum() / valid).item())
+                self._metrics["train"]["num_tokens"] = [self.real_tokens]
+            return (loss, outputs) if return_outputs else loss
+
+        def _get_num_items_in_batch(self, batch_samples, device):
+            # the normaliser over all accumulated micro-batches: the sum of the weights of the predicted tokens
+            if not batch_samples or "weights" not in batch_samples[0]:
+                return super()._get_num_items_in_batch(batch_samples, device)
+            total = sum(float((b["weights"][:, 1:] * (b["labels"][:, 1:] != IGNORE)).sum()) for b in batch_samples)
+            return torch.tensor(total, device=device)
+
+    return ToolgymSFTTrainer
+
+
+def resolve_bf16(setting: bool | str) -> bool:
+    """`auto`: bf16 autocast on CUDA with bf16, or on CPUs with avx512_bf16/amx (measured ~4x faster for LoRA
+    on SmolLM2-135M here, see benchmarks/train_throughput.py); fp32 otherwise."""
+    if setting != "auto":
+        return bool(setting)
+    if torch.cuda.is_available():
+        return torch.cuda.is_bf16_supported()
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def sft_args(config: SFTStageConfig, out_dir: Path, bf16: bool) -> Any:
+    """The TRL SFTConfig for a stage config (dataset preparation is done here, so TRL's is bypassed)."""
+    from trl import SFTConfig
+
+    return SFTConfig(
+        output_dir=str(out_dir / "checkpoints"),
+        per_device_train_batch_size=config.per_device_train_batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation_steps,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type=config.lr_scheduler_type,
+        warmup_steps=config.warmup_ratio,  # transformers 5: a float < 1 is a ratio of the total steps
+        weight_decay=config.weight_decay,
+        num_train_epochs=config.num_train_epochs,
+        max_steps=config.max_steps,
+        bf16=bf16,
+        activation_checkpointing=config.gradient_checkpointing,
+        use_cpu=not torch.cuda.is_available(),
+        logging_steps=config.logging_steps,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=config.save_total_limit,
+        seed=config.seed,
+        data_seed=config.seed,
+        report_to="none",
+        remove_unused_columns=False,  # keep `weights`
+        max_length=None,  # truncated in encode_example (TRL's truncation would not cut `weights`)
+        padding_free=False,  # TRL's padding-free collator drops weights; WeightedCollator does it
+        train_sampling_strategy="group_by_length" if config.batching == "group_by_length" else "random",
+        length_column_name="length",
+        dataloader_num_workers=0,
+    )
+
+
+def lora_config(config: SFTStageConfig) -> Any:
+    from peft import LoraConfig
+
+    return LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                      target_modules=config.lora_target_modules, task_type="CAUSAL_LM")
+
+
+def _load(model_name: str, adapter: str | Path | None, config: SFTStageConfig) -> tuple[Any, Any, Any]:
+    """(model, tokenizer, peft_config): a previous stage's adapter keeps training (so every stage's adapter
+    applies to the base model directly); full fine-tuning merges it first."""
+    from toolgym.models.registry import load_adapter, load_model
+
+    model, tokenizer = load_model(model_name)
+    peft_config = lora_config(config) if config.lora and adapter is None else None
+    if adapter is not None:
+        model = load_adapter(model, adapter)
+        if config.lora:
+            for name, param in model.named_parameters():
+                param.requires_grad = "lora_" in name
+        else:
+            model = model.merge_and_unload()
+    model.train()
+    tokenizer.padding_side = "right"
+    return model, tokenizer, peft_config
+
+
+def _sample_rows(rows: list[dict[str, Any]], limit: int | None, seed: int) -> list[dict[str, Any]]:
+    if limit is None or len(rows) <= limit:
+        return rows
+    picked = sorted(random.Random(seed).sample(range(len(rows)), limit))
+    return [rows[i] for i in picked]
+
+
+def _last_checkpoint(folder: Path) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+
+
+def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, model_name: str = "smollm2-135m",
+              out_dir: str | Path = "runs/sft", adapter: str | Path | None = None, *,
+              model: Any = None, tokenizer: Any = None, progress: bool = True,
+              records_file: str | None = None, callbacks: list[Any] | None = None) -> TrainResult:
+    """Train one SFT-family stage on `train_records` (contract JSONL records, a datasets.Dataset of them, or
+    `Sample`s) and write `out_dir/adapter` (LoRA) or `out_dir/model` (full), optionally `out_dir/merged`.
+
+    `adapter`: a previous stage's LoRA adapter to continue from. `model`/`tokenizer`: an already loaded model
+    (tests, benchmarks) instead of `model_name`; `callbacks`: transformers TrainerCallbacks. With `config.resume`, a finished run in `out_dir` is returned as
+    is and an interrupted one resumes from its latest checkpoint in `out_dir/checkpoints`.
+    """
+    out = Path(out_dir)
+    result_file = out / "train_result.json"
+    if config.resume and result_file.is_file():
+        return TrainResult(**json.loads(result_file.read_text()))
+    out.mkdir(parents=True, exist_ok=True)
+
+    examples, stats = build_examples(train_records, config.tasks, seed=config.seed, fmt=config.call_format,
+                                     file=records_file)
+    if model is None:
+        model, tokenizer, peft_config = _load(model_name, adapter, config)
+    else:
+        if tokenizer is None:
+            raise ToolgymError("train_sft: pass `tokenizer` together with `model`")
+        peft_config = lora_config(config) if config.lora and not hasattr(model, "peft_config") else None
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+
+    rows, dropped = encode_examples(examples, tokenizer, config, progress)
+    rows = _sample_rows(rows, config.max_examples, config.seed)
+    if not rows:
+        raise ToolgymError(f"no training examples for tasks {sorted(config.tasks)} from {stats.records} records "
+                           f"({stats.bad_records} bad: {'; '.join(stats.errors[:3]) or '-'})")
+    _write_data_stats(out, stats, dropped, rows)
+
+    from datasets import Dataset
+
+    bf16 = resolve_bf16(config.bf16)
+    trainer = _trainer_class()(
+        model=model,
+        args=sft_args(config, out, bf16),
+        train_dataset=Dataset.from_list(rows),
+        processing_class=tokenizer,
+        peft_config=peft_config,
+        data_collator=WeightedCollator(tokenizer.pad_token_id, padding_free=config.batching == "padding_free"),
+        callbacks=callbacks,
+    )
+    resume_from = _last_checkpoint(out / "checkpoints") if config.resume else None
+    started = time.perf_counter()
+    output = trainer.train(resume_from_checkpoint=resume_from)
+    seconds = time.perf_counter() - started
+
+    result = _save_outputs(trainer, tokenizer, config, out)
+    result.update(
+        global_step=int(output.global_step), train_loss=_finite(output.training_loss),
+        train_tokens=trainer.real_tokens, train_seconds=round(seconds, 2),
+        tokens_per_second=round(trainer.real_tokens / seconds, 2) if seconds > 0 else 0.0,
+        examples=dict(Counter(r["task"] for r in rows)),
+        skipped={"bad_records": stats.bad_records, **dict(dropped)}, resumed_from=resume_from, bf16=bf16,
+    )
+    final = TrainResult(**result)
+    result_file.write_text(json.dumps(final.to_dict(), indent=2))
+    return final
+
+
+def _save_outputs(trainer: Any, tokenizer: Any, config: SFTStageConfig, out: Path) -> dict[str, Any]:
+    model = trainer.model
+    adapter_dir = merged_dir = None
+    if hasattr(model, "peft_config"):
+        adapter_dir = out / "adapter"
+        model.save_pretrained(str(adapter_dir))
+        tokenizer.save_pretrained(str(adapter_dir))
+        model_dir = adapter_dir
+        if config.save_merged:
+            merged_dir = out / "merged"
+            merged = model.merge_and_unload()
+            merged.save_pretrained(str(merged_dir))
+            tokenizer.save_pretrained(str(merged_dir))
+    else:
+        model_dir = out / "model"
+        trainer.save_model(str(model_dir))
+        tokenizer.save_pretrained(str(model_dir))
+    return {"out_dir": str(out), "model_dir": str(model_dir),
+            "adapter_dir": str(adapter_dir) if adapter_dir else None,
+            "merged_dir": str(merged_dir) if merged_dir else None}
+
+
+def _write_data_stats(out: Path, stats: Any, dropped: Counter, rows: list[dict[str, Any]]) -> None:
+    info = {"records": stats.records, "bad_records": stats.bad_records, "errors": stats.errors,
+            "examples_built": dict(stats.examples), "not_eligible": dict(stats.not_eligible),
+            "dropped": dict(dropped), "examples_trained": dict(Counter(r["task"] for r in rows)),
+            "tokens": sum(r["length"] for r in rows),
+            "target_tokens": sum(sum(1 for t in r["labels"] if t != IGNORE) for r in rows)}
+    (out / "data_stats.json").write_text(json.dumps(info, indent=2))
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), 6)
