@@ -114,6 +114,12 @@ def test_tools_may_be_openai_dicts_and_bad_ones_are_ignored():
     assert check_calls([ToolCall("x", {})], tools).categories == [E.tool_hallucination]
 
 
+def test_bfcl_docs_are_recognised_as_tools():
+    doc = FACTORIAL.to_bfcl()
+    assert check_calls([ToolCall("math.factorial", {"number": 3})], [doc]).ok
+    assert check_calls([ToolCall("math.factorial", {"number": 3.5})], [doc]).categories == [E.wrong_type]
+
+
 def test_additional_properties_respected():
     open_tool = Tool(name="log", parameters={"type": "object", "properties": {}, "additionalProperties": True})
     typed = Tool(name="tag", parameters={"type": "object", "properties": {},

@@ -67,6 +67,15 @@ def test_hermes_tolerates_common_slips(text):
     assert parse_calls(text).calls == result.calls
 
 
+@pytest.mark.parametrize("text", [
+    "<tool_call>{'name': 'f', 'arguments': {'a': 1, 'b': True, 'c': None}}</tool_call>",  # python dict literal
+    "<tool_call>f(a=1, b=True, c=None)</tool_call>",                                      # python call in tags
+])
+def test_hermes_python_flavoured_blocks(text):
+    assert parse_calls(text).calls == calls(("f", {"a": 1, "b": True, "c": None}))
+    assert parse_calls("<tool_call>f(__import__('os'))</tool_call>").status == "unparsable"
+
+
 def test_hermes_closing_tag_inside_a_string_value():
     text = render_calls(calls(("f", {"html": "</tool_call><tool_call>"}), ("g", {})), "hermes")
     assert parse_calls(text).calls == calls(("f", {"html": "</tool_call><tool_call>"}), ("g", {}))

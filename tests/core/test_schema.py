@@ -69,6 +69,13 @@ def test_openai_wrapped_and_bare_forms():
     assert Tool.from_openai(wrapped).to_bfcl() == BFCL_DOC
 
 
+def test_from_dict_recognises_bfcl_and_openai():
+    assert Tool.from_dict(BFCL_DOC) == Tool.from_bfcl(BFCL_DOC)
+    openai = Tool.from_bfcl(BFCL_DOC).to_openai()
+    assert Tool.from_dict(openai) == Tool.from_openai(openai)
+    assert Tool.from_dict(openai["function"]).to_bfcl() == BFCL_DOC
+
+
 def test_openai_tool_keeps_extra_keys_and_missing_description():
     fn = {"name": "get_time", "parameters": {"type": "object", "properties": {}}, "strict": True}
     tool = Tool.from_openai({"type": "function", "function": fn})

@@ -175,7 +175,7 @@ def _as_tool(t: Tool | Mapping) -> Tool | None:
     if isinstance(t, Tool):
         return t
     try:
-        return Tool.from_openai(t)
+        return Tool.from_dict(t)
     except Exception:  # noqa: BLE001 - an unreadable tool simply is not in the toolset
         return None
 

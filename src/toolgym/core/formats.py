@@ -192,11 +192,29 @@ def _calls_from_json_text(block: str) -> list[ToolCall]:
     body = _unfence(block).strip()
     if not body:
         raise _Bad
-    value, _ = _DECODER.raw_decode(body)
+    try:
+        value, _ = _DECODER.raw_decode(body)
+    except (ValueError, RecursionError):
+        value = _python_literal_block(body)
+    if value is None:  # a python call inside the tags: <tool_call>f(a=1)</tool_call>
+        py = _parse_python(body)
+        if py.status == "ok" and not py.leftover:
+            return py.calls
+        raise _Bad
     calls, bad = _calls_from_value(value)
     if bad or not calls:
         raise _Bad
     return calls
+
+
+def _python_literal_block(body: str) -> Any:
+    """A python dict/list literal (single quotes, True/None) read with `ast` (never eval), else None."""
+    if body[:1] not in ("{", "["):
+        return None
+    try:
+        return _literal(ast.parse(body, mode="eval").body)
+    except (_Bad, SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+        return None
 
 
 # ---------------------------------------------------------------- json
@@ -485,7 +503,7 @@ CHATML_TEMPLATE = (
 
 
 def _as_tool(t: Tool | Mapping) -> Tool:
-    return t if isinstance(t, Tool) else Tool.from_openai(t)
+    return t if isinstance(t, Tool) else Tool.from_dict(t)
 
 
 def _as_message(m: Message | Mapping) -> Message:
@@ -540,8 +558,8 @@ def render_prompt(tokenizer: Any, messages: Sequence[Message | Mapping], tools: 
     if _template_source(tokenizer) is None:
         kwargs["chat_template"] = CHATML_TEMPLATE
     elif supports_tools(tokenizer):
-        return tokenizer.apply_chat_template(
-            [m.to_openai() for m in msgs], tools=[t.to_openai() for t in tool_objs] or None, **kwargs)
+        tool_dicts = [{"type": "function", "function": t.to_function(annotations=False)} for t in tool_objs]
+        return tokenizer.apply_chat_template([m.to_openai() for m in msgs], tools=tool_dicts or None, **kwargs)
     dicts = _messages_as_text(msgs, fmt)
     if tool_objs or any(m.tool_calls for m in msgs):
         system = tool_system_prompt(tool_objs, fmt)

@@ -229,6 +229,15 @@ class Tool:
             raise ToolSchemaError("'function' must be an object", field="function")
         return cls._from_function(fn, parameters_of=lambda p: copy.deepcopy(p))
 
+    @classmethod
+    def from_dict(cls, d: Mapping) -> Tool:
+        """From an OpenAI tool/function dict or a BFCL doc (recognised by `parameters.type == "dict"`)."""
+        fn = d.get("function", d) if isinstance(d, Mapping) else d
+        if isinstance(fn, Mapping) and isinstance(fn.get("parameters"), Mapping) \
+                and fn["parameters"].get("type") == "dict":
+            return cls.from_bfcl(fn)
+        return cls.from_openai(d)
+
     def to_openai(self) -> dict:
         """`{"type":"function","function":{"name","description","parameters",...}}`."""
         return {"type": "function", "function": self._function_dict(copy.deepcopy(self.parameters))}
