@@ -244,6 +244,17 @@ def test_fallback_prompt_renders_calls_and_tool_turns_as_text(smollm2_tokenizer,
     assert prompt.endswith("<|im_start|>assistant\n")
 
 
+@pytest.mark.parametrize("fmt", formats.FORMATS)
+def test_fallback_prefixes_render_as_prefixes(smollm2_tokenizer, fmt):
+    """SFT locates assistant turns by rendering prefixes: each must be a prefix of the whole."""
+    convo = [*CONVERSATION, {"role": "assistant", "content": "5! is 120 and Paris is 21 C."}]
+    full = render_prompt(smollm2_tokenizer, convo, TOOLS, fmt, add_generation_prompt=False)
+    for k in (1, 4):  # the assistant turns
+        head = render_prompt(smollm2_tokenizer, convo[:k], TOOLS, fmt, add_generation_prompt=True)
+        upto = render_prompt(smollm2_tokenizer, convo[:k + 1], TOOLS, fmt, add_generation_prompt=False)
+        assert upto.startswith(head) and full.startswith(upto), k
+
+
 def test_fallback_merges_an_existing_system_message(smollm2_tokenizer):
     msgs = [Message("system", "Be brief."), Message("user", "Weather in Oslo?")]
     prompt = render_prompt(smollm2_tokenizer, msgs, [WEATHER], "hermes", add_generation_prompt=False)

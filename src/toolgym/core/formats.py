@@ -561,7 +561,7 @@ def render_prompt(tokenizer: Any, messages: Sequence[Message | Mapping], tools: 
         tool_dicts = [{"type": "function", "function": t.to_function(annotations=False)} for t in tool_objs]
         return tokenizer.apply_chat_template([m.to_openai() for m in msgs], tools=tool_dicts or None, **kwargs)
     dicts = _messages_as_text(msgs, fmt)
-    if tool_objs or any(m.tool_calls for m in msgs):
+    if tool_objs:  # (not keyed on tool_calls, so every prefix of a conversation renders as a prefix)
         system = tool_system_prompt(tool_objs, fmt)
         if dicts and dicts[0]["role"] == "system":
             dicts[0] = {"role": "system", "content": dicts[0]["content"].rstrip() + "\n\n" + system}
