@@ -589,7 +589,7 @@ action("register", COMMAND_FRAMES, ["register", "enroll", "sign up", "enlist"], 
        "registered")
 action("reset", COMMAND_FRAMES, ["reset", "restart", "reinitialize", "reboot"], "the", "Reset", "done",
        "reset")
-action("lock", COMMAND_FRAMES, ["lock", "secure", "lock up", "close"], "the", "Lock", "done", "locked")
+action("lock", COMMAND_FRAMES, ["lock", "secure", "lock up", "freeze"], "the", "Lock", "done", "locked")
 action("export", COMMAND_FRAMES, ["export", "download", "save out", "dump"], "the", "Export", "created",
        "exported")
 action("upload", COMMAND_FRAMES, ["upload", "push", "send up", "put"], "a", "Upload", "created", "uploaded")
@@ -1214,6 +1214,9 @@ role("party_size", I("Number of diners.", minimum=1, maximum=20), ints(1, 10, ["
 role("seating", E("Seating preference.", ["indoor", "outdoor", "bar", "private_room"]),
      enum({"private_room": ["a private room"]}), ["with {v} seating"], ["We'd like {v} seating."],
      ["We'd prefer {v} seating."], "a seating preference")
+role("dining_restaurant", S("Restaurant name."), pool("restaurants"), ["at {v}"],
+     ["We'd like to eat at {v}.", "The restaurant is {v}."], ["Make it at {v}."], "a restaurant",
+     param="restaurant")
 role("dietary", A("Dietary requirements.", {"type": "string", "enum": ["vegetarian", "vegan", "gluten_free",
                                                                       "nut_free", "dairy_free"]}),
      listof(enum(), 1, 2), ["that handles {v}"], ["We need {v} options."], ["We need {v} options."],
@@ -1222,16 +1225,18 @@ domain(
     "restaurants", "dining",
     Ent("restaurant", {"search": "city cuisine party_size? dietary?", "recommend": "city cuisine"},
         {"name": "$choice:Trattoria Lucia|Golden Lotus|Casa Mia", "rating": "$num:3:5:1"}),
-    Ent("table reservation", {"book": "restaurant date time party_size seating?", "cancel": "reservation_id",
+    Ent("table reservation", {"book": "dining_restaurant date time party_size seating?", "cancel": "reservation_id",
                               "update": "reservation_id time party_size"}),
-    Ent("opening hours", {"get": "restaurant date"}, {"open": "11:30", "close": "23:00"}, are=True),
-    Ent("waitlist spot", {"add": "restaurant party_size phone"}, {"position": "$int:1:15"}),
+    Ent("opening hours", {"get": "dining_restaurant date"}, {"open": "11:30", "close": "23:00"}, are=True),
+    Ent("waitlist spot", {"add": "dining_restaurant party_size phone"}, {"position": "$int:1:15"}),
     Ent("bill split", {"calculate": "amount_usd party_size"}, {"per_person": "$num:5:300:2"}),
 )
 
 # --- recipes and cooking -------------------------------------------------------------------------
 role("ingredients", A("Ingredients on hand.", {"type": "string"}), listof(pool("ingredients"), 2, 4), ["with {v}"],
      ["I have {v}."], ["Use {v}."], "a list of ingredients")
+role("recipe_cuisine", S("Cuisine type."), pool("cuisines"), ["in {v} style"], ["I'm cooking {v} tonight."],
+     ["Make it a {v} dish.", "Keep it {v} style."], "a cuisine", param="cuisine")
 role("dish", S("Dish name."), pool("dishes"), ["for {v}"], ["I'm making {v}."], ["It's {v}."], "a dish")
 role("servings", I("Number of servings.", minimum=1, maximum=24), ints(1, 12, ["serving", "servings"], True),
      ["for {v}"], ["I need {v}."], ["Scale it to {v}."], "a serving count")
@@ -1249,7 +1254,7 @@ role("cook_amount", N("Amount to convert.", minimum=0), nums(0.5, 12, 1), ["{v}"
      ["The amount is {v}."], "an amount", param="amount")
 domain(
     "recipes", "recipes",
-    Ent("recipe", {"search": "ingredients cuisine? max_minutes? difficulty?", "get": "dish servings?"},
+    Ent("recipe", {"search": "ingredients recipe_cuisine? max_minutes? difficulty?", "get": "dish servings?"},
         {"title": "$choice:Lemon Chickpea Stew|Ginger Tofu Bowl", "minutes": "$int:10:120"},
         names={"get": "get_recipe_card"}),
     Ent("shopping list", {"generate": "dish servings"}, {"items": "$int:4:18"}),
@@ -1721,8 +1726,421 @@ domain(
     Ent("listening history", {"get": "start_date end_date"}, {"minutes": "$int:0:9000"}),
 )
 
+# ============================================================== more domains (media, science, home, money)
 
+action("download", COMMAND_FRAMES, ["download", "save offline", "grab", "fetch"], "the", "Download", "done",
+       "downloaded")
+action("unsubscribe", COMMAND_FRAMES, ["unsubscribe from", "stop following", "drop", "leave"], "the",
+       "Unsubscribe from", "done", "unsubscribed")
+action("mute", COMMAND_FRAMES, ["mute", "silence", "quiet", "hush"], "the", "Mute", "done", "muted")
+action("publish", COMMAND_FRAMES, ["publish", "post", "put up", "release"], "a", "Publish", "created", "published")
+action("invite", COMMAND_FRAMES, ["invite", "bring in", "add", "ask"], "a", "Invite", "created", "invited")
+action("deploy", COMMAND_FRAMES, ["deploy", "roll out", "ship", "release"], "the", "Deploy", "done", "deployed")
+action("scale", COMMAND_FRAMES, ["scale", "resize", "adjust", "change the size of"], "the", "Scale", "updated",
+       "scaled")
+action("restart", COMMAND_FRAMES, ["restart", "reboot", "bounce", "relaunch"], "the", "Restart", "done",
+       "restarted")
+action("close", COMMAND_FRAMES, ["close", "shut", "resolve", "wrap up"], "the", "Close", "done", "closed")
+action("merge", COMMAND_FRAMES, ["merge", "land", "combine", "fold in"], "the", "Merge", "done", "merged")
+action("buy", COMMAND_FRAMES, ["buy", "purchase", "pick up", "acquire"], "a", "Buy", "created", "bought")
+action("sell", COMMAND_FRAMES, ["sell", "dispose of", "offload", "cash out"], "the", "Sell", "created", "sold")
+action("apply", COMMAND_FRAMES, ["apply for", "put in an application for", "go for", "submit an application for"],
+       "the", "Apply for", "created", "applied")
+action("enroll", COMMAND_FRAMES, ["enroll in", "sign up for", "join", "register for"], "the", "Enroll in",
+       "created", "enrolled")
+action("quote", INFO_FRAMES, ["quote", "price out", "get a quote for", "estimate"], "the", "Quote", "entity")
 
+# --- movies --------------------------------------------------------------------------------------
+role("movie", S("Movie title."), pool("movies"), ["for {v}", "to see {v}"], ["I want to see {v}.",
+     "The film is {v}."], ["The film is {v}."], "a movie title")
+role("movie_genre", S("Film genre."), pool("movie_genres"), ["in {v}", "of the {v} genre"],
+     ["I'm in the mood for {v}."], ["Only {v}, please.", "Stick to {v}."], "a genre", param="genre")
+role("tickets", I("Number of tickets.", minimum=1, maximum=10), ints(1, 8, ["ticket", "tickets"], True),
+     ["for {v}", "with {v}"], ["We need {v}."], ["Get {v}."], "a ticket count")
+role("screen_format", E("Screening format.", ["standard", "imax", "3d", "dolby"]),
+     enum({"imax": ["IMAX"], "3d": ["3D"], "dolby": ["Dolby Cinema", "Dolby"]}), ["in {v}"],
+     ["We want to see it in {v}."], ["Only {v} screenings.", "Make it {v}."], "a screening format", param="format")
+role("min_score", N("Minimum audience score out of 10.", minimum=0, maximum=10), nums(5, 9, 1, "out of 10"),
+     ["rated at least {v}"], ["It should score at least {v}."], ["Only ones rated {v} or better."],
+     "a minimum score")
+role("release_year", I("Release year.", minimum=1950, maximum=2026), ints(1990, 2025),
+     ["from {v}", "released in {v}"], ["It came out in {v}."], ["Only ones released in {v}."], "a release year",
+     param="year")
+role("actor", S("Actor name."), pool("people"), ["for {v}", "of {v}"], ["The actor is {v}."],
+     ["The actor is {v}."], "an actor")
+role("film_review", S("Review text."), {"kind": "choice", "quote": True, "values": words(
+    "Gorgeous visuals but a slow middle|A perfect weekend watch|The ending stayed with me|"
+    "Great cast, thin plot|Funnier than I expected")}, ["saying {v}"], ["My take: {v}."],
+     ["Add the comment {v}."], "a review text", param="review")
+MV = {"title": "$choice:The Last Lighthouse|Signal Lost|Glass Orchard", "score": "$num:4:9.5:1",
+      "runtime_min": "$int:80:170"}
+domain(
+    "movies", "cinema",
+    Ent("movie showtime", {"list": "movie city date screen_format?"}, {"time": "$choice:14:10|18:45|21:30",
+                                                                      "screen": "$int:1:12"}),
+    Ent("movie ticket", {"book": "movie city date time tickets screen_format?", "cancel": "booking_ref"},
+        {"seats": "$choice:F7-F8|H12|C3-C5"}),
+    Ent("movie details", {"get": "movie include_details?"}, MV, are=True),
+    Ent("movie review", {"list": "movie limit? sort_order?", "submit": "movie rating film_review?"},
+        {"score": "$int:1:5", "text": "$choice:Loved it|Too long"}),
+    Ent("movie", {"search": "movie_genre release_year? min_score?", "recommend": "movie_genre limit?"}, MV),
+    Ent("movie trailer", {"get": "movie language?"}, {"url": "$id:https://trailers.example.com/******"}),
+    Ent("cinema", {"find": "city screen_format?"}, {"name": "$choice:Odeon Central|Lumiere 6|Starlight Cinema"}),
+    Ent("movie cast", {"get": "movie limit?"}, {"lead": "$choice:Maria Lopez|Kenji Tanaka"}),
+    Ent("actor filmography", {"get": "actor sort_order?"}, {"films": "$int:3:60"}),
+)
+
+# --- streaming -----------------------------------------------------------------------------------
+role("tv_show", S("Series title."), pool("tv_shows"), ["of {v}", "for {v}"], ["I'm watching {v}.",
+     "The show is {v}."], ["The show is {v}."], "a series")
+role("season_number", I("Season number.", minimum=1, maximum=30), ints(1, 8), ["season {v}"],
+     ["It's season {v}."], ["Use season {v}."], "a season number", param="season")
+role("episode_number", I("Episode number.", minimum=1, maximum=40), ints(1, 12), ["episode {v}"],
+     ["It's episode {v}."], ["Pick episode {v}."], "an episode number", param="episode")
+role("profile_name", S("Viewer profile name."), pool("first_names"), ["on {v}'s profile", "for the {v} profile"],
+     ["The profile is {v}."], ["Use {v}'s profile."], "a profile name", param="profile")
+role("subtitles", S("Subtitle language."), pool("languages"), ["with {v} subtitles"],
+     ["I want {v} subtitles."], ["Turn on {v} subtitles."], "a subtitle language")
+role("video_quality", E("Playback quality.", ["auto", "sd", "hd", "4k"]),
+     enum({"sd": ["SD", "standard definition"], "hd": ["HD", "high definition"], "4k": ["4K", "ultra HD"]}),
+     ["to {v}"], ["I want {v} quality."], ["Use {v} quality."], "a video quality", param="quality")
+role("kids_profile", B("Whether the profile is for children."),
+     boolean(["as a kids profile", "with child-safe settings"], ["as a regular adult profile",
+                                                                 "with no parental limits"]),
+     ["{v}"], ["Set it up {v}."], ["Set it up {v}."], "a kids flag", param="kids")
+role("stream_plan", E("Subscription plan.", ["basic", "standard", "premium"]), enum(), ["to the {v} plan"],
+     ["I want the {v} plan."], ["Switch to the {v} plan."], "a plan", param="plan")
+domain(
+    "streaming", "stream",
+    Ent("episode list", {"get": "tv_show season_number"}, {"episodes": "$int:6:24"}),
+    Ent("episode", {"play": "tv_show season_number episode_number subtitles?"}, stem="show_episode"),
+    Ent("watchlist title", {"add": "tv_show profile_name?", "delete": "tv_show profile_name?",
+                            "list": "profile_name limit?"}, {"title": "$choice:Harbor Nights|The Ledger"}),
+    Ent("viewer profile", {"create": "profile_name kids_profile?", "delete": "profile_name"}),
+    Ent("viewing history", {"get": "profile_name days?"}, {"titles": "$int:0:40"}),
+    Ent("playback quality", {"set": "video_quality profile_name"}),
+    Ent("new release", {"list": "movie_genre limit?"}, {"title": "$choice:Northbound|Signal Lost"}),
+    Ent("show availability", {"check": "tv_show country"}, {"available": "$bool"}),
+    Ent("streaming plan", {"update": "email stream_plan", "cancel": "email"}, stem="stream_subscription"),
+)
+
+# --- books ---------------------------------------------------------------------------------------
+role("book", S("Book title."), pool("books"), ["{v}", "for {v}"], ["The book is {v}.", "I'm reading {v}."],
+     ["The book is {v}."], "a book title", param="title")
+role("author", S("Author name."), pool("authors"), ["by {v}"], ["The author is {v}."], ["Only books by {v}."],
+     "an author")
+role("isbn", S("ISBN-13."), pattern("978-#-##-######-#"), ["with ISBN {v}", "for ISBN {v}"], ["The ISBN is {v}."],
+     ["The ISBN is {v}."], "an ISBN")
+role("book_format", E("Edition format.", ["hardcover", "paperback", "ebook", "audiobook"]),
+     enum({"ebook": ["e-book", "ebook"]}), ["as a {v}", "in {v}"], ["I prefer the {v}."],
+     ["I want the {v} edition."], "a format", param="format")
+role("reading_status", E("Reading status.", ["want_to_read", "reading", "finished", "abandoned"]),
+     enum({"want_to_read": ["want to read", "to-read"], "reading": ["currently reading"],
+           "finished": ["finished", "read"], "abandoned": ["abandoned", "did not finish"]}),
+     ["as {v}"], ["Mark it as {v}."], ["Mark it {v}."], "a reading status", param="status")
+role("library_card", S("Library card number."), pattern("LC-########"), ["on card {v}", "for card {v}"],
+     ["My library card is {v}."], ["Use card {v}."], "a library card number")
+role("book_review", S("Review text."), {"kind": "choice", "quote": True, "values": words(
+    "Couldn't put it down|Beautiful prose, slow plot|The twist was worth it|A bit long but rewarding|"
+    "Perfect for a rainy weekend")}, ["saying {v}"], ["My review: {v}."], ["Add the comment {v}."],
+     "a review text", param="review")
+BK = {"title": "$choice:Salt and Silence|Ink and Ember|Rivers of Iron", "pages": "$int:120:820",
+      "rating": "$num:2.5:5:1"}
+domain(
+    "books", "books",
+    Ent("book", {"search": "query author? book_format?"}, BK),
+    Ent("book details", {"get": "isbn"}, BK, are=True),
+    Ent("book summary", {"get": "book"}, {"summary": "$choice:A sweeping family saga|A quiet mystery"}),
+    Ent("author bibliography", {"get": "author sort_order?"}, {"books": "$int:2:40"}),
+    Ent("reading list book", {"add": "book reading_status", "update": "book reading_status",
+                              "delete": "book"}, stem="reading_list_book"),
+    Ent("library hold", {"create": "isbn library_card", "cancel": "isbn library_card"},
+        {"queue_position": "$int:1:30"}),
+    Ent("library loan", {"renew": "isbn library_card", "list": "library_card"}, {"due": "$date"}),
+    Ent("book review", {"submit": "book rating book_review?"}),
+    Ent("similar book", {"recommend": "book limit?"}, BK),
+    Ent("book prices", {"compare": "isbn book_format?"}, {"lowest": "$num:3:60:2",
+                                                         "store": "$choice:Inkwell|PageTurn|BookBarn"}, are=True),
+)
+
+# --- news ----------------------------------------------------------------------------------------
+role("news_topic", S("News topic."), pool("news_topics"), ["about {v}", "on {v}"], ["I'm following {v}.",
+     "The topic is {v}."], ["Focus on {v}."], "a topic", param="topic")
+role("news_topics", A("News topics.", {"type": "string"}), listof(pool("news_topics"), 2, 3), ["on {v}",
+     "covering {v}"], ["I follow {v}."], ["Cover {v}."], "a list of topics", param="topics")
+role("news_section", E("News section.", ["world", "business", "technology", "science", "sports", "health",
+                                         "culture"]), enum(), ["in {v}", "from the {v} section"],
+     ["I read the {v} section."], ["Only the {v} section."], "a section", param="section")
+role("news_source", S("Publication name."), {"kind": "choice", "values": words(
+    "The Harbor Times|Daily Meridian|Northwind Herald|Global Ledger|Civic Wire")}, ["from {v}"],
+     ["I trust {v}."], ["Only from {v}.", "Stick to {v}."], "a source", param="source")
+role("article_url", S("Article URL."), pattern("https://news.example.com/story/######"), ["at {v}", "{v}"],
+     ["Here's the link: {v}."], ["The link is {v}."], "an article URL", param="url")
+role("claim", S("Claim to check."), {"kind": "choice", "quote": True, "values": words(
+    "Bananas are berries|The Great Wall is visible from space|Lightning never strikes twice|"
+    "Humans use only 10% of their brains|Goldfish have a three-second memory")}, ["for the claim {v}", "on {v}"],
+     ["Someone told me {v}."], ["The claim is {v}."], "a claim")
+domain(
+    "news", "news",
+    Ent("top headline", {"list": "country news_section? limit?"}, {"headline": "$choice:Markets rally|Storm nears"}),
+    Ent("news article", {"search": "news_topic start_date? news_source? limit?", "summarize": "article_url"},
+        {"headline": "$choice:New policy unveiled|Record heat", "published": "$date"}),
+    Ent("news alert", {"create": "news_topic email alert_frequency", "delete": "news_topic email"}),
+    Ent("trending topic", {"list": "country limit?"}, {"topic": "$choice:elections|AI|heatwave"}),
+    Ent("news source", {"list": "language news_section?"}, {"name": "$choice:Civic Wire|Global Ledger"}),
+    Ent("saved article", {"add": "article_url tags?", "list": "tag_filter limit?"}),
+    Ent("news digest", {"generate": "news_topics days"}, {"stories": "$int:3:30"}),
+    Ent("fact check", {"get": "claim"}, {"verdict": "$choice:true|false|misleading"}),
+)
+
+# --- podcasts ------------------------------------------------------------------------------------
+role("podcast", S("Podcast name."), pool("podcasts"), ["called {v}", "{v}"], ["I listen to {v}.",
+     "The show is {v}."], ["It's {v}."], "a podcast name")
+role("podcast_show", S("Podcast name."), pool("podcasts"), ["from {v}", "of {v}"], ["I listen to {v}.",
+     "The show is {v}."], ["It's {v}."], "a podcast name", param="podcast")
+role("similar_podcast", S("Podcast to find similar shows to."), pool("podcasts"), ["similar to {v}", "like {v}"],
+     ["I really like {v}."], ["Something like {v}."], "a podcast name", param="podcast")
+role("playback_speed", N("Playback speed multiplier.", minimum=0.5, maximum=3),
+     {"kind": "choice", "values": [{"value": 1.25, "surfaces": ["1.25x", "1.25 times speed"]},
+                                   {"value": 1.5, "surfaces": ["1.5x", "one and a half speed"]},
+                                   {"value": 2.0, "surfaces": ["2x", "double speed"]},
+                                   {"value": 0.75, "surfaces": ["0.75x", "three-quarter speed"]}]},
+     ["to {v}"], ["I like it at {v}."], ["Play it at {v}."], "a playback speed", param="speed")
+role("sleep_minutes", I("Minutes until playback stops.", minimum=5, maximum=120), ints(10, 90, "minutes", step=5),
+     ["for {v}", "to {v}"], ["Stop after {v}."], ["Stop after {v}."], "a timer length", param="minutes")
+role("podcast_category", E("Chart category.", ["news", "comedy", "true_crime", "business", "education",
+                                               "health"]), enum({"true_crime": ["true crime"]}),
+     ["in {v}"], ["I like {v} shows."], ["Only the {v} category."], "a category", param="category")
+domain(
+    "podcasts", "podcasts",
+    Ent("podcast", {"search": "query language?", "subscribe": "podcast", "unsubscribe": "podcast",
+                    "recommend": "similar_podcast limit?"}, {"title": "$choice:Deep Field Notes|Mind the Gap"}),
+    Ent("podcast episode", {"play": "podcast_show episode_number playback_speed?",
+                            "list": "podcast_show limit? sort_order?", "download": "podcast_show episode_number"}, {"title": "$choice:Ep. 12|Ep. 48",
+                                                                   "minutes": "$int:12:140"}),
+    Ent("podcast transcript", {"get": "podcast_show episode_number"}, {"words": "$int:1500:22000"}),
+    Ent("playback speed", {"set": "playback_speed"}),
+    Ent("sleep timer", {"set": "sleep_minutes"}, stem="podcast_sleep_timer"),
+    Ent("podcast chart", {"get": "country podcast_category?"}, {"top": "$choice:The Daily Ledger|Curious Kitchen"}),
+)
+
+# --- astronomy -----------------------------------------------------------------------------------
+role("planet", S("Planet name."), pool("planets"), ["of {v}", "for {v}"], ["I'm curious about {v}."],
+     ["The planet is {v}."], "a planet")
+role("star", S("Star name."), pool("stars"), ["of {v}", "for {v}"], ["I'm looking at {v}."], ["The star is {v}."],
+     "a star")
+role("hemisphere", E("Hemisphere of the observer.", ["northern", "southern"]), enum(), ["in the {v} hemisphere"],
+     ["I live in the {v} hemisphere."], ["I'm in the {v} hemisphere."], "a hemisphere")
+role("year", I("Calendar year.", minimum=2000, maximum=2040), ints(2025, 2030), ["in {v}", "for {v}"],
+     ["It's for {v}."], ["Use the year {v}."], "a year")
+role("aperture_mm", I("Telescope aperture in millimeters.", minimum=50, maximum=500), ints(60, 300, "mm", step=10),
+     ["with a {v} telescope"], ["My telescope is {v}."], ["My scope has a {v} aperture."], "a telescope aperture",
+     param="aperture")
+domain(
+    "astronomy", "astro",
+    Ent("planet position", {"get": "planet city date"}, {"altitude_deg": "$num:-90:90:1",
+                                                         "azimuth_deg": "$num:0:360:1"}),
+    Ent("planet facts", {"get": "planet"}, {"moons": "$int:0:95", "day_hours": "$num:9:5900:1"}, are=True),
+    Ent("star profile", {"get": "star"}, {"magnitude": "$num:-1.5:11:2", "distance_ly": "$num:4:900:1"}),
+    Ent("visible planet", {"list": "city date"}, {"planet": "$choice:Venus|Mars|Jupiter"}),
+    Ent("moon phase", {"get": "date"}, {"phase": "$choice:new moon|first quarter|full moon|waning crescent"}),
+    Ent("meteor shower", {"list": "year hemisphere"}, {"name": "$choice:Perseids|Geminids|Lyrids"}),
+    Ent("space station pass", {"predict": "coordinates days?"}, {"start": "$choice:21:04|05:31", "max_el": "$int:10:88"}),
+    Ent("stargazing forecast", {"get": "city date aperture_mm?"}, {"seeing": "$choice:poor|fair|good|excellent"}),
+    Ent("eclipse", {"find": "country start_date end_date"}, {"type": "$choice:total|partial|annular", "date": "$date"}),
+    Ent("observation log entry", {"add": "star date note?"}, stem="sky_observation"),
+)
+
+# --- chemistry -----------------------------------------------------------------------------------
+role("element", S("Element symbol, e.g. Fe."), pool("elements"), ["for {v}", "of {v}"], ["I'm studying {v}."],
+     ["The element is {v}."], "an element")
+role("elements", A("Element symbols.", {"type": "string"}), listof(pool("elements"), 2, 3), ["containing {v}",
+     "with {v}"], ["It should contain {v}."], ["They must contain {v}."], "a list of elements")
+role("compound", S("Chemical formula, e.g. H2O."), pool("compounds"), ["for {v}", "of {v}"],
+     ["The compound is {v}."], ["The compound is {v}."], "a compound")
+role("mass_g", N("Mass in grams.", minimum=0), nums(1, 500, 1, "g"), ["{v}"], ["I have {v}."],
+     ["The mass is {v}."], "a mass", param="mass_grams")
+role("moles", N("Amount of substance in moles.", minimum=0), nums(0.1, 10, 2, "mol"), ["of {v}", "for {v}"],
+     ["I have {v}."], ["There are {v}."], "an amount in moles")
+role("temperature_k", N("Temperature in kelvin.", minimum=0), nums(200, 600, 1, "K"), ["at {v}"],
+     ["The temperature is {v}."], ["It's at {v}."], "a temperature")
+role("volume_l", N("Volume in liters.", minimum=0), nums(0.5, 50, 2, "L"), ["in {v}"], ["The volume is {v}."],
+     ["The volume is {v}."], "a volume")
+role("molarity", N("Concentration in mol/L.", minimum=0), nums(0.001, 6, 3, "M"), ["at {v}", "of {v}"],
+     ["The concentration is {v}."], ["It's {v}."], "a concentration", param="concentration")
+role("target_molarity", N("Target concentration in mol/L.", minimum=0), nums(0.001, 0.5, 3, "M"), ["down to {v}"],
+     ["I need {v} in the end."], ["Dilute to {v}."], "a target concentration", param="target_concentration")
+CH = ["What is the {E} of {compound}?", "Calculate the {E} for {compound}.", "I need the {E} of {compound}.",
+      "Please work out the {E} for {compound}.", "The compound is {compound}. What's its {E}?",
+      "Can you give me the {E} of {compound}?",
+      "I'm preparing a lab report on {compound}. Could you find its {E}?",
+      "Chemistry homework check: {E} of {compound}, please."]
+domain(
+    "chemistry", "chem",
+    Ent("element properties", {"get": "element"}, {"atomic_number": "$int:1:118", "mass": "$num:1:250:3"},
+        are=True),
+    Ent("molar mass", {"calculate": "compound"}, {"g_per_mol": "$num:2:400:3"},
+        templates={"calculate": [t.replace("{E}", "molar mass") for t in CH]}),
+    Ent("compound", {"search": "elements limit?"}, {"formula": "$choice:NaCl|CO2|CH4"}, stem="chemical_compound"),
+    Ent("mole quantity", {"convert": "compound mass_g"}, {"moles": "$num:0.01:30:3"},
+        templates={"convert": [
+            "How many moles are in {mass_grams} of {compound}?", "Convert {mass_grams} of {compound} to moles.",
+            "I weighed out {mass_grams} of {compound}. How many moles is that?",
+            "Please turn {mass_grams} of {compound} into moles.",
+            "What amount in moles is {mass_grams} of {compound}?", "Moles in {mass_grams} of {compound}?",
+            "My sample is {compound}. It weighs {mass_grams}; what is that in moles?",
+            "Stoichiometry help: {mass_grams} of {compound}, expressed in moles."]}),
+    Ent("ideal gas pressure", {"calculate": "moles temperature_k volume_l"}, {"pressure_atm": "$num:0.1:60:3"}),
+    Ent("dilution volume", {"calculate": "molarity volume_l target_molarity"}, {"final_volume_l": "$num:1:500:2"}),
+    Ent("safety data sheet", {"get": "compound"}, {"hazard": "$choice:low|irritant|corrosive|flammable"}),
+    Ent("solution pH", {"calculate": "molarity"}, {"ph": "$num:0:14:2"}),
+    Ent("electron configuration", {"get": "element"}, {"configuration": "$choice:1s2 2s2 2p4|[Ar] 3d6 4s2"}),
+)
+
+# --- biology -------------------------------------------------------------------------------------
+role("species", S("Common species name."), pool("species"), ["for the {v}", "of the {v}"],
+     ["I'm researching the {v}."], ["The species is the {v}."], "a species")
+role("gene", S("Gene symbol."), pool("genes"), ["{v}", "for {v}"], ["The gene is {v}."], ["The gene is {v}."],
+     "a gene")
+role("organism", E("Model organism.", ["human", "mouse", "zebrafish", "fruit_fly", "yeast"]),
+     enum({"fruit_fly": ["fruit fly", "Drosophila"]}), ["in {v}"], ["I work with {v}."], ["Use {v} data."],
+     "an organism")
+DNA = words("ATGCGTACGTTAGC|ATGGCCATTGTAATG|ATGAAACGCATTAGCACC|ATGTTGGCAACCGGT|ATGCCCGGGTTTAAA|"
+             "ATGACGTTCGAAGGC|ATGGATCCGAATTCG")
+role("dna_sequence", S("DNA sequence (A, C, G, T)."), {"kind": "choice", "values": DNA},
+     ["{v}", "for the sequence {v}"], ["My sequence is {v}."], ["Use {v}."], "a DNA sequence", param="sequence")
+role("other_sequence", S("Second DNA sequence."), {"kind": "choice", "values": DNA}, ["against {v}", "with {v}"],
+     ["The second one is {v}."], ["Compare with {v}."], "a second sequence", param="other")
+role("population", I("Starting population size.", minimum=1), ints(50, 50000, "individuals"), ["from {v}",
+     "starting at {v}"], ["We start with {v}."], ["Start with {v}."], "a starting population")
+role("years_ahead", I("Years into the future.", minimum=1, maximum=50), ints(1, 20, ["year", "years"], True),
+     ["in {v}", "after {v}"], ["Project {v} ahead."], ["Look {v} ahead."], "a number of years", param="years")
+role("growth_rate", N("Annual growth rate as a fraction.", minimum=-1, maximum=5), nums(0.01, 0.4, 2),
+     ["growing at a rate of {v}"], ["The yearly growth rate is {v}."], ["Use a growth rate of {v}."],
+     "a growth rate")
+BIO = ["What is the GC content of {sequence}?", "Calculate the GC content for {sequence}.",
+       "I need the GC percentage of the sequence {sequence}.", "Please work out the GC content of {sequence}.",
+       "Here is a DNA fragment: {sequence}. How GC-rich is it?", "Can you compute GC content for {sequence}?",
+       "I just sequenced {sequence} in the lab. Could you tell me its GC content?",
+       "Quick bioinformatics check: GC content of {sequence}?"]
+domain(
+    "biology", "bio",
+    Ent("species profile", {"get": "species"}, {"class": "$choice:mammal|bird|insect|reptile",
+                                                "lifespan_years": "$int:1:80"}),
+    Ent("conservation status", {"get": "species"}, {"status": "$choice:least concern|vulnerable|endangered"}),
+    Ent("gene summary", {"get": "gene organism?"}, {"chromosome": "$choice:17|7|19|12", "function":
+                                                    "$choice:DNA repair|cell signaling"}),
+    Ent("protein translation", {"generate": "dna_sequence"}, {"protein": "$choice:MKV|MAL|MGS"}),
+    Ent("gc content", {"calculate": "dna_sequence"}, {"gc_percent": "$num:20:80:1"},
+        templates={"calculate": BIO}),
+    Ent("sequence alignment", {"generate": "dna_sequence other_sequence"}, {"identity_percent": "$num:10:100:1"}),
+    Ent("species sighting", {"add": "species coordinates date", "list": "species country limit?"},
+        {"count": "$int:1:40"}),
+    Ent("population size", {"predict": "population growth_rate years_ahead"}, {"population": "$int:50:900000"}),
+    Ent("habitat range", {"get": "species"}, {"continents": "$int:1:6"}),
+    Ent("gene variant", {"list": "gene limit?"}, {"variant": "$choice:c.68_69delAG|p.R175H"}),
+)
+
+# --- smart home ----------------------------------------------------------------------------------
+role("device", S("Device name."), pool("devices"), ["{v}", "for the {v}"], ["It's the {v}."],
+     ["The device is the {v}."], "a device")
+role("room", S("Room name."), pool("rooms"), ["in the {v}", "for the {v}"], ["I'm in the {v}."],
+     ["It's the {v}."], "a room")
+role("rooms", A("Rooms.", {"type": "string"}), listof(pool("rooms"), 2, 3), ["in the {v}"],
+     ["Do the {v}."], ["Cover the {v}."], "a list of rooms")
+role("brightness", I("Brightness percent.", minimum=0, maximum=100), ints(10, 100, "%", step=5), ["to {v}"],
+     ["Make it {v}."], ["Set it to {v} brightness."], "a brightness level")
+role("target_temp", N("Target temperature in degrees Celsius.", minimum=5, maximum=35), nums(16, 26, 1,
+     "degrees"), ["to {v}"], ["I want it at {v}."], ["Keep it at {v}."], "a target temperature",
+     param="temperature")
+role("hvac_mode", E("Thermostat mode.", ["heat", "cool", "auto", "eco", "off"]), enum(), ["in {v} mode"],
+     ["Use {v} mode."], ["Put it in {v} mode."], "a mode", param="mode")
+role("device_label", S("New device name."), {"kind": "choice", "quote": True, "values": words(
+    "Reading Lamp|Baby Monitor|Desk Fan|Patio Lights|Back Door")}, ["to {v}"], ["Call it {v}."],
+     ["Rename it {v}."], "a new name", param="new_name")
+role("door", E("Door.", ["front_door", "back_door", "garage_door", "side_gate"]), enum(), ["{v}"],
+     ["It's the {v}."], ["It's the {v}."], "a door")
+role("scene_name", S("Scene name."), {"kind": "choice", "quote": True, "values": words(
+    "Movie Night|Good Morning|Away Mode|Dinner Party|Bedtime")}, ["{v}", "called {v}"], ["The scene is {v}."],
+     ["Name it {v}."], "a scene name", param="scene")
+role("devices", A("Device names.", {"type": "string"}), listof(pool("devices"), 2, 3), ["with {v}",
+     "using {v}"], ["It should control {v}."], ["Include {v}."], "a list of devices")
+role("camera", S("Camera name."), pool("camera_names"), ["from the {v}", "for the {v}"], ["It's the {v}."],
+     ["Use the {v}."], "a camera")
+domain(
+    "smart_home", "home",
+    Ent("thermostat setting", {"set": "room target_temp hvac_mode?", "get": "room"},
+        {"current": "$num:14:28:1", "mode": "$choice:heat|cool|eco"}),
+    Ent("thermostat schedule", {"create": "room target_temp time weekdays"}),
+    Ent("light brightness", {"set": "room brightness color?"}),
+    Ent("device status", {"get": "device"}, {"online": "$bool", "battery_percent": "$int:3:100"}),
+    Ent("smart device", {"list": "room", "rename": "device device_label", "reset": "device"},
+        {"name": "$choice:kitchen speaker|porch light"}),
+    Ent("door", {"lock": "door", "check": "door"}, {"locked": "$bool"}, stem="door_lock", templates={
+        "lock": ["Lock the {door}.", "Can you lock the {door}?", "Please lock the {door} for me.",
+                 "I'd like the {door} locked.", "I'm heading out. Could you lock the {door}?",
+                 "Make sure the {door} gets locked.", "I'm already in bed and forgot. Please lock the {door}.",
+                 "Hey, lock up the {door}, thanks."],
+        "check": ["Is the {door} locked?", "Can you check whether the {door} is locked?",
+                  "Tell me if the {door} is locked.", "Please check the lock on the {door}.",
+                  "I left in a hurry. Is the {door} locked or not?", "What is the lock status of the {door}?",
+                  "I'm at work and can't remember. Did I lock the {door}?",
+                  "Quick check on the {door} lock, please."]}),
+    Ent("home scene", {"start": "scene_name", "create": "scene_name devices"}),
+    Ent("camera snapshot", {"generate": "camera"}, {"image_url": "$id:https://cam.example.com/******.jpg"}),
+    Ent("camera recording", {"list": "camera date"}, {"clip": "$choice:motion 08:14|motion 17:52"}),
+    Ent("device energy usage", {"get": "device days"}, {"kwh": "$num:0:90:2"}),
+    Ent("vacuum cleaning", {"start": "rooms"}, stem="vacuum_run"),
+)
+
+# --- banking -------------------------------------------------------------------------------------
+role("bank_account", S("Account number."), pattern("ACC-########"), ["for account {v}", "on {v}"],
+     ["My account is {v}."], ["Use account {v}."], "an account number", param="account_id")
+role("to_account", S("Destination account number."), pattern("ACC-########"), ["to account {v}", "into {v}"],
+     ["It goes to account {v}."], ["Send it to {v}."], "a destination account")
+role("transfer_memo", S("Memo for the transfer."), {"kind": "choice", "quote": True, "values": words(
+    "Rent for March|Dinner split|Birthday gift|Car repair|Savings top-up")}, ["with the memo {v}"],
+     ["Put {v} as the memo."], ["Add the memo {v}."], "a memo", param="memo")
+role("payee", S("Payee name."), pool("companies"), ["to {v}", "from {v}"], ["The payee is {v}."],
+     ["The payee is {v}."], "a payee")
+role("card_last4", S("Last four digits of the card."), pattern("####"), ["ending in {v}", "ending {v}"],
+     ["It's the card ending in {v}."], ["The card ends in {v}."], "a card's last four digits")
+role("statement_month", S("Statement month, YYYY-MM."), pattern("2025-0#"), ["for {v}"],
+     ["I need the {v} statement."], ["Use the {v} statement."], "a statement month", param="month")
+role("file_format", E("Export file format.", ["pdf", "csv", "xlsx"]),
+     enum({"pdf": ["PDF"], "csv": ["CSV"], "xlsx": ["Excel", "XLSX"]}), ["as {v}"], ["I want it as {v}."],
+     ["Export it as {v}."], "a file format", param="format")
+role("goal_name", S("Savings goal name."), {"kind": "choice", "quote": True, "values": words(
+    "Emergency Fund|New Laptop|Summer Trip|House Deposit|Wedding")}, ["called {v}", "for {v}"],
+     ["The goal is {v}."], ["Call it {v}."], "a goal name")
+role("target_amount", N("Target amount in US dollars.", minimum=0), nums(200, 50000, 0, None, "$"),
+     ["of {v}", "targeting {v}"], ["I want to save {v}."], ["Aim for {v}."], "a target amount")
+role("loan_amount", N("Loan principal in US dollars.", minimum=0), nums(1000, 500000, 0, None, "$"),
+     ["for {v}", "on {v}"], ["I'm borrowing {v}."], ["The loan is {v}."], "a loan amount", param="principal")
+role("interest_rate", N("Annual interest rate in percent.", minimum=0, maximum=40), nums(1, 15, 2, "%"),
+     ["at {v}"], ["The rate is {v}."], ["Use a {v} rate."], "an interest rate", param="annual_rate")
+role("loan_years", I("Loan term in years.", minimum=1, maximum=40), ints(1, 30, ["year", "years"]),
+     ["over {v}"], ["The term is {v}."], ["Spread it over {v}."], "a loan term", param="term_years")
+role("enabled", B("Whether the feature is on."), boolean(["turned on", "enabled"], ["turned off", "disabled"]),
+     ["{v}"], ["I want it {v}."], ["Keep it {v}."], "an on/off flag")
+domain(
+    "banking", "bank",
+    Ent("account balance", {"get": "bank_account"}, {"available": "$num:0:90000:2", "currency": "USD"}),
+    Ent("bank transaction", {"list": "bank_account start_date end_date? limit?", "search": "bank_account payee"},
+        {"amount": "$num:-900:900:2", "merchant": "$choice:Greenleaf Foods|Quartz Media"}),
+    Ent("bank transfer", {"send": "bank_account to_account amount_usd transfer_memo?",
+                          "schedule": "bank_account to_account amount_usd date"}),
+    Ent("lost card", {"report": "card_last4 date?"}, stem="lost_card"),
+    Ent("debit card", {"lock": "card_last4"}, stem="debit_card"),
+    Ent("account statement", {"export": "bank_account statement_month file_format?"}),
+    Ent("utility bill", {"pay": "payee amount_usd bank_account"}),
+    Ent("monthly spending", {"summarize": "bank_account statement_month"}, {"total": "$num:100:9000:2",
+                                                                             "top_category": "$choice:food|rent"}),
+    Ent("savings goal", {"create": "goal_name target_amount date", "update": "goal_name target_amount"}),
+    Ent("loan payment", {"calculate": "loan_amount interest_rate loan_years"}, {"monthly": "$num:20:9000:2"}),
+    Ent("overdraft protection", {"set": "bank_account enabled"}),
+    Ent("bank branch", {"find": "city limit?"}, {"name": "$choice:Main Street Branch|Harbor Branch"}),
+)
 
 
 
