@@ -76,6 +76,15 @@ def test_hermes_python_flavoured_blocks(text):
     assert parse_calls("<tool_call>f(__import__('os'))</tool_call>").status == "unparsable"
 
 
+def test_several_json_calls_in_one_block_or_in_a_row():
+    both = calls(("f", {}), ("g", {"x": 1}))
+    assert parse_calls('<tool_call>{"name": "f"}\n{"name": "g", "arguments": {"x": 1}}</tool_call>').calls == both
+    result = parse_calls('{"name": "f"}\n{"name": "g", "arguments": {"x": 1}}\nbye')
+    assert result.calls == both and result.leftover == "bye" and result.format == "json"
+    bad_first = parse_calls('<tool_call>{"name": "f", "arguments": {oops}} {"name": "g"}</tool_call>')
+    assert bad_first.status == "unparsable"  # a malformed first call is not silently skipped
+
+
 def test_hermes_closing_tag_inside_a_string_value():
     text = render_calls(calls(("f", {"html": "</tool_call><tool_call>"}), ("g", {})), "hermes")
     assert parse_calls(text).calls == calls(("f", {"html": "</tool_call><tool_call>"}), ("g", {}))

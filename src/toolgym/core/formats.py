@@ -60,6 +60,7 @@ _BFCL_KEY = re.compile(r"[A-Za-z_][\w.\-]*")
 _JSON_START = re.compile(r"[\[{]")
 _MAX_JSON_STARTS = 32
 _DECODER = json.JSONDecoder()
+_SEPARATOR = re.compile(r"\s*,?\s*")
 _RESERVED_KEYS = {"name", "arguments", "parameters", "function", "type", "id", "tool_calls"}
 
 
@@ -192,10 +193,11 @@ def _calls_from_json_text(block: str) -> list[ToolCall]:
     body = _unfence(block).strip()
     if not body:
         raise _Bad
-    try:
-        value, _ = _DECODER.raw_decode(body)
-    except (ValueError, RecursionError):
-        value = _python_literal_block(body)
+    if body[:1] in ("{", "["):
+        json_result = _parse_json(body, anchored=True)  # also reads several JSON calls in one block
+        if json_result.status == "ok":
+            return json_result.calls
+    value = _python_literal_block(body)
     if value is None:  # a python call inside the tags: <tool_call>f(a=1)</tool_call>
         py = _parse_python(body)
         if py.status == "ok" and not py.leftover:
@@ -219,12 +221,13 @@ def _python_literal_block(body: str) -> Any:
 
 # ---------------------------------------------------------------- json
 
-def _parse_json(text: str) -> ParseResult:
-    """Find the first JSON value holding calls (tries up to _MAX_JSON_STARTS start positions)."""
+def _parse_json(text: str, anchored: bool = False) -> ParseResult:
+    """Find the first JSON value holding calls (tries up to _MAX_JSON_STARTS start positions, or only the
+    text's start when `anchored`), plus any call values right after it."""
     decoder = _DECODER
     seen_syntax = False
     for n, m in enumerate(_JSON_START.finditer(text)):
-        if n >= _MAX_JSON_STARTS:
+        if n >= _MAX_JSON_STARTS or (anchored and m.start() > 0):
             break
         try:
             value, end = decoder.raw_decode(text, m.start())
@@ -235,10 +238,24 @@ def _parse_json(text: str) -> ParseResult:
         calls, bad = _calls_from_value(value)
         if not calls and not bad:
             continue  # plain data, not calls
+        values = [value]
+        while True:  # further call values right after (JSON lines, or ", " separated)
+            nxt = _SEPARATOR.match(text, end).end()
+            if text[nxt:nxt + 1] not in ("{", "["):
+                break
+            try:
+                more, more_end = decoder.raw_decode(text, nxt)
+            except (ValueError, RecursionError):
+                break
+            more_calls, more_bad = _calls_from_value(more)
+            if not more_calls and not more_bad:
+                break
+            calls, bad, end = calls + more_calls, bad + more_bad, more_end
+            values.append(more)
         leftover = _strip_fence_marks(text[: m.start()] + text[end:])
         if bad:  # keep the malformed items' text
-            leftover = "\n".join([leftover.strip(), *(json.dumps(i, ensure_ascii=False) for i in _call_items(value)
-                                                      if _call_from_obj(i) is None)])
+            leftover = "\n".join([leftover.strip(), *(json.dumps(i, ensure_ascii=False) for v in values
+                                                      for i in _call_items(v) if _call_from_obj(i) is None)])
         return _result(calls, bad, leftover, "json", seen_syntax=True)
     return _result([], 0, text, "json", seen_syntax=seen_syntax and _looks_like_call_json(text))
 
