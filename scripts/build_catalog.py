@@ -51,7 +51,7 @@ LAST = words("Lopez|Carter|Khan|Tanaka|Rossi|Murphy|Patel|Silva|Dubois|Haddad|No
 
 
 def people(n: int = 60) -> list[str]:
-    return [f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}" for i in range(n)]
+    return [f"{FIRST[i % len(FIRST)]} {LAST[(i * 11) % len(LAST)]}" for i in range(n)]
 
 
 def emails(n: int = 50) -> list[str]:
@@ -411,7 +411,7 @@ role("limit", I("Maximum number of results to return.", minimum=1, maximum=50),
 role("page", I("Page number of the results, starting at 1.", minimum=1), ints(1, 9, None, False),
      ["on page {v}"], ["I want page {v}."], ["Give me page {v} of the results."], "a page number")
 role("sort_order", E("Sort order of the results.", ["asc", "desc"]),
-     enum({"asc": ["ascending order", "lowest first"], "desc": ["descending order", "highest first"]}),
+     enum({"asc": ["ascending order"], "desc": ["descending order"]}),
      ["sorted in {v}"], ["Sort them in {v}."], ["Sort them in {v}.", "List them in {v}."], "a sort order")
 role("include_details", B("Whether to include the full details."),
      boolean(["with full details", "including every detail"], ["in summary form only", "as a short summary"]),
@@ -1732,6 +1732,8 @@ action("download", COMMAND_FRAMES, ["download", "save offline", "grab", "fetch"]
        "downloaded")
 action("unsubscribe", COMMAND_FRAMES, ["unsubscribe from", "stop following", "drop", "leave"], "the",
        "Unsubscribe from", "done", "unsubscribed")
+action("follow", COMMAND_FRAMES, ["follow", "start following", "subscribe to", "keep up with"], "the", "Follow",
+       "done", "followed")
 action("mute", COMMAND_FRAMES, ["mute", "silence", "quiet", "hush"], "the", "Mute", "done", "muted")
 action("publish", COMMAND_FRAMES, ["publish", "post", "put up", "release"], "a", "Publish", "created", "published")
 action("invite", COMMAND_FRAMES, ["invite", "bring in", "add", "ask"], "a", "Invite", "created", "invited")
@@ -2140,6 +2142,424 @@ domain(
     Ent("loan payment", {"calculate": "loan_amount interest_rate loan_years"}, {"monthly": "$num:20:9000:2"}),
     Ent("overdraft protection", {"set": "bank_account enabled"}),
     Ent("bank branch", {"find": "city limit?"}, {"name": "$choice:Main Street Branch|Harbor Branch"}),
+)
+
+# --- crypto --------------------------------------------------------------------------------------
+role("coin", S("Cryptocurrency symbol, e.g. BTC."), pool("crypto"), ["for {v}", "of {v}"],
+     ["I'm watching {v}.", "The coin is {v}."], ["The coin is {v}."], "a coin")
+role("coins", A("Cryptocurrency symbols.", {"type": "string"}), listof(pool("crypto"), 2, 3), ["for {v}"],
+     ["I hold {v}."], ["Include {v}."], "a list of coins")
+role("coin_amount", N("Amount of the coin.", minimum=0), nums(0.01, 25, 3), ["{v}"], ["I have {v} of it."],
+     ["The amount is {v}."], "a coin amount", param="amount")
+role("wallet_address", S("Wallet address."), pattern("0x????##??##??##??##"), ["to {v}", "at {v}"],
+     ["The wallet is {v}."], ["Send it to {v}."], "a wallet address", param="address")
+role("fiat", S("Fiat currency code."), pool("currencies"), ["in {v}"], ["Show it in {v}."],
+     ["Price it in {v}."], "a fiat currency", param="vs_currency")
+role("chain", E("Blockchain network.", ["ethereum", "solana", "polygon", "arbitrum", "bitcoin"]), enum(),
+     ["on {v}"], ["Use the {v} network."], ["Use the {v} network."], "a network", param="network")
+role("tx_hash", S("Transaction hash."), pattern("0x??##??##??##??##??"), ["{v}", "with hash {v}"],
+     ["The hash is {v}."], ["The hash is {v}."], "a transaction hash")
+role("price_move", N("Percent move that triggers the alert.", minimum=0, maximum=100), nums(2, 25, 1, "%"),
+     ["of {v}"], ["Alert me on a {v} move."], ["Trigger on a {v} move."], "a percent move", param="percent")
+CR = {"price": "$num:0.05:90000:2", "change_24h": "$num:-12:12:2", "market_cap_billion": "$num:1:1500:1"}
+domain(
+    "crypto", "crypto",
+    Ent("coin price", {"get": "coin fiat?"}, CR),
+    Ent("coin price history", {"get": "coin start_date end_date interval?"}, {"points": "$int:7:365"}),
+    Ent("coin market overview", {"list": "fiat limit?", "compare": "coins fiat?"}, CR,
+        plural="coin market listings"),
+    Ent("crypto", {"buy": "coin amount_usd"}, stem="crypto_coin", templates={"buy": [
+        "Buy {amount} worth of {coin}.", "Can you buy {amount} of {coin} for me?", "I'd like to purchase {amount} in {coin}.",
+        "Please put {amount} into {coin}.", "I'm bullish on {coin}. Could you buy {amount} worth?",
+        "Place a buy order for {coin} worth {amount}.",
+        "I've been saving up and want some {coin}. Please spend {amount} on it.",
+        "Quick trade: {amount} of {coin}, buy now please."]}),
+    Ent("crypto holding", {"sell": "coin coin_amount"}, stem="crypto_holding", templates={"sell": [
+        "Sell {amount} {coin}.", "Can you sell {amount} of my {coin}?", "I'd like to sell {amount} {coin}.",
+        "Please cash out {amount} {coin}.", "I think {coin} has peaked. Could you sell {amount} of it?",
+        "Place a sell order for {amount} {coin}.",
+        "I need some cash for rent this month. Please sell {amount} of my {coin}.",
+        "Quick trade: sell {amount} {coin} now, please."]}),
+    Ent("wallet balance", {"get": "wallet_address chain?"}, {"balance": "$num:0:500:4"}),
+    Ent("crypto withdrawal", {"send": "coin coin_amount wallet_address chain?"}, stem="crypto_withdrawal",
+        templates={"send": [
+            "Send {amount} {coin} to {address}.", "Can you withdraw {amount} {coin} to {address}?",
+            "I'd like to move {amount} {coin} to the wallet {address}.",
+            "Please transfer {amount} of my {coin} to {address}.",
+            "My cold wallet is {address}. Could you send {amount} {coin} there?",
+            "Withdraw {amount} {coin} to {address}, please.",
+            "I'm moving funds off the exchange. Send {amount} {coin} to {address}.",
+            "Crypto withdrawal: {amount} {coin} to {address}."]}),
+    Ent("transaction status", {"check": "tx_hash chain"}, {"confirmations": "$int:0:120",
+                                                           "status": "$choice:pending|confirmed|failed"},
+        stem="chain_transaction"),
+    Ent("gas fee", {"estimate": "chain"}, {"gwei": "$num:1:90:1", "usd": "$num:0.01:20:2"}),
+    Ent("crypto price alert", {"create": "coin price_move email", "delete": "coin email"}),
+    Ent("portfolio value", {"calculate": "coins fiat?"}, {"total": "$num:10:900000:2"}, stem="crypto_portfolio"),
+)
+
+# --- jobs ----------------------------------------------------------------------------------------
+role("job_title", S("Job title."), pool("job_titles"), ["for {v} roles", "as a {v}"], ["I'm a {v}.",
+     "I'm looking for {v} work."], ["The role is {v}."], "a job title", param="title")
+role("job_skills", A("Skills.", {"type": "string"}), listof(pool("skills"), 1, 3), ["with {v}",
+     "requiring {v}"], ["My skills are {v}."], ["I know {v}."], "a list of skills", param="skills")
+role("remote", B("Only remote positions."), boolean(["remote only", "fully remote"], ["on-site is fine",
+     "in the office"]), ["{v}"], ["I want it {v}."], ["Make it {v}."], "a remote filter")
+role("min_salary", I("Minimum yearly salary in US dollars.", minimum=0), ints(30000, 200000, None, step=5000),
+     ["paying at least ${v}"], ["I need at least ${v} a year."], ["Only jobs paying ${v} or more."],
+     "a minimum salary")
+role("employment_type", E("Employment type.", ["full_time", "part_time", "contract", "internship"]),
+     enum({"full_time": ["full-time", "full time"], "part_time": ["part-time", "part time"]}),
+     ["{v}"], ["I want {v} work."], ["Only {v} positions."], "an employment type", param="type")
+idrole("job_id", "Job", "JOB-######")
+idrole("application_id", "Application", "APP-######")
+role("resume_file", S("Resume file name."), {"kind": "choice", "values": words(
+    "resume_2025.pdf|cv_final.pdf|resume_backend.docx|cv_design.pdf")}, ["with {v}", "using {v}"],
+     ["My resume is {v}."], ["Attach {v}."], "a resume file", param="resume")
+role("company_name", S("Company name."), pool("companies"), ["at {v}", "for {v}"], ["The company is {v}."],
+     ["It's at {v}."], "a company", param="company")
+role("experience_years", I("Years of experience.", minimum=0, maximum=50), ints(0, 20, ["year", "years"], True),
+     ["with {v} of experience"], ["I have {v} of experience."], ["I have {v} of experience."],
+     "years of experience")
+domain(
+    "jobs", "jobs",
+    Ent("job posting", {"search": "job_title city? remote? min_salary? employment_type?", "get": "job_id"},
+        {"title": "$choice:Backend Engineer|Data Analyst", "company": "$choice:Lumen Analytics|Pioneer Solar"}),
+    Ent("job", {"apply": "job_id resume_file"}, stem="job_opening"),
+    Ent("job application", {"get": "application_id", "cancel": "application_id", "list": "email limit?"},
+        {"status": "$choice:submitted|interviewing|rejected|offer"}),
+    Ent("saved job", {"add": "job_id", "delete": "job_id"}),
+    Ent("salary estimate", {"get": "job_title city experience_years?"}, {"median": "$int:30000:220000"}),
+    Ent("company review", {"list": "company_name limit?"}, {"stars": "$num:1:5:1"}),
+    Ent("job alert", {"create": "job_title city email", "delete": "job_title email"}),
+    Ent("interview slot", {"schedule": "application_id date time"}),
+    Ent("skill gap", {"analyze": "job_title job_skills"}, {"missing": "$choice:SQL|Figma|Excel"}),
+)
+
+# --- real estate ---------------------------------------------------------------------------------
+role("property_address", O("Property address.", {"street": S("Street and number."), "city": S("City."),
+                                                 "postal_code": S("Postal code.")}),
+     obj({"street": pool("streets"), "city": pool("cities"), "postal_code": pattern("#####")},
+         ["{street}, {city} {postal_code}", "{street} in {city}, postal code {postal_code}"]),
+     ["for {v}", "at {v}"], ["The property is at {v}."], ["The property is at {v}."], "a property address",
+     param="address")
+role("home_price", N("Purchase price in US dollars.", minimum=0), nums(100000, 2000000, 0, None, "$"),
+     ["on a {v} home", "for a {v} property"], ["The house costs {v}."], ["The price is {v}."], "a home price",
+     param="price")
+role("bedrooms", I("Minimum bedrooms.", minimum=0, maximum=10), ints(1, 5, ["bedroom", "bedrooms"], True),
+     ["with {v}", "with at least {v}"], ["We need {v}."], ["At least {v}."], "a bedroom count")
+role("max_price", N("Maximum price in US dollars.", minimum=0), nums(100000, 2000000, 0, None, "$"),
+     ["under {v}"], ["My budget is {v}."], ["Keep it under {v}."], "a maximum price")
+role("max_rent", N("Maximum monthly rent in US dollars.", minimum=0), nums(600, 6000, 0, None, "$"),
+     ["under {v} a month"], ["I can pay {v} a month."], ["Keep the rent under {v}."], "a maximum rent")
+role("property_type", E("Property type.", ["house", "apartment", "condo", "townhouse", "land"]), enum(),
+     ["{v}"], ["I want a {v}."], ["Only a {v}."], "a property type", param="type")
+idrole("listing_id", "Listing", "LST-######")
+role("pets_allowed", B("Only pet-friendly listings."), boolean(["that allow pets", "pet-friendly"],
+     ["with no pets needed", "regardless of pet rules"]), ["{v}"], ["It must be {v}."], ["Only ones {v}."],
+     "a pets filter")
+role("down_payment", N("Down payment in US dollars.", minimum=0), nums(10000, 300000, 0, None, "$"),
+     ["with {v} down"], ["I can put {v} down."], ["Put {v} down."], "a down payment")
+role("square_meters", I("Floor area in square meters.", minimum=10), ints(40, 400, "square meters"),
+     ["of {v}"], ["It's {v}."], ["The area is {v}."], "a floor area", param="area_sqm")
+domain(
+    "real_estate", "realty",
+    Ent("home listing", {"search": "city max_price bedrooms? property_type?", "get": "listing_id"},
+        {"price": "$int:90000:2500000", "beds": "$int:1:6"}, plural="homes for sale"),
+    Ent("rental listing", {"search": "city max_rent bedrooms? pets_allowed?"}, {"rent": "$int:500:7000"}),
+    Ent("property valuation", {"estimate": "property_address square_meters? bedrooms?"}, {"value": "$int:80000:3000000"}),
+    Ent("mortgage payment", {"calculate": "home_price down_payment interest_rate loan_years"},
+        {"monthly": "$num:300:20000:2"}),
+    Ent("property viewing", {"schedule": "listing_id date time", "cancel": "listing_id"}),
+    Ent("saved listing", {"add": "listing_id", "list": "email limit?"}),
+    Ent("neighborhood profile", {"get": "city"}, {"walk_score": "$int:10:100", "median_rent": "$int:600:5000"}),
+    Ent("comparable sale", {"list": "property_address limit?"}, {"sold_price": "$int:90000:2000000", "sold": "$date"}),
+    Ent("rental application", {"submit": "listing_id contact_name email"}),
+)
+
+# --- insurance -----------------------------------------------------------------------------------
+role("insurance_type", S("Insurance type."), pool("insurance_types"), ["for {v} insurance", "on {v} cover"],
+     ["I need {v} insurance."], ["It's {v} insurance."], "an insurance type", param="policy_type")
+idrole("policy_id", "Policy", "POL-########", "policy_number")
+idrole("claim_id", "Claim", "CLM-######")
+role("incident_date", S("Date of the incident" + DATE_DESC), date("2024-06-01", "2025-12-31"),
+     ["from {v}", "that happened {v}"], ["It happened on {v}."], ["It happened on {v}."], "an incident date")
+role("claim_amount", N("Claimed amount in US dollars.", minimum=0), nums(50, 20000, 2, None, "$"),
+     ["for {v}"], ["The damage is {v}."], ["Claim {v}."], "a claim amount", param="amount")
+role("incident_description", S("What happened."), {"kind": "choice", "quote": True, "values": words(
+    "Water leak in the kitchen|Rear-ended at a stop light|Laptop stolen from my bag|Hail damage to the roof|"
+    "Dog needed emergency surgery")}, ["saying {v}", "described as {v}"], ["What happened: {v}."],
+     ["Describe it as {v}."], "a description", param="description")
+role("deductible", N("Deductible in US dollars.", minimum=0), nums(100, 5000, 0, None, "$"),
+     ["with a {v} deductible"], ["I want a {v} deductible."], ["Use a {v} deductible."], "a deductible")
+role("coverage_amount", N("Coverage limit in US dollars.", minimum=0), nums(10000, 1000000, 0, None, "$"),
+     ["with {v} of coverage"], ["I need {v} of coverage."], ["Cover up to {v}."], "a coverage limit",
+     param="coverage")
+domain(
+    "insurance", "insure",
+    Ent("insurance quote", {"get": "insurance_type age coverage_amount? deductible?"}, {"monthly": "$num:8:600:2"}),
+    Ent("insurance policy", {"get": "policy_id", "renew": "policy_id", "cancel": "policy_id"},
+        {"status": "active", "renews": "$date"}),
+    Ent("insurance claim", {"submit": "policy_id incident_date claim_amount incident_description?",
+                            "track": "claim_id", "cancel": "claim_id"}, {"status": "$choice:received|in review|paid"}),
+    Ent("policy deductible", {"update": "policy_id deductible"}),
+    Ent("policy beneficiary", {"add": "policy_id contact_name"}),
+    Ent("coverage details", {"get": "policy_id"}, {"limit": "$int:10000:1000000"}, are=True),
+    Ent("premium payment", {"schedule": "policy_id amount_usd date"}),
+    Ent("insurance agent", {"find": "city insurance_type?"}, {"name": "$choice:Dana Brooks|Leo Marsh"}),
+)
+
+# --- cloud and devops ----------------------------------------------------------------------------
+role("region", S("Cloud region."), pool("cloud_regions"), ["in {v}"], ["We run in {v}."], ["Use region {v}."],
+     "a region")
+role("instance_type", S("Instance type."), pool("instance_types"), ["as a {v}", "of type {v}"],
+     ["I want a {v}."], ["Use a {v}."], "an instance type")
+idrole("instance_id", "Instance", "i-0########")
+role("service_name", S("Service name."), {"kind": "choice", "values": words(
+    "checkout-api|auth-service|search-indexer|billing-worker|web-frontend|notification-hub")},
+     ["for {v}", "of {v}"], ["The service is {v}."], ["It's {v}."], "a service name", param="service")
+role("replicas", I("Number of replicas.", minimum=0, maximum=100), ints(1, 12, ["replica", "replicas"], True),
+     ["to {v}"], ["We need {v}."], ["Run {v}."], "a replica count")
+role("image_tag", S("Container image tag."), pattern("v#.#.##"), ["at version {v}", "with tag {v}"],
+     ["The tag is {v}."], ["Use tag {v}."], "an image tag", param="version")
+role("environment", E("Deployment environment.", ["dev", "staging", "production"]), enum(),
+     ["to {v}", "in {v}"], ["This is for {v}."], ["Target {v}."], "an environment")
+role("log_level", E("Minimum log level.", ["debug", "info", "warning", "error"]), enum(), ["at {v} level"],
+     ["Only {v} and above."], ["Only {v} logs and above."], "a log level", param="level")
+role("hours_back", I("Hours to look back.", minimum=1, maximum=168), ints(1, 48, ["hour", "hours"], True),
+     ["from the last {v}"], ["Look at the last {v}."], ["Cover the last {v}."], "a look-back window",
+     param="hours")
+role("bucket", S("Storage bucket name."), {"kind": "choice", "values": words(
+    "prod-assets|backup-nightly|ml-datasets|user-uploads|logs-archive")}, ["{v}", "called {v}"],
+     ["The bucket is {v}."], ["Use the bucket {v}."], "a bucket name")
+role("bucket_of", S("Storage bucket name."), {"kind": "choice", "values": words(
+    "prod-assets|backup-nightly|ml-datasets|user-uploads|logs-archive")}, ["for {v}", "of the bucket {v}"],
+     ["The bucket is {v}."], ["Use the bucket {v}."], "a bucket name", param="bucket")
+role("database", S("Database name."), pool("databases"), ["{v}", "for {v}"], ["The database is {v}."],
+     ["Use {v}."], "a database")
+role("cpu_threshold", I("CPU percent that triggers the alarm.", minimum=1, maximum=100), ints(50, 95, "%", step=5),
+     ["above {v}"], ["Alert above {v} CPU."], ["Trigger above {v}."], "a CPU threshold", param="threshold")
+domain(
+    "cloud", "cloud",
+    Ent("virtual machine", {"create": "instance_type region tags?", "stop": "instance_id", "restart": "instance_id",
+                            "list": "region limit?"}, {"state": "$choice:running|stopped|pending"}, stem="vm"),
+    Ent("service", {"deploy": "service_name image_tag environment"}),
+    Ent("service replica count", {"scale": "service_name replicas environment?"}, stem="service_replicas"),
+    Ent("service logs", {"get": "service_name hours_back log_level?"}, {"lines": "$int:0:5000"}, are=True),
+    Ent("storage bucket", {"create": "bucket region", "delete": "bucket"}),
+    Ent("bucket usage", {"get": "bucket_of"}, {"size_gb": "$num:0:9000:1", "objects": "$int:0:9000000"}),
+    Ent("database backup", {"create": "database", "list": "database limit?"}, {"taken": "$date"}),
+    Ent("cpu alarm", {"create": "instance_id cpu_threshold email"}, stem="cpu_alarm"),
+    Ent("cloud cost", {"estimate": "instance_type region days"}, {"usd": "$num:1:9000:2"}, stem="cloud_costs"),
+    Ent("service health", {"check": "service_name environment?"}, {"healthy": "$bool", "latency_ms": "$int:5:900"}),
+)
+
+# --- code hosting --------------------------------------------------------------------------------
+role("repo", S("Repository, owner/name."), pool("repos"), ["in {v}", "for {v}"], ["The repo is {v}."],
+     ["It's in {v}."], "a repository")
+role("branch", S("Branch name."), pool("branches"), ["on {v}", "from {v}"], ["The branch is {v}."],
+     ["Use the branch {v}."], "a branch")
+role("branch_name", S("Branch name."), pool("branches"), ["called {v}", "named {v}"], ["The branch is {v}."],
+     ["Call it {v}."], "a branch name", param="branch")
+role("base_branch", S("Branch to merge into."), pool("branches"), ["into {v}"], ["It targets {v}."],
+     ["Target {v}."], "a base branch", param="base")
+role("pr_number", I("Pull request number.", minimum=1), ints(10, 4000), ["#{v}", "number {v}"],
+     ["It's PR #{v}."], ["The PR is #{v}."], "a pull request number")
+role("issue_number", I("Issue number.", minimum=1), ints(10, 4000), ["#{v}", "number {v}"],
+     ["It's issue #{v}."], ["The issue is #{v}."], "an issue number")
+role("issue_title", S("Issue title."), {"kind": "choice", "quote": True, "values": words(
+    "Login button unresponsive on mobile|Crash when exporting CSV|Typo in the README|Slow search on large inputs|"
+    "Dark mode colors are off")}, ["titled {v}", "called {v}"], ["The title is {v}."], ["Title it {v}."],
+     "an issue title", param="title")
+role("labels", A("Labels.", {"type": "string", "enum": ["bug", "enhancement", "docs", "good_first_issue",
+                                                       "performance"]}),
+     listof(enum({"good_first_issue": ["good first issue"]}), 1, 2), ["labeled {v}"], ["Label it {v}."],
+     ["Label it {v}.", "Add the labels {v}."], "labels")
+role("reviewer", S("Reviewer username."), pool("usernames"), ["to {v}", "for {v}"], ["The reviewer is {v}."],
+     ["Ask {v} to review."], "a reviewer")
+role("merge_method", E("Merge method.", ["merge", "squash", "rebase"]), enum(), ["with a {v}"],
+     ["Use a {v}."], ["Do a {v} merge.", "Use the {v} method."], "a merge method", param="method")
+role("issue_state", E("Issue state.", ["open", "closed"]), enum(), ["that are {v}"],
+     ["Only {v} ones."], ["Only {v} ones."], "a state", param="state")
+role("prog_language", S("Programming language."), pool("prog_languages"), ["in {v}", "written in {v}"],
+     ["I code in {v}."], ["Only {v} projects."], "a language", param="language")
+domain(
+    "code_hosting", "repo",
+    Ent("repository issue", {"create": "repo issue_title labels?", "close": "repo issue_number",
+                             "list": "repo issue_state? labels? limit?"}, {"number": "$int:1:4000"},
+        stem="repo_issue"),
+    Ent("pull request", {"create": "repo branch base_branch issue_title?", "merge": "repo pr_number merge_method?",
+                         "get": "repo pr_number"}, {"state": "$choice:open|merged|closed", "checks": "$choice:passing|failing"}),
+    Ent("pull request reviewer", {"assign": "repo pr_number reviewer"}, stem="pr_reviewer"),
+    Ent("branch", {"create": "repo branch_name", "delete": "repo branch_name"}, stem="git_branch"),
+    Ent("commit history", {"get": "repo branch limit?"}, {"commits": "$int:1:500"}),
+    Ent("build status", {"check": "repo branch"}, {"status": "$choice:passing|failing|running"}),
+    Ent("repository", {"search": "query prog_language? sort_order?"}, {"stars": "$int:0:90000"},
+        stem="code_repo"),
+    Ent("release notes", {"generate": "repo image_tag"}, {"entries": "$int:2:60"}, are=True),
+)
+
+# --- social media --------------------------------------------------------------------------------
+role("post_text", S("Post text."), pool("post_texts", quote=True), ["saying {v}", "with the text {v}"],
+     ["The post says {v}."], ["Write {v}."], "a post text", param="text")
+role("hashtags", A("Hashtags.", {"type": "string"}), listof(pool("hashtags"), 1, 3), ["with {v}"],
+     ["Use {v}."], ["Add {v}."], "hashtags")
+role("follow_handle", S("Account handle."), pool("usernames"), ["@{v}"], ["The account is @{v}."], ["It's @{v}."],
+     "an account handle", param="handle")
+role("hashtag", S("Hashtag."), pool("hashtags"), ["for {v}", "under {v}"], ["The hashtag is {v}."],
+     ["Use {v}."], "a hashtag")
+role("handle", S("Account handle."), pool("usernames"), ["for @{v}", "of @{v}"], ["The account is @{v}."],
+     ["It's @{v}."], "an account handle")
+idrole("post_id", "Post", "PST-#########")
+role("visibility", E("Who can see it.", ["public", "followers", "private"]),
+     enum({"followers": ["followers only", "just my followers"], "private": ["private", "only me"]}),
+     ["visible to {v}", "as {v}"], ["Make it {v}."], ["Make it {v}."], "a visibility")
+role("comment_text", S("Comment text."), {"kind": "choice", "quote": True, "values": words(
+    "Congrats, well deserved!|This is so helpful, thanks|Love this view|Can't wait to try it|See you there!")},
+     ["saying {v}"], ["Write {v}."], ["Say {v}."], "a comment", param="text")
+role("publish_time", S("When to publish, ISO 8601 date and HH:MM."), {"kind": "time"}, ["at {v}"],
+     ["Post it at {v}."], ["Publish at {v}."], "a publish time", param="time")
+domain(
+    "social_media", "social",
+    Ent("social post", {"publish": "post_text hashtags? visibility?", "delete": "post_id",
+                        "schedule": "post_text date publish_time hashtags?"}, stem="post"),
+    Ent("post comment", {"add": "post_id comment_text"}, stem="comment"),
+    Ent("post analytics", {"get": "post_id"}, {"likes": "$int:0:90000", "shares": "$int:0:9000"}, are=True),
+    Ent("account", {"follow": "follow_handle", "mute": "follow_handle days?"}, stem="social_account"),
+    Ent("trending hashtag", {"list": "country limit?"}, {"tag": "$choice:#foodie|#techtalk"}),
+    Ent("hashtag post", {"search": "hashtag limit? sort_order?"}, {"text": "$choice:Morning run done|New menu"}),
+    Ent("follower count", {"get": "handle"}, {"followers": "$int:0:900000"}),
+    Ent("social profile", {"get": "handle", "update": "handle status_text"}, {"bio": "$choice:Runner|Chef"}),
+    Ent("direct message", {"list": "handle limit?"}, {"text": "$choice:Hi!|Thanks"}, stem="social_dm"),
+)
+
+# --- education -----------------------------------------------------------------------------------
+role("course", S("Course title."), pool("courses"), ["{v}"], ["The course is {v}.",
+     "I'm taking {v}."], ["It's {v}."], "a course")
+role("graded_course", S("Course title."), pool("courses"), ["in {v}", "for {v}"], ["The course is {v}.",
+     "I'm taking {v}."], ["It's for {v}."], "a course", param="course")
+role("attachment", S("File to submit."), pool("file_names"), ["with the file {v}", "attaching {v}"],
+     ["The file is {v}."], ["Attach {v}."], "a file", param="file_name")
+role("exam_date", S("Exam date" + DATE_DESC), date(), ["before my exam on {v}", "ahead of the exam on {v}"],
+     ["My exam is on {v}."], ["The exam is on {v}."], "an exam date")
+role("student_id", S("Student ID."), pattern("STU-######"), ["for student {v}", "for {v}"],
+     ["My student ID is {v}."], ["Use student {v}."], "a student ID")
+role("assignment", S("Assignment name."), {"kind": "choice", "quote": True, "values": words(
+    "Essay 2|Lab Report 3|Problem Set 5|Final Project|Reading Response 4")}, ["called {v}", "{v}"],
+     ["The assignment is {v}."], ["It's {v}."], "an assignment")
+role("semester", E("Semester.", ["spring", "summer", "fall", "winter"]), enum(), ["for the {v} semester",
+     "in {v}"], ["It's the {v} semester."], ["Use the {v} semester."], "a semester")
+role("study_topic", S("Topic to study."), {"kind": "choice", "values": words(
+    "photosynthesis|the French Revolution|quadratic equations|supply and demand|the water cycle|"
+    "Newton's laws|cell division|the Roman Empire")}, ["on {v}", "about {v}"], ["I'm studying {v}."],
+     ["The topic is {v}."], "a topic", param="topic")
+role("question_count", I("Number of questions.", minimum=1, maximum=50), ints(3, 20, ["question", "questions"],
+     True), ["with {v}"], ["I want {v}."], ["Make it {v}."], "a question count", param="questions")
+role("grade_level", E("Grade level.", ["elementary", "middle_school", "high_school", "university"]),
+     enum({"middle_school": ["middle school"], "high_school": ["high school"]}), ["for {v}", "at {v} level"],
+     ["I'm in {v}."], ["Pitch it at {v} level."], "a grade level")
+role("level", E("Course level.", ["beginner", "intermediate", "advanced"]), enum(), ["at {v} level"],
+     ["I'm a {v}."], ["Only {v} courses."], "a level")
+domain(
+    "education", "edu",
+    Ent("course", {"search": "query level? language?", "enroll": "course student_id", "get": "course"},
+        {"title": "$choice:Data Visualization|Creative Writing", "weeks": "$int:2:16"}, stem="online_course"),
+    Ent("course grade", {"get": "graded_course student_id semester?"}, {"grade": "$choice:A|B+|B|C"}),
+    Ent("assignment", {"submit": "graded_course assignment attachment", "list": "graded_course student_id"},
+        {"due": "$date"}, stem="coursework"),
+    Ent("assignment deadline", {"get": "graded_course assignment"}, {"due": "$date"}),
+    Ent("practice quiz", {"generate": "study_topic question_count grade_level?"}, {"questions": "$int:3:20"}),
+    Ent("study plan", {"generate": "graded_course exam_date days?"}, {"sessions": "$int:3:30"}),
+    Ent("class schedule", {"get": "student_id semester"}, {"classes": "$int:2:8"}),
+    Ent("tutor session", {"book": "study_topic date time"}, stem="tutoring_session"),
+    Ent("topic explanation", {"get": "study_topic grade_level"}, {"summary": "$choice:short|detailed"}),
+    Ent("transcript", {"export": "student_id file_format?"}, stem="academic_transcript"),
+)
+
+# --- translation and language --------------------------------------------------------------------
+role("text_to_translate", S("Text to translate."), pool("phrases", quote=True), ["{v}"], ["The text is {v}."],
+     ["Translate {v}."], "a text", param="text")
+role("text_to_check", S("Text to check."), pool("phrases", quote=True), ["for {v}", "on {v}"], ["The text is {v}."],
+     ["Check {v}."], "a text", param="text")
+role("accent_lang", S("Language code of the accent, e.g. es."), pool("lang_codes"), ["in {v}"],
+     ["I'm learning {v}."], ["Say it in {v}."], "a language", param="language")
+role("new_deck", S("Flashcard deck name."), {"kind": "choice", "quote": True, "values": words(
+    "Travel Phrases|GRE Words|Kitchen Vocabulary|Business Terms|Verbs Week 3")}, ["called {v}", "named {v}"],
+     ["The deck is {v}."], ["Call it {v}."], "a deck name", param="deck")
+role("target_lang", S("Target language code, e.g. es."), pool("lang_codes"), ["into {v}", "to {v}"],
+     ["I need it in {v}."], ["Put it into {v}."], "a target language", param="target_language")
+role("source_lang", S("Source language code, e.g. fr."), pool("lang_codes"), ["from {v}"],
+     ["It's written in {v}."], ["The original is in {v}."], "a source language", param="source_language")
+role("formality", E("Tone of the translation.", ["formal", "informal"]), enum(), ["in a {v} tone"],
+     ["Keep it {v}."], ["Keep the tone {v}."], "a tone")
+role("word", S("Word."), pool("vocab"), ["of {v}", "for {v}"], ["The word is {v}."], ["The word is {v}."], "a word")
+role("words_list", A("Words.", {"type": "string"}), listof(pool("vocab"), 2, 4), ["for {v}"], ["The words are {v}."],
+     ["Include {v}."], "a list of words", param="words")
+role("deck_name", S("Flashcard deck name."), {"kind": "choice", "quote": True, "values": words(
+    "Travel Phrases|GRE Words|Kitchen Vocabulary|Business Terms|Verbs Week 3")}, ["in {v}", "from {v}"],
+     ["The deck is {v}."], ["Use the deck {v}."], "a deck name", param="deck")
+TRN = ["Translate {text} into {target_language}.", "How do you say {text} in {target_language}?",
+       "Can you put {text} into {target_language}?", "Please translate {text} to {target_language}.",
+       "I need {text} in {target_language}.", "What is {text} in {target_language}?",
+       "I'm writing to a friend abroad. Could you translate {text} into {target_language} for me?",
+       "Language help: {text}, translated to {target_language}, please."]
+domain(
+    "translation", "lang",
+    Ent("text", {"translate": "text_to_translate target_lang source_lang? formality?"}, {"translation": "$choice:ok"},
+        stem="text_passage", templates={"translate": TRN}),
+    Ent("language", {"get": "text_to_translate"}, {"language": "$choice:es|fr|de", "confidence": "$num:0.5:1:2"},
+        stem="detected_language", templates={"get": [
+            "What language is {text}?", "Detect the language of {text}.", "Which language is {text} written in?",
+            "Please identify the language of {text}.", "Someone sent me {text}. What language is that?",
+            "Can you tell what language {text} is in?",
+            "I found this note in an old book: {text}. Do you know which language it is?",
+            "Language ID request for {text}, please."]}),
+    Ent("word definition", {"get": "word language?"}, {"definition": "$choice:lasting a short time|kind"}),
+    Ent("synonym", {"list": "word limit?"}, {"word": "$choice:fleeting|brief"}),
+    Ent("pronunciation", {"get": "word accent_lang"}, {"ipa": "$choice:/ɪˈfem(ə)rəl/|/ˈluːsɪd/"}),
+    Ent("flashcard", {"add": "words_list deck_name", "delete": "word deck_name"}),
+    Ent("flashcard deck", {"create": "new_deck target_lang", "export": "new_deck file_format?"}),
+    Ent("grammar check", {"get": "text_to_check source_lang?"}, {"issues": "$int:0:6"}, stem="grammar_report"),
+)
+
+# --- shipping ------------------------------------------------------------------------------------
+role("tracking_number", S("Tracking number."), pattern("1Z##??####??##"), ["{v}", "with tracking number {v}"],
+     ["The tracking number is {v}."], ["Use tracking number {v}."], "a tracking number")
+role("carrier", S("Carrier name."), pool("shipping_carriers"), ["with {v}", "via {v}"], ["I ship with {v}."],
+     ["Use {v}."], "a carrier")
+role("parcel_weight", N("Parcel weight in kilograms.", minimum=0), nums(0.2, 30, 1, "kg"), ["weighing {v}"],
+     ["It weighs {v}."], ["The parcel is {v}."], "a parcel weight", param="weight_kg")
+role("parcel_dims", O("Parcel dimensions in centimeters.", {"length": I("Length."), "width": I("Width."),
+                                                           "height": I("Height.")}),
+     obj({"length": ints(10, 80), "width": ints(10, 60), "height": ints(5, 50)},
+         ["{length} x {width} x {height} cm", "{length} by {width} by {height} centimeters"]),
+     ["measuring {v}"], ["The box is {v}."], ["The box measures {v}."], "parcel dimensions", param="dimensions")
+role("to_address", O("Delivery address.", {"street": S("Street and number."), "city": S("City."),
+                                           "country": S("Country.")}),
+     obj({"street": pool("streets"), "city": pool("cities"), "country": pool("countries")},
+         ["{street}, {city}, {country}", "{street} in {city}, {country}"]),
+     ["to {v}"], ["It goes to {v}."], ["Ship it to {v}."], "a delivery address")
+role("service_level", E("Service level.", ["economy", "standard", "express", "overnight"]), enum(),
+     ["with {v} service"], ["I want {v} service."], ["Use {v} service."], "a service level")
+role("signature_required", B("Require a signature on delivery."), boolean(["with a signature required",
+     "signature on delivery"], ["with no signature needed", "leave without signing"]), ["{v}"],
+     ["Send it {v}."], ["Send it {v}."], "a signature flag")
+role("warehouse", S("Warehouse code."), pool("warehouses"), ["at {v}", "in {v}"], ["It's stored at {v}."],
+     ["Use {v}."], "a warehouse")
+domain(
+    "shipping", "ship",
+    Ent("package", {"track": "tracking_number carrier?"}, {"status": "$choice:in transit|out for delivery|delivered",
+                                                          "eta": "$date"}, stem="parcel"),
+    Ent("shipping rate", {"quote": "parcel_weight to_address service_level? parcel_dims?"}, {"price": "$num:4:180:2"}),
+    Ent("shipping label", {"create": "parcel_weight to_address carrier service_level? signature_required?"},
+        {"label_url": "$id:https://labels.example.com/******.pdf"}),
+    Ent("courier pickup", {"schedule": "address date carrier", "cancel": "tracking_number"}),
+    Ent("delivery redirect", {"submit": "tracking_number to_address"}),
+    Ent("customs form", {"generate": "tracking_number amount_usd country"}),
+    Ent("drop-off point", {"find": "city carrier? limit?"}, {"name": "$choice:ParcelPoint Kiosk|QuickPost Store"},
+        stem="dropoff_point"),
+    Ent("warehouse stock", {"get": "sku warehouse"}, {"units": "$int:0:9000"}),
+    Ent("delivery estimate", {"get": "carrier to_address service_level"}, {"days": "$int:1:14"}),
 )
 
 
