@@ -760,6 +760,9 @@ def result_template(dom: Domain, ent: Ent, act: Action, roles: list[tuple[Role, 
 def build_archetype(dom: Domain, ent: Ent, act_key: str, role_spec: str) -> dict:
     act = ACTIONS[act_key]
     roles = parse_roles(role_spec)
+    params = [r.name for r, _ in roles]
+    if len(set(params)) != len(params):
+        raise SystemExit(f"{dom.name}/{ent.noun}/{act_key}: two roles share a parameter name: {params}")
     if not any(req for _, req in roles):
         raise SystemExit(f"{dom.name}/{ent.noun}/{act_key}: needs a required parameter")
     style = style_for(dom, ent, act)
@@ -2560,6 +2563,339 @@ domain(
         stem="dropoff_point"),
     Ent("warehouse stock", {"get": "sku warehouse"}, {"units": "$int:0:9000"}),
     Ent("delivery estimate", {"get": "carrier to_address service_level"}, {"days": "$int:1:14"}),
+)
+
+# --- events and tickets --------------------------------------------------------------------------
+role("event_name", S("Event name."), {"kind": "choice", "values": words(
+    "Harbor Jazz Festival|Luna Marquez Live|City Marathon Expo|Spring Food Fair|Tech Futures Summit|"
+    "Open Air Cinema Night|Winter Craft Market|Comedy Under the Stars")}, ["for {v}", "to {v}"],
+     ["I want to go to {v}.", "The event is {v}."], ["It's {v}."], "an event name", param="event")
+role("venue", S("Venue name."), pool("venues"), ["at {v}"], ["It's at {v}."], ["Only at {v}."], "a venue")
+role("event_category", E("Event category.", ["concert", "theater", "sports", "festival", "conference",
+                                             "comedy", "exhibition"]), enum(), ["for {v} events", "in {v}"],
+     ["I'm into {v}."], ["Only {v} events."], "a category", param="category")
+role("ticket_tier", E("Ticket tier.", ["general", "reserved", "vip", "student"]), enum({"vip": ["VIP"]}),
+     ["in the {v} tier", "as {v} tickets"], ["We want {v} tickets."], ["Make them {v} tickets."], "a ticket tier",
+     param="tier")
+idrole("ticket_order_id", "Ticket order", "TKT-#######", "order_id")
+role("max_ticket_price", N("Maximum price per ticket in US dollars.", minimum=0), nums(15, 300, 0, None, "$"),
+     ["under {v} a ticket"], ["I'll pay at most {v} per ticket."], ["Keep it under {v} a ticket."],
+     "a maximum ticket price", param="max_price")
+role("rsvp_answer", E("RSVP answer.", ["yes", "no", "maybe"]),
+     enum({"yes": ["yes", "attending"], "no": ["no", "not attending"], "maybe": ["maybe", "a tentative maybe"]}),
+     ["with {v}"], ["My answer is {v}."], ["Answer {v}."], "an RSVP answer", param="response")
+domain(
+    "events", "events",
+    Ent("local event", {"search": "city date event_category? max_ticket_price?", "recommend": "city event_category"},
+        {"name": "$choice:Harbor Jazz Festival|Spring Food Fair", "date": "$date"}),
+    Ent("event ticket", {"buy": "event_name tickets ticket_tier?", "list": "email"}, {"seat": "$choice:GA|B14"}),
+    Ent("ticket order", {"cancel": "ticket_order_id", "get": "ticket_order_id", "share": "ticket_order_id email"},
+        {"status": "confirmed"}),
+    Ent("event details", {"get": "event_name"}, {"venue": "$choice:Riverside Arena|Old Mill Hall",
+                                                 "starts": "$choice:19:30|20:00"}, are=True),
+    Ent("venue schedule", {"get": "venue start_date end_date?"}, {"events": "$int:0:30"}),
+    Ent("event RSVP", {"submit": "event_name rsvp_answer guests?"}, stem="event_rsvp"),
+    Ent("ticket resale listing", {"create": "ticket_order_id amount_usd"}, stem="resale_listing"),
+    Ent("seat map", {"get": "event_name ticket_tier?"}, {"available": "$int:0:400"}),
+    Ent("event reminder", {"create": "event_name reminder_minutes"}),
+)
+
+# --- gaming --------------------------------------------------------------------------------------
+role("game", S("Game title."), pool("games"), ["for {v}", "in {v}"], ["I play {v}.", "The game is {v}."],
+     ["It's {v}."], "a game")
+role("platform", E("Gaming platform.", ["pc", "playstation", "xbox", "switch", "mobile"]),
+     enum({"pc": ["PC"], "playstation": ["PlayStation"], "xbox": ["Xbox"], "switch": ["Switch"]}),
+     ["on {v}"], ["I play on {v}."], ["Only {v}."], "a platform")
+role("gamer_tag", S("Player tag."), pool("usernames"), ["for {v}", "for the player {v}"],
+     ["My tag is {v}."], ["The player is {v}."], "a player tag", param="player")
+role("game_mode", E("Game mode.", ["solo", "duo", "squad", "ranked", "casual"]), enum(), ["in {v} mode"],
+     ["I want {v} mode."], ["Use {v} mode."], "a game mode", param="mode")
+role("skill_rating", I("Skill rating.", minimum=0, maximum=5000), ints(500, 3500, None, step=50),
+     ["around rating {v}"], ["My rating is {v}."], ["Match around rating {v}."], "a skill rating", param="rating")
+role("game_genre", E("Game genre.", ["rpg", "strategy", "shooter", "puzzle", "racing", "simulation"]),
+     enum({"rpg": ["RPG", "role-playing"]}), ["in the {v} genre", "of the {v} kind"], ["I like {v} games."],
+     ["Only {v} games."], "a genre", param="genre")
+role("max_game_price", N("Maximum price in US dollars.", minimum=0), nums(5, 70, 2, None, "$"),
+     ["under {v}"], ["My budget is {v}."], ["Keep it under {v}."], "a maximum price", param="max_price")
+domain(
+    "gaming", "games",
+    Ent("player profile", {"get": "gamer_tag platform?"}, {"level": "$int:1:500", "hours": "$int:0:9000"}),
+    Ent("game leaderboard", {"get": "game game_mode? limit?"}, {"top": "$choice:neo_rex|luna_42"}),
+    Ent("achievement", {"list": "game gamer_tag"}, {"name": "$choice:First Blood|Speed Runner"}),
+    Ent("multiplayer match", {"start": "game game_mode skill_rating?"}, stem="match"),
+    Ent("game deal", {"search": "platform game_genre? max_game_price?"}, {"discount": "$int:10:90"}),
+    Ent("game", {"buy": "game platform", "recommend": "game_genre platform?"}, {"price": "$num:5:70:2"},
+        stem="video_game"),
+    Ent("friend request", {"send": "gamer_tag"}, stem="gaming_friend_request"),
+    Ent("server status", {"check": "game region?"}, {"online": "$bool", "players": "$int:0:900000"}),
+    Ent("game stats", {"get": "gamer_tag game season?"}, {"wins": "$int:0:900", "kd": "$num:0.2:4:2"},
+        are=True, stem="player_game_stats"),
+    Ent("gaming session", {"schedule": "game date time members?"}),
+)
+
+# --- pets ----------------------------------------------------------------------------------------
+role("pet_name", S("Pet's name."), pool("pet_names"), ["for {v}", "for my pet {v}"], ["My pet is {v}.",
+     "This is about {v}."], ["It's for {v}."], "a pet name", param="pet")
+role("dog_breed", S("Dog breed."), pool("dog_breeds"), ["for a {v}", "of a {v}"], ["I have a {v}."],
+     ["The breed is {v}."], "a breed", param="breed")
+role("pet_species", E("Kind of animal.", ["dog", "cat", "rabbit", "bird", "hamster"]), enum(), ["for a {v}"],
+     ["It's a {v}."], ["It's a {v}."], "a species", param="species")
+role("vet_reason", E("Reason for the visit.", ["checkup", "vaccination", "dental", "injury", "illness"]),
+     enum({"checkup": ["a checkup"], "vaccination": ["vaccinations", "a vaccination"], "dental": ["a dental cleaning"],
+           "injury": ["an injury"], "illness": ["an illness"]}),
+     ["for {v}"], ["It's for {v}."], ["It's for {v}."], "a reason", param="reason")
+role("pet_weight", N("Pet weight in kilograms.", minimum=0), nums(1, 50, 1, "kg"), ["weighing {v}"],
+     ["My pet weighs {v}."], ["The pet weighs {v}."], "a weight", param="weight_kg")
+role("pet_age", I("Pet age in years.", minimum=0, maximum=30), ints(1, 15, ["year old", "years old"]),
+     ["aged {v}", "who is {v}"], ["My pet is {v}."], ["The pet is {v}."], "an age", param="age_years")
+role("walk_minutes", I("Walk length in minutes.", minimum=10), ints(15, 90, "minutes", step=15),
+     ["for {v}"], ["The walk should be {v}."], ["Make it {v}."], "a walk length", param="minutes")
+domain(
+    "pets", "pets",
+    Ent("vet appointment", {"book": "pet_name vet_reason date time", "cancel": "appointment_id"}),
+    Ent("veterinary clinic", {"find": "city pet_species?"}, {"name": "$choice:Paws & Claws|City Vet"}),
+    Ent("pet vaccination record", {"get": "pet_name"}, {"due": "$date"}),
+    Ent("feeding schedule", {"create": "pet_name pet_weight times_per_day", "get": "pet_name"},
+        {"grams_per_meal": "$int:20:600"}),
+    Ent("breed information", {"get": "dog_breed"}, {"energy": "$choice:low|medium|high"}, stem="breed_info"),
+    Ent("adoptable pet", {"search": "city pet_species pet_age?"}, {"name": "$choice:Biscuit|Olive"}),
+    Ent("dog walker", {"book": "pet_name date time walk_minutes"}, stem="dog_walk"),
+    Ent("pet sitter", {"find": "city start_date end_date pet_species?"}, {"rate": "$num:15:80:2"}),
+    Ent("pet food portion", {"calculate": "pet_species pet_weight pet_age?"}, {"grams_per_day": "$int:20:900"}),
+    Ent("lost pet report", {"create": "pet_name pet_species city date"}),
+)
+
+# --- energy and utilities ------------------------------------------------------------------------
+role("utility", S("Utility type."), pool("utilities"), ["for {v}", "on {v}"], ["It's about {v}.",
+     "The utility is {v}."], ["It's {v}."], "a utility", param="utility")
+idrole("meter_id", "Meter", "MTR-#######")
+role("meter_reading", N("Meter reading value.", minimum=0), nums(1000, 99999, 1), ["of {v}", "at {v}"],
+     ["The meter shows {v}."], ["The reading is {v}."], "a reading", param="reading")
+role("energy_source", S("Energy source."), pool("energy_sources"), ["from {v}", "for {v}"],
+     ["I want {v} power."], ["Use {v}."], "an energy source", param="source")
+role("panel_kw", N("Solar array size in kilowatts.", minimum=0), nums(2, 15, 1, "kW"), ["for a {v} system",
+     "with {v} of panels"], ["My system is {v}."], ["Size it at {v}."], "a system size", param="system_kw")
+role("monthly_kwh", I("Monthly usage in kilowatt-hours.", minimum=0), ints(150, 1500, "kWh", step=10),
+     ["using {v} a month"], ["We use {v} a month."], ["Usage is {v} a month."], "a monthly usage",
+     param="kwh_per_month")
+role("tariff", E("Tariff plan.", ["flat", "time_of_use", "green", "prepaid"]),
+     enum({"time_of_use": ["time-of-use"]}), ["to the {v} tariff"], ["I want the {v} tariff."],
+     ["Switch to the {v} tariff."], "a tariff", param="plan")
+role("outage_zip", S("Postal code."), pattern("#####"), ["in {v}", "for postal code {v}"],
+     ["My postal code is {v}."], ["The postal code is {v}."], "a postal code", param="postal_code")
+domain(
+    "energy", "energy",
+    Ent("meter reading", {"submit": "meter_id meter_reading date?"}),
+    Ent("utility bill", {"get": "utility statement_month", "compare": "utility statement_month"},
+        {"amount": "$num:20:600:2", "due": "$date"}, stem="energy_bill"),
+    Ent("power outage", {"report": "address", "check": "outage_zip"}, {"status": "$choice:none|reported|restoring",
+                                                                       "eta": "$choice:1 hour|3 hours"}),
+    Ent("electricity price", {"get": "country date"}, {"cents_per_kwh": "$num:5:60:2"}, stem="power_price"),
+    Ent("solar savings", {"estimate": "city panel_kw monthly_kwh?"}, {"yearly_usd": "$int:100:4000"}),
+    Ent("energy usage", {"get": "meter_id start_date end_date?"}, {"kwh": "$num:10:3000:1"}),
+    Ent("tariff plan", {"update": "meter_id tariff"}, stem="energy_tariff"),
+    Ent("grid energy mix", {"get": "country"}, {"renewable_percent": "$num:5:99:1"}),
+    Ent("carbon footprint", {"calculate": "monthly_kwh energy_source"}, {"kg_co2": "$num:10:900:1"}),
+)
+
+# --- images --------------------------------------------------------------------------------------
+role("image_subject", S("What the image shows."), pool("image_subjects", quote=True), ["of {v}", "showing {v}"],
+     ["I'm picturing {v}."], ["It should show {v}."], "a subject", param="prompt")
+role("image_style", S("Art style."), pool("image_styles"), ["in {v} style", "as {v}"], ["I like {v}."],
+     ["Make it {v}.", "Use a {v} style."], "a style", param="style")
+role("aspect_ratio", E("Aspect ratio.", ["1:1", "4:3", "16:9", "9:16"]), enum(), ["at {v}"],
+     ["Make it {v}."], ["Use a {v} aspect ratio."], "an aspect ratio")
+role("image_file", S("Image file name."), {"kind": "choice", "values": words(
+    "vacation_photo.jpg|profile.png|team_offsite.jpg|product_shot.png|sunset.jpg|scan_001.png")},
+     ["of {v}", "for {v}"], ["The image is {v}."], ["Use {v}."], "an image file", param="image")
+role("width_px", I("Width in pixels.", minimum=16, maximum=8000), ints(200, 4000, "pixels", step=50),
+     ["to {v} wide"], ["Make it {v} wide."], ["Make it {v} wide."], "a width", param="width")
+role("filter_name", E("Photo filter.", ["grayscale", "sepia", "vivid", "warm", "cool", "vintage"]), enum(),
+     ["with the {v} filter"], ["Use the {v} filter."], ["Apply {v}."], "a filter", param="filter")
+role("image_target_format", E("Target image format.", ["png", "jpg", "webp", "gif"]),
+     enum({"png": ["PNG"], "jpg": ["JPEG", "JPG"], "webp": ["WebP"], "gif": ["GIF"]}), ["to {v}", "into {v}"],
+     ["I need it as {v}."], ["Save it as {v}."], "a target format", param="target_format")
+role("image_count", I("Number of images.", minimum=1, maximum=8), ints(1, 4, ["image", "images"], True),
+     ["({v})"], ["I want {v}."], ["Make {v}."], "an image count", param="count")
+domain(
+    "images", "img",
+    Ent("image", {"generate": "image_subject image_style? aspect_ratio? image_count?"}, stem="ai_image"),
+    Ent("image variation", {"generate": "image_file image_style?"}),
+    Ent("image size", {"update": "image_file width_px"}, stem="image_dimensions"),
+    Ent("photo filter", {"set": "image_file filter_name"}, stem="photo_filter"),
+    Ent("image background", {"delete": "image_file"}, stem="image_background"),
+    Ent("image caption", {"generate": "image_file language?"}, {"caption": "$choice:A dog on a beach|A city at night"}),
+    Ent("stock photo", {"search": "query aspect_ratio? limit?"}, {"url": "$id:https://photos.example.com/******"}),
+    Ent("image metadata", {"get": "image_file"}, {"camera": "$choice:Pixel 8|Canon R6", "taken": "$date"}),
+    Ent("image format", {"convert": "image_file image_target_format"}, stem="image_file_format"),
+)
+
+# --- geography -----------------------------------------------------------------------------------
+role("country_name", S("Country name."), pool("countries"), ["of {v}", "for {v}"], ["I'm reading about {v}.",
+     "The country is {v}."], ["It's {v}."], "a country", param="country")
+role("countries", A("Country names.", {"type": "string"}), listof(pool("countries"), 2, 3), ["for {v}",
+     "between {v}"], ["The countries are {v}."], ["Include {v}."], "a list of countries")
+role("city_a", S("First city."), pool("cities"), ["from {v}", "between {v}"], ["I'm in {v}."],
+     ["Start from {v}."], "a first city", param="from_city")
+role("city_b", S("Second city."), pool("cities"), ["to {v}", "and {v}"], ["The other city is {v}."],
+     ["End at {v}."], "a second city", param="to_city")
+role("distance_unit", E("Distance unit.", ["km", "miles"]), enum({"km": ["kilometers", "km"],
+                                                                  "miles": ["miles"]}), ["in {v}"],
+     ["I think in {v}."], ["Give it in {v}."], "a distance unit", param="unit")
+domain(
+    "geography", "geo",
+    Ent("country profile", {"get": "country_name include_details?"}, {"capital": "$choice:Lisbon|Nairobi",
+                                                                      "population_m": "$num:0.3:1400:1"}),
+    Ent("country capital", {"get": "country_name"}, {"capital": "$choice:Lisbon|Ottawa|Nairobi"}),
+    Ent("country comparison", {"get": "countries"}, {"larger": "$choice:first|second"}),
+    Ent("city distance", {"calculate": "city_a city_b distance_unit?"}, {"distance": "$num:5:19000:1"}),
+    Ent("city population", {"get": "city"}, {"population": "$int:50000:38000000"}),
+    Ent("neighboring country", {"list": "country_name"}, {"name": "$choice:Spain|Chile"},
+        plural="neighboring countries"),
+    Ent("elevation", {"get": "coordinates"}, {"meters": "$int:-30:4800"}, stem="ground_elevation"),
+    Ent("local time", {"get": "city"}, {"time": "$choice:09:14|22:41", "utc_offset": "$choice:+01:00|-05:00"},
+        stem="city_local_time"),
+    Ent("national holiday", {"list": "country_name year"}, {"name": "$choice:Independence Day|New Year"}),
+)
+
+# --- tourism -------------------------------------------------------------------------------------
+role("attraction", S("Attraction name."), pool("landmarks"), ["for the {v}", "at the {v}"], ["I'm visiting the {v}.",
+     "The attraction is the {v}."], ["It's the {v}."], "an attraction")
+role("park", S("National park name."), pool("parks"), ["in {v}", "for {v}"], ["We're going to {v}.",
+     "The park is {v}."], ["It's {v}."], "a park")
+role("budget_level", E("Budget level.", ["budget", "moderate", "luxury"]), enum(), ["on a {v} budget"],
+     ["We're traveling on a {v} budget."], ["Keep it {v}."], "a budget level", param="budget")
+role("trip_days", I("Trip length in days.", minimum=1, maximum=30), ints(2, 14, ["day", "days"], True),
+     ["for {v}", "over {v}"], ["The trip is {v}."], ["Plan {v}."], "a trip length", param="days")
+role("interests", A("Traveler interests.", {"type": "string", "enum": ["museums", "food", "nature", "nightlife",
+                                                                      "history", "shopping", "beaches"]}),
+     listof(enum(), 1, 3), ["focused on {v}"], ["We love {v}."], ["We're into {v}."], "interests")
+role("tour_language", S("Tour language."), pool("languages"), ["in {v}"], ["We speak {v}."],
+     ["The tour should be in {v}."], "a language", param="language")
+role("citizenship", S("Traveler's citizenship (country)."), pool("countries"), ["for a citizen of {v}",
+     "for {v} passport holders"], ["I hold a {v} passport."], ["I'm a citizen of {v}."], "a citizenship")
+role("trail_difficulty", E("Trail difficulty.", ["easy", "moderate", "strenuous"]), enum(), ["that are {v}"],
+     ["We want something {v}."], ["Keep it {v}."], "a difficulty", param="difficulty")
+domain(
+    "tourism", "tour",
+    Ent("travel itinerary", {"generate": "city trip_days interests? budget_level?"}, {"stops": "$int:4:40"}),
+    Ent("attraction ticket", {"book": "attraction date tickets"}, {"entry_time": "$choice:09:00|13:30"}),
+    Ent("attraction hours", {"get": "attraction date"}, {"open": "09:00", "close": "18:00"}, are=True),
+    Ent("guided tour", {"search": "city date tour_language?", "book": "attraction date guests tour_language?"},
+        {"name": "$choice:Old Town Walk|Food Crawl", "price": "$num:10:150:2"}),
+    Ent("hiking trail", {"find": "park trail_difficulty? limit?"}, {"name": "$choice:Ridge Loop|Falls Trail",
+                                                                    "km": "$num:1:30:1"}),
+    Ent("park permit", {"check": "park date"}, {"required": "$bool", "available": "$int:0:50"}),
+    Ent("visa requirement", {"check": "citizenship country_name"}, {"visa": "$choice:not required|e-visa|required"},
+        stem="visa_rule"),
+    Ent("travel advisory", {"get": "country_name"}, {"level": "$int:1:4"}),
+    Ent("packing list", {"generate": "city trip_days interests?"}, {"items": "$int:10:60"}),
+    Ent("local phrase", {"list": "city limit?"}, {"phrase": "$choice:Obrigado|Kiitos"}),
+)
+
+# --- vehicles ------------------------------------------------------------------------------------
+role("vehicle", S("Vehicle, year make model."), pool("vehicles"), ["for my {v}", "for the {v}"],
+     ["I drive a {v}.", "The car is a {v}."], ["The car is a {v}."], "a vehicle")
+role("mileage_km", I("Odometer reading in kilometers.", minimum=0), ints(1000, 250000, "km", step=500),
+     ["at {v}", "with {v} on the clock"], ["It has {v} on it."], ["The odometer says {v}."], "a mileage",
+     param="odometer_km")
+role("service_type", E("Service type.", ["oil_change", "tire_rotation", "brake_inspection", "battery",
+                                         "full_service"]),
+     enum({"oil_change": ["an oil change"], "tire_rotation": ["a tire rotation"],
+           "brake_inspection": ["a brake inspection"], "battery": ["a battery check"],
+           "full_service": ["a full service"]}), ["for {v}"], ["It needs {v}."], ["It's for {v}."],
+     "a service type", param="service")
+role("vin", S("Vehicle identification number."), pattern("1HG??####??######"), ["{v}", "with VIN {v}"],
+     ["The VIN is {v}."], ["The VIN is {v}."], "a VIN")
+role("plate", S("License plate."), pattern("???-####"), ["with plate {v}", "for plate {v}"],
+     ["My plate is {v}."], ["The plate is {v}."], "a license plate")
+role("fuel_type", E("Fuel type.", ["regular", "premium", "diesel", "electric"]), enum(), ["for {v}"],
+     ["I need {v}."], ["Only {v}."], "a fuel type")
+role("fuel_liters", N("Fuel used in liters.", minimum=0), nums(5, 80, 1, "liters"), ["using {v}", "on {v}"],
+     ["I used {v} of fuel."], ["It took {v}."], "a fuel amount", param="fuel_used_liters")
+role("parking_hours", I("Parking duration in hours.", minimum=1, maximum=72), ints(1, 12, ["hour", "hours"], True),
+     ["for {v}"], ["I need it for {v}."], ["Park for {v}."], "a parking duration", param="hours")
+domain(
+    "vehicles", "auto",
+    Ent("car service", {"book": "vehicle service_type date", "get": "vehicle mileage_km"},
+        {"shop": "$choice:Harbor Auto|QuickLube", "due_km": "$int:1000:20000"}, stem="vehicle_service"),
+    Ent("vehicle recall", {"check": "vin"}, {"open_recalls": "$int:0:3"}),
+    Ent("vehicle history", {"get": "vin"}, {"owners": "$int:1:5", "accidents": "$int:0:3"}),
+    Ent("trade-in value", {"estimate": "vehicle mileage_km"}, {"value": "$int:1000:60000"}, stem="trade_in_value"),
+    Ent("fuel station", {"find": "coordinates fuel_type? radius_km?"}, {"price": "$num:1:3:3"}),
+    Ent("EV charger", {"find": "coordinates radius_km? limit?"}, {"kw": "$choice:22|50|150"}, stem="ev_charger"),
+    Ent("parking spot", {"book": "city date time parking_hours", "find": "coordinates radius_km?"},
+        {"price": "$num:2:60:2"}),
+    Ent("parking ticket", {"pay": "plate amount_usd"}, stem="parking_fine"),
+    Ent("fuel economy", {"calculate": "distance_km fuel_liters"}, {"l_per_100km": "$num:3:18:1"}),
+    Ent("car registration", {"renew": "plate email", "check": "plate"}, {"expires": "$date"},
+        stem="vehicle_registration"),
+)
+
+# --- legal ---------------------------------------------------------------------------------------
+role("legal_area", S("Area of law."), pool("legal_areas"), ["in {v}", "for {v}"], ["My issue is about {v}."],
+     ["It's a {v} matter."], "an area of law", param="practice_area")
+role("document_type", S("Document type."), pool("document_types"), ["for a {v}", "of a {v}"],
+     ["I need a {v}."], ["It's a {v}."], "a document type")
+role("jurisdiction", S("Country or state whose law applies."), pool("countries"), ["under {v} law",
+     "in {v}"], ["We're in {v}."], ["Use {v} law."], "a jurisdiction")
+role("party_names", A("Names of the parties.", {"type": "string"}), listof(pool("people"), 2, 2),
+     ["between {v}"], ["The parties are {v}."], ["The parties are {v}."], "the parties", param="parties")
+role("defendant", S("Name of the party being sued."), pool("people"), ["against {v}"], ["I'm suing {v}."],
+     ["The other party is {v}."], "a defendant")
+idrole("case_number", "Case", "CV-####-#####")
+role("contract_file", S("Contract file name."), {"kind": "choice", "values": words(
+    "lease_2025.pdf|nda_brightlane.docx|employment_offer.pdf|services_agreement.docx")}, ["{v}", "in {v}"],
+     ["The file is {v}."], ["Use {v}."], "a contract file", param="file")
+domain(
+    "legal", "legal",
+    Ent("lawyer", {"find": "city legal_area language?"}, {"name": "$choice:Amina Sowe|Rafael Ortega"},
+        stem="attorney"),
+    Ent("legal document", {"generate": "document_type jurisdiction party_names"}, stem="legal_template"),
+    Ent("contract review", {"analyze": "contract_file jurisdiction?"}, {"risky_clauses": "$int:0:9"}),
+    Ent("court case status", {"get": "case_number"}, {"status": "$choice:filed|hearing set|closed",
+                                                      "next_hearing": "$date"}),
+    Ent("legal consultation", {"book": "legal_area date time"}, stem="legal_consultation"),
+    Ent("statute of limitations", {"get": "legal_area jurisdiction"}, {"years": "$int:1:20"}),
+    Ent("small claim", {"submit": "defendant amount_usd incident_description"}),
+    Ent("court filing deadline", {"calculate": "case_number date"}, {"deadline": "$date"}),
+)
+
+# --- government services -------------------------------------------------------------------------
+role("permit_type", S("Permit type."), pool("permit_types"), ["for a {v}"], ["I need a {v}.",
+     "It's a {v}."], ["It's a {v}."], "a permit type")
+idrole("permit_application_id", "Permit application", "PMT-######", "application_id")
+role("passport_number", S("Passport number."), pattern("P########"), ["{v}", "with number {v}"],
+     ["My passport number is {v}."], ["The passport is {v}."], "a passport number")
+role("office_service", E("Office service.", ["passport", "drivers_license", "id_card", "vehicle_title",
+                                             "voter_registration"]),
+     enum({"drivers_license": ["driver's license"], "id_card": ["ID card"], "vehicle_title": ["vehicle title"],
+           "voter_registration": ["voter registration"]}), ["for a {v}", "for {v}"], ["I need help with my {v}."],
+     ["It's about my {v}."], "a service", param="service")
+role("tax_income", N("Annual taxable income in US dollars.", minimum=0), nums(15000, 400000, 0, None, "$"),
+     ["on {v}", "for an income of {v}"], ["I earn {v} a year."], ["My income is {v}."], "an income",
+     param="income")
+role("filing_status", E("Tax filing status.", ["single", "married_joint", "married_separate", "head_of_household"]),
+     enum({"married_joint": ["married filing jointly"], "married_separate": ["married filing separately"],
+           "head_of_household": ["head of household"]}), ["filing as {v}"], ["I file as {v}."],
+     ["I file as {v}."], "a filing status")
+idrole("service_request_id", "Service request", "SR-######", "request_id")
+role("complaint_text", S("Description of the problem."), {"kind": "choice", "quote": True, "values": words(
+    "Pothole on the corner is getting worse|Streetlight out for a week|Overflowing trash bins in the park|"
+    "Graffiti on the underpass|Broken bench at the bus stop")}, ["saying {v}", "about {v}"],
+     ["The problem: {v}."], ["Describe it as {v}."], "a description", param="description")
+domain(
+    "government", "gov",
+    Ent("permit application", {"submit": "permit_type address start_date", "track": "permit_application_id"},
+        {"status": "$choice:received|under review|approved"}),
+    Ent("permit fee", {"get": "permit_type city"}, {"fee": "$num:10:900:2"}),
+    Ent("passport renewal", {"submit": "passport_number address"}, stem="passport_renewal"),
+    Ent("government office appointment", {"book": "office_service city date time"}, stem="office_visit"),
+    Ent("income tax", {"estimate": "tax_income filing_status"}, {"tax": "$num:0:150000:2"},
+        stem="income_tax_bill"),
+    Ent("city service request", {"submit": "complaint_text address", "track": "service_request_id"}, stem="city_service_request"),
+    Ent("polling place", {"find": "property_address"}, {"name": "$choice:Lincoln School Gym|Civic Library"}),
+    Ent("public record", {"search": "contact_name city"}, {"type": "$choice:property deed|business filing"}),
 )
 
 
