@@ -56,7 +56,8 @@ def score_exact(case: EvalCase, calls: list[ToolCall]) -> Score:
     cf = pi and calls_equal(calls, gold)
     if cf:
         return Score(True, None, None, True, True, True)
-    return Score(False, *_diagnose(case, calls, gold, ts, pi), ts, pi, False)
+    error_type, category, detail = _diagnose(case, calls, gold, ts, pi)
+    return Score(False, error_type, category, ts, pi, False, detail)
 
 
 def _diagnose(case: EvalCase, calls: list[ToolCall], gold: list[ToolCall], ts: bool,

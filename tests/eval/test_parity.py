@@ -1,0 +1,65 @@
+"""Parity with the official BFCL checker.
+
+`fixtures/bfcl_parity.json.gz` holds 11,498 deliberately perturbed decoded outputs (wrong value, missing
+and extra arguments, swapped parallel order, wrong types, nested edits, dotted-name variants with both
+`underscore_to_dot` settings, unperturbed answers) for every non-live and live AST category, each with
+the verdict of bfcl-eval 2026.3.23's own `ast_checker`. It is made by `fixtures/make_parity.py`, which
+needs a throwaway venv with bfcl-eval (see its docstring); toolgym never imports bfcl-eval.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from toolgym.core.match import match_bfcl
+from toolgym.eval.bfcl import CATEGORIES, load_bfcl_cases
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def category_of(case_id: str) -> str:
+    return case_id.rsplit("_", 1)[0] if not case_id.startswith("live_") else case_id.split("-")[0].rsplit("_", 1)[0]
+
+
+def agreement(name: str) -> tuple[int, int, int, list]:
+    records = json.load(gzip.open(FIXTURES / name, "rt"))["records"]
+    cases = {c.id: c for cat in sorted({category_of(r["id"]) for r in records}) for c in load_bfcl_cases(cat)}
+    same_verdict = same_type = 0
+    disagreements = []
+    for record in records:
+        case = cases[record["id"]]
+        result = match_bfcl(record["output"], case.answer, case.meta["functions"], category=case.category,
+                            underscore_to_dot=record["u2d"])
+        same_verdict += result.ok == record["valid"]
+        same_type += result.error_type == record["error_type"]
+        if result.ok != record["valid"]:
+            disagreements.append((record["id"], record["kind"], record["error_type"], result.error_type))
+    return len(records), same_verdict, same_type, disagreements
+
+
+def test_fixture_covers_every_ast_category_with_300_plus_outputs() -> None:
+    records = json.load(gzip.open(FIXTURES / "bfcl_parity.json.gz", "rt"))["records"]
+    per_cat = Counter(category_of(r["id"]) for r in records)
+    assert all(per_cat[c] >= 300 for c in ("simple_python", "multiple", "parallel", "parallel_multiple"))
+    assert set(per_cat) <= set(CATEGORIES)
+    kinds = Counter(r["kind"] for r in records)
+    assert {"wrong_value", "missing_arg", "extra_arg", "swapped_order", "wrong_type", "dotted_name",
+            "unperturbed"} <= set(kinds)
+    assert 0.2 < sum(r["valid"] for r in records) / len(records) < 0.8  # both verdicts well represented
+
+
+def test_perturbed_outputs_agree_with_official_checker() -> None:
+    total, same_verdict, same_type, disagreements = agreement("bfcl_parity.json.gz")
+    assert same_verdict / total >= 0.995, disagreements[:20]
+    assert same_type / total >= 0.99
+
+
+@pytest.mark.skipif(not (FIXTURES / "bfcl_parity_model.json.gz").exists(), reason="no model-run fixture")
+def test_embedded_model_outputs_agree_with_official_checker() -> None:
+    total, same_verdict, _, disagreements = agreement("bfcl_parity_model.json.gz")
+    assert same_verdict / total >= 0.995, disagreements[:20]

@@ -1,0 +1,93 @@
+"""eval.runner: streaming results, resume without loss or duplicates, rescoring, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from toolgym.core.errors import InputError
+from toolgym.eval.commands import app
+from toolgym.eval.runner import (
+    bfcl_cases,
+    read_results,
+    rescore,
+    run_bfcl,
+    run_bfcl_reference,
+    run_cases,
+    run_suite,
+)
+
+
+def ids(path) -> list[str]:
+    return [r["id"] for r in read_results(path)]
+
+
+def test_reference_run_writes_rows_and_summary(tmp_path) -> None:
+    summary = run_bfcl_reference("parallel,irrelevance", limit=3, out_dir=tmp_path, progress=False)
+    rows = read_results(tmp_path / "results.jsonl")
+    assert len(rows) == 6 and all(r["valid"] for r in rows)
+    first = rows[0]
+    assert set(first) >= {"id", "category", "prompt", "raw", "decoded", "valid", "error_type", "error_category"}
+    assert "<tool_call>" in first["raw"] and isinstance(first["decoded"][0], dict) and len(first["decoded"][0]) == 1
+    assert summary.categories["parallel"].accuracy == 1.0 and (tmp_path / "summary.md").exists()
+
+
+def test_interrupted_run_resumes_without_duplicates(tmp_path) -> None:
+    run_bfcl_reference("simple_python", limit=6, out_dir=tmp_path, progress=False)
+    path = tmp_path / "results.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:2]) + lines[2][:25])  # two rows and a torn third one
+    served: list[str] = []
+
+    def outputs(chunk):
+        served.extend(c.id for c in chunk)
+        return ["<tool_call>{\"name\": \"nope\", \"arguments\": {}}</tool_call>"] * len(chunk)
+
+    summary = run_cases(bfcl_cases("simple_python", 6), tmp_path, outputs=outputs, chunk_size=2, progress=False)
+    assert served == [f"simple_python_{i}" for i in range(2, 6)]
+    assert ids(path) == [f"simple_python_{i}" for i in range(6)]
+    assert summary.categories["simple_python"].correct == 2 and summary.n == 6
+
+
+def test_rescore_from_results(tmp_path) -> None:
+    run_bfcl_reference("multiple,live_relevance", limit=2, out_dir=tmp_path / "a", progress=False)
+    summary = rescore(tmp_path / "a" / "results.jsonl", tmp_path / "b", progress=False)
+    assert summary.n == 4 and summary.categories["overall"].accuracy == 1.0
+    with pytest.raises(InputError, match="--out must differ"):
+        rescore(tmp_path / "a" / "results.jsonl", tmp_path / "a", progress=False)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "multiple_0", "category": "multiple"}) + "\n")
+    with pytest.raises(InputError, match="record 1, field raw"):
+        rescore(bad, tmp_path / "c", progress=False)
+
+
+def test_cli_reference_and_errors(tmp_path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["bfcl", "--reference", "--categories", "live_parallel", "--limit", "2",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "summary.json").read_text())["categories"]["live_parallel"]["accuracy"] == 1.0
+    result = runner.invoke(app, ["bfcl", "--reference", "--categories", "simple_java"])
+    assert isinstance(result.exception, InputError) and "Java and JavaScript come later" in str(result.exception)
+    assert "JavaScript" in runner.invoke(app, ["bfcl", "--help"], env={"COLUMNS": "200"}).output
+
+
+@pytest.mark.slow
+def test_embedded_model_runs_bfcl_and_a_suite(tmp_path) -> None:
+    """The real embedded model through the whole runner (tiny: 2 cases per category, 48 new tokens)."""
+    from toolgym.models.generate import TransformersGenerator
+    from toolgym.models.registry import load_model
+
+    model, tokenizer = load_model("smollm2-135m")
+    generator = TransformersGenerator(model, tokenizer, batch_size=4, progress=False)
+    summary = run_bfcl(generator, "simple_python,irrelevance", limit=2, out_dir=tmp_path / "bfcl",
+                       max_new_tokens=48, progress=False)
+    rows = read_results(tmp_path / "bfcl" / "results.jsonl")
+    assert len(rows) == 4 and all(r["raw"] is not None and r["prompt"] for r in rows)
+    assert summary.n == 4
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text(json.dumps({"id": "s0", "type": "single", "messages": [{"role": "user", "content": "Hi"}],
+                                 "tools": [], "gold": []}) + "\n")
+    assert run_suite(generator, suite, tmp_path / "suite", max_new_tokens=16, progress=False).n == 1
