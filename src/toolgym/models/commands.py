@@ -136,7 +136,7 @@ def print_verdict(verdict: Verdict) -> None:
     for i, c in enumerate(verdict.calls):
         console.print(Text(f"call {i}: {c.name}({json.dumps(c.arguments, ensure_ascii=False)})", style="cyan"))
     if verdict.ok:
-        console.print(Text("verdict: ok", style="bold green"))
+        console.print(Text("verdict: ok" + ("" if verdict.calls else " (no call to check)"), style="bold green"))
         return
     console.print(Text("verdict: " + ", ".join(str(c) for c in verdict.categories), style="bold red"))
     for e in verdict.errors:
