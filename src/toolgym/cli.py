@@ -11,6 +11,7 @@ from toolgym.core.errors import ToolgymError
 from toolgym.data import commands as data_commands
 from toolgym.eval import commands as eval_commands
 from toolgym.models import commands as model_commands
+from toolgym.recipes import commands as recipe_commands
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Train language models to call tools, and measure them.")
@@ -19,6 +20,7 @@ app.add_typer(eval_commands.app, name="eval")
 app.add_typer(data_commands.app, name="data")
 app.command("demo")(model_commands.demo)
 app.command("call")(model_commands.call)
+app.command("run")(recipe_commands.run)
 
 
 def main() -> None:

@@ -27,8 +27,15 @@ def versions() -> dict[str, str]:
 
 
 def jsonable(value: Any) -> Any:
+    """Dataclasses (also nested in dicts and lists) as plain JSON values."""
     if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
+        return jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
     return value
 
 

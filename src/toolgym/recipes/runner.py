@@ -88,16 +88,18 @@ def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) 
 def _synthesize(recipe: Recipe, step_dir: Path) -> dict[str, Any]:
     if recipe.data.path:
         return {"data_dir": str(Path(recipe.data.path).resolve())}
+    from toolgym.data.commands import write_trajectories
     from toolgym.data.synth import write_dataset
 
     out = step_dir / "dataset"
-    summary = write_dataset(out, n=recipe.data.n, seed=recipe.seed, mix=recipe.data.mix or None,
-                            trajectories=recipe.data.trajectories, error_rate=recipe.data.error_rate)
-    return {"data_dir": str(out.resolve()), "metrics": {}, "summary": summary}
+    manifest = write_dataset(out, n=recipe.data.n, seed=recipe.seed, mix=recipe.data.mix or None)
+    if recipe.data.trajectories:
+        write_trajectories(out, recipe.data.trajectories, recipe.seed, recipe.data.error_rate, 0.0)
+    return {"data_dir": str(out.resolve()), "files": manifest.get("files", {})}
 
 
 def _evaluate(state: RunState, step_dir: Path) -> dict[str, Any]:
-    from toolgym.eval.runner import evaluate_model
+    from toolgym.recipes.evaluation import evaluate_model
 
     spec = state.recipe.eval
     suites = [str(state.data_dir / name) for name in spec.suites] if state.data_dir else []

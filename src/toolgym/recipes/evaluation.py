@@ -1,0 +1,35 @@
+"""Recipe glue for evaluation: BFCL categories plus toolgym test sets, flattened into one metrics dict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def make_generator(model: str, adapter: str | None, batch_size: int) -> Any:
+    from toolgym.models.generate import TransformersGenerator
+    from toolgym.models.registry import load_model
+
+    lm, tokenizer = load_model(model, adapter=adapter)
+    return TransformersGenerator(lm, tokenizer, batch_size=batch_size)
+
+
+def evaluate_model(*, model: str, adapter: str | None, categories: list[str], limit: int | None, out_dir: Path,
+                   batch_size: int, max_new_tokens: int, suites: list[str],
+                   suite_limit: int | None) -> dict[str, float]:
+    """Run BFCL `categories` and each suite file; return {category|aggregate|suite: accuracy in [0, 1]}."""
+    from toolgym.eval.runner import run_bfcl, run_suite
+
+    generator = make_generator(model, adapter, batch_size)
+    metrics: dict[str, float] = {}
+    if categories:
+        summary = run_bfcl(generator, categories, limit, out_dir / "bfcl", max_new_tokens=max_new_tokens)
+        metrics.update({cat: score.accuracy for cat, score in summary.categories.items()})
+        metrics.update({name: value for name, value in summary.aggregates.items() if value is not None})
+    for suite in suites:
+        summary = run_suite(generator, suite, out_dir / Path(suite).stem, limit=suite_limit,
+                            max_new_tokens=max_new_tokens)
+        metrics[Path(suite).stem] = summary.categories[next(iter(summary.categories))].accuracy \
+            if len(summary.categories) == 1 else summary.n and sum(
+                s.correct for s in summary.categories.values()) / summary.n
+    return metrics

@@ -1,0 +1,35 @@
+"""Recipe glue for the SFT-family stages (adapt, rank, sft): read the run's data, train, hand on the adapter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from toolgym.data.io import iter_jsonl
+
+
+def stage_records(data_dir: Path, tasks: dict[str, float]) -> list[dict[str, Any]]:
+    """train.jsonl, plus trajectories.jsonl when the stage trains the trajectory task."""
+    files = [data_dir / "train.jsonl"]
+    if "trajectory" in tasks and (data_dir / "trajectories.jsonl").is_file():
+        files.append(data_dir / "trajectories.jsonl")
+    return [record for path in files for _, record in iter_jsonl(path)]
+
+
+def run_training_stage(stage: Any, inputs: dict[str, Any], out_dir: Path, seed: int) -> dict[str, Any]:
+    from toolgym.train.sft import train_sft
+
+    config = stage.config
+    records = stage_records(Path(inputs["data_dir"]), config.tasks)
+    result = train_sft(config, records, model_name=inputs["model"], out_dir=out_dir, adapter=inputs["adapter"],
+                       records_file=str(Path(inputs["data_dir"]) / "train.jsonl"))
+    outputs: dict[str, Any] = {
+        "metrics": {"train_loss": result.train_loss or 0.0, "steps": result.global_step,
+                    "tokens_per_second": result.tokens_per_second, "train_seconds": result.train_seconds},
+        "train": result.to_dict(),
+    }
+    if result.adapter_dir:
+        outputs["adapter"] = result.adapter_dir
+    else:
+        outputs["model"], outputs["adapter"] = result.model_dir, None
+    return outputs

@@ -1,0 +1,42 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from toolgym.recipes.manifest import read_manifest, run_step
+from toolgym.recipes.spec import DataSpec
+
+
+def test_complete_step_is_skipped_and_changed_config_reruns(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def body(step_dir: Path) -> dict:
+        calls.append(1)
+        return {"metrics": {"x": len(calls)}}
+
+    step = tmp_path / "s"
+    assert run_step(step, {"a": 1}, 0, body)["metrics"] == {"x": 1}
+    assert run_step(step, {"a": 1}, 0, body)["metrics"] == {"x": 1}
+    assert len(calls) == 1
+    run_step(step, {"a": 2}, 0, body)
+    assert len(calls) == 2
+    manifest = read_manifest(step)
+    assert manifest["status"] == "complete" and manifest["config"] == {"a": 2}
+    assert "torch" in manifest["versions"] and manifest["seconds"] >= 0
+
+
+def test_interrupted_step_runs_again(tmp_path: Path) -> None:
+    def crash(step_dir: Path) -> dict:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_step(tmp_path / "s", {"a": 1}, 0, crash)
+    assert read_manifest(tmp_path / "s")["status"] == "running"
+    out = run_step(tmp_path / "s", {"a": 1}, 0, lambda d: {"metrics": {"ok": 1}})
+    assert out["metrics"] == {"ok": 1}
+
+
+def test_dataclass_config_is_stored_as_json(tmp_path: Path) -> None:
+    run_step(tmp_path / "s", {"data": DataSpec(n=5)}, 3, lambda d: {})
+    stored = json.loads((tmp_path / "s" / "manifest.json").read_text())
+    assert stored["config"]["data"]["n"] == 5 and stored["seed"] == 3
