@@ -241,11 +241,9 @@ POOLS: dict[str, list] = {
     "units_weight": words("kilograms|pounds|grams|ounces|stones"),
     "units_temp": words("Celsius|Fahrenheit|Kelvin"),
     "units_volume": words("liters|gallons|milliliters|cups|fluid ounces"),
-    "time_zones": surfaced("Europe/Lisbon=Europe/Lisbon/Lisbon time|America/Toronto=America/Toronto/Toronto time|"
-                           "Asia/Tokyo=Asia/Tokyo/Tokyo time|Africa/Nairobi=Africa/Nairobi/Nairobi time|"
-                           "Australia/Sydney=Australia/Sydney/Sydney time|America/Denver=America/Denver/"
-                           "Denver time|Europe/Berlin=Europe/Berlin/Berlin time|Asia/Kolkata=Asia/Kolkata/"
-                           "Kolkata time|America/Sao_Paulo=America/Sao_Paulo/Sao Paulo time"),
+    "time_zones": [{"value": tz, "surfaces": [tz, f"{tz.split('/')[-1].replace('_', ' ')} time"]} for tz in words(
+        "Europe/Lisbon|America/Toronto|Asia/Tokyo|Africa/Nairobi|Australia/Sydney|America/Denver|Europe/Berlin|"
+        "Asia/Kolkata|America/Sao_Paulo")],
     "domains_web": words("northwind.io|brightlane.net|quartzmedia.com|pioneersolar.org|lumenanalytics.ai|"
                          "greenleaf-foods.com|tidewater.shipping"),
     "ip_addresses": words("192.168.1.20|10.0.4.17|172.16.8.3|203.0.113.45|198.51.100.7|10.12.0.99"),
@@ -393,7 +391,7 @@ DATE_DESC = " (ISO 8601, YYYY-MM-DD)."
 role("city", S("City name, e.g. Lisbon."), pool("cities"), ["in {v}", "for {v}"],
      ["I'm asking about {v}.", "This is for {v}."], ["It's for {v}."], "a city")
 role("country", S("Country name."), pool("countries"), ["in {v}", "for {v}"],
-     ["The country is {v}.", "I'm asking about {v}."], ["Limit it to {v}."], "a country")
+     ["The country is {v}.", "I'm asking about {v}."], ["Only ones in {v}."], "a country")
 role("date", S("Date" + DATE_DESC), date(), ["on {v}", "for {v}"],
      ["The date is {v}.", "It's for {v}."], ["Make it for {v}."], "a date")
 role("start_date", S("First day of the range" + DATE_DESC), date("2025-01-01", "2025-12-31"),
@@ -405,6 +403,15 @@ role("time", S("Time of day, 24-hour HH:MM."), {"kind": "time"}, ["at {v}"],
 role("days", I("Number of days to cover.", minimum=1, maximum=14), ints(1, 14, ["day", "days"], True),
      ["for the next {v}", "over the next {v}"], ["I need the next {v}."], ["Cover the next {v}."],
      "a number of days")
+role("days_back", I("Number of past days to cover.", minimum=1, maximum=90), ints(2, 30, ["day", "days"], True),
+     ["over the past {v}", "from the last {v}"], ["Look at the last {v}."], ["Look back {v}.", "Cover the past {v}."],
+     "a look-back window", param="days")
+role("alarm_days", A("Days of the week.", {"type": "string", "enum": ["monday", "tuesday", "wednesday", "thursday",
+                                                                     "friday", "saturday", "sunday"]}),
+     listof(enum({d: [d.capitalize() + "s", d.capitalize()] for d in ["monday", "tuesday", "wednesday", "thursday",
+                                                                      "friday", "saturday", "sunday"]}), 1, 3),
+     ["on {v}", "every {v}"], ["It's for {v}."], ["Repeat it on {v}.", "Only on {v}."], "days of the week",
+     param="days")
 role("limit", I("Maximum number of results to return.", minimum=1, maximum=50),
      ints(2, 20, ["result", "results"], True), ["limited to {v}"], ["I only need {v}."],
      ["Show at most {v}.", "Return no more than {v}.", "Limit it to {v}."], "a result limit")
@@ -1362,6 +1369,9 @@ role("symptoms", A("Symptoms.", {"type": "string"}), listof(pool("symptoms"), 1,
      ["I have {v}.", "I've been dealing with {v}."], ["I also have {v}."], "a list of symptoms")
 role("age", I("Age in years.", minimum=0, maximum=120), ints(3, 90, "years old"), ["for someone {v}", "aged {v}"],
      ["I'm {v}."], ["The patient is {v}."], "an age")
+role("sick_days", I("How many days the symptoms have lasted.", minimum=1, maximum=60),
+     ints(1, 14, ["day", "days"], True), ["for {v}"], ["It's been going on for {v}."],
+     ["It has lasted {v}.", "It's been {v} now."], "a duration in days", param="days")
 role("specialty", E("Medical specialty.", ["general_practice", "dermatology", "cardiology", "pediatrics",
                                            "orthopedics", "neurology"]),
      enum({"general_practice": ["general practice", "a GP"]}), ["in {v}"], ["I need {v}."],
@@ -1373,7 +1383,7 @@ role("insurance_accepted", B("Only doctors who accept my insurance."),
 idrole("appointment_id", "Appointment", "APT-######")
 domain(
     "medical", "medical",
-    Ent("symptom assessment", {"analyze": "symptoms age days?"}, {"urgency": "$choice:self-care|see a doctor|urgent"},
+    Ent("symptom assessment", {"analyze": "symptoms age sick_days?"}, {"urgency": "$choice:self-care|see a doctor|urgent"},
         stem="symptoms"),
     Ent("doctor", {"find": "city specialty insurance_accepted?"}, {"name": "$choice:Dr. Patel|Dr. Novak"}),
     Ent("doctor appointment", {"book": "specialty date time contact_name", "cancel": "appointment_id",
@@ -1822,7 +1832,7 @@ domain(
     Ent("watchlist title", {"add": "tv_show profile_name?", "delete": "tv_show profile_name?",
                             "list": "profile_name limit?"}, {"title": "$choice:Harbor Nights|The Ledger"}),
     Ent("viewer profile", {"create": "profile_name kids_profile?", "delete": "profile_name"}),
-    Ent("viewing history", {"get": "profile_name days?"}, {"titles": "$int:0:40"}),
+    Ent("viewing history", {"get": "profile_name days_back?"}, {"titles": "$int:0:40"}),
     Ent("playback quality", {"set": "video_quality profile_name"}),
     Ent("new release", {"list": "movie_genre limit?"}, {"title": "$choice:Northbound|Signal Lost"}),
     Ent("show availability", {"check": "tv_show country"}, {"available": "$bool"}),
@@ -1894,7 +1904,7 @@ domain(
     Ent("trending topic", {"list": "country limit?"}, {"topic": "$choice:elections|AI|heatwave"}),
     Ent("news source", {"list": "language news_section?"}, {"name": "$choice:Civic Wire|Global Ledger"}),
     Ent("saved article", {"add": "article_url tags?", "list": "tag_filter limit?"}),
-    Ent("news digest", {"generate": "news_topics days"}, {"stories": "$int:3:30"}),
+    Ent("news digest", {"generate": "news_topics days_back"}, {"stories": "$int:3:30"}),
     Ent("fact check", {"get": "claim"}, {"verdict": "$choice:true|false|misleading"}),
 )
 
@@ -2076,7 +2086,7 @@ domain(
     "smart_home", "home",
     Ent("thermostat setting", {"set": "room target_temp hvac_mode?", "get": "room"},
         {"current": "$num:14:28:1", "mode": "$choice:heat|cool|eco"}),
-    Ent("thermostat schedule", {"create": "room target_temp time weekdays"}),
+    Ent("thermostat schedule", {"create": "room target_temp time alarm_days"}),
     Ent("light brightness", {"set": "room brightness color?"}),
     Ent("device status", {"get": "device"}, {"online": "$bool", "battery_percent": "$int:3:100"}),
     Ent("smart device", {"list": "room", "rename": "device device_label", "reset": "device"},
@@ -2094,7 +2104,7 @@ domain(
     Ent("home scene", {"start": "scene_name", "create": "scene_name devices"}),
     Ent("camera snapshot", {"generate": "camera"}, {"image_url": "$id:https://cam.example.com/******.jpg"}),
     Ent("camera recording", {"list": "camera date"}, {"clip": "$choice:motion 08:14|motion 17:52"}),
-    Ent("device energy usage", {"get": "device days"}, {"kwh": "$num:0:90:2"}),
+    Ent("device energy usage", {"get": "device days_back"}, {"kwh": "$num:0:90:2"}),
     Ent("vacuum cleaning", {"start": "rooms"}, stem="vacuum_run"),
 )
 
@@ -2110,7 +2120,7 @@ role("payee", S("Payee name."), pool("companies"), ["to {v}", "from {v}"], ["The
      ["The payee is {v}."], "a payee")
 role("card_last4", S("Last four digits of the card."), pattern("####"), ["ending in {v}", "ending {v}"],
      ["It's the card ending in {v}."], ["The card ends in {v}."], "a card's last four digits")
-role("statement_month", S("Statement month, YYYY-MM."), pattern("2025-0#"), ["for {v}"],
+role("statement_month", S("Statement month, YYYY-MM."), {"kind": "choice", "values": [f"2025-{m:02d}" for m in range(1, 13)]}, ["for {v}"],
      ["I need the {v} statement."], ["Use the {v} statement."], "a statement month", param="month")
 role("file_format", E("Export file format.", ["pdf", "csv", "xlsx"]),
      enum({"pdf": ["PDF"], "csv": ["CSV"], "xlsx": ["Excel", "XLSX"]}), ["as {v}"], ["I want it as {v}."],
@@ -2338,7 +2348,7 @@ role("bucket", S("Storage bucket name."), {"kind": "choice", "values": words(
 role("bucket_of", S("Storage bucket name."), {"kind": "choice", "values": words(
     "prod-assets|backup-nightly|ml-datasets|user-uploads|logs-archive")}, ["for {v}", "of the bucket {v}"],
      ["The bucket is {v}."], ["Use the bucket {v}."], "a bucket name", param="bucket")
-role("database", S("Database name."), pool("databases"), ["{v}", "for {v}"], ["The database is {v}."],
+role("database", S("Database name."), pool("databases"), ["in the {v} database", "on {v}"], ["The database is {v}."],
      ["Use {v}."], "a database")
 role("cpu_threshold", I("CPU percent that triggers the alarm.", minimum=1, maximum=100), ints(50, 95, "%", step=5),
      ["above {v}"], ["Alert above {v} CPU."], ["Trigger above {v}."], "a CPU threshold", param="threshold")
@@ -2393,7 +2403,7 @@ domain(
         stem="repo_issue"),
     Ent("pull request", {"create": "repo branch base_branch issue_title?", "merge": "repo pr_number merge_method?",
                          "get": "repo pr_number"}, {"state": "$choice:open|merged|closed", "checks": "$choice:passing|failing"}),
-    Ent("pull request reviewer", {"assign": "repo pr_number reviewer"}, stem="pr_reviewer"),
+    Ent("pull request", {"assign": "repo pr_number reviewer"}, stem="pr_reviewer"),
     Ent("branch", {"create": "repo branch_name", "delete": "repo branch_name"}, stem="git_branch"),
     Ent("commit history", {"get": "repo branch limit?"}, {"commits": "$int:1:500"}),
     Ent("build status", {"check": "repo branch"}, {"status": "$choice:passing|failing|running"}),
@@ -2896,6 +2906,409 @@ domain(
     Ent("city service request", {"submit": "complaint_text address", "track": "service_request_id"}, stem="city_service_request"),
     Ent("polling place", {"find": "property_address"}, {"name": "$choice:Lincoln School Gym|Civic Library"}),
     Ent("public record", {"search": "contact_name city"}, {"type": "$choice:property deed|business filing"}),
+)
+
+# --- human resources -----------------------------------------------------------------------------
+idrole("employee_id", "Employee", "EMP-#####")
+role("department", S("Department."), pool("departments"), ["in {v}", "for {v}"], ["I work in {v}.",
+     "The department is {v}."], ["Only {v}."], "a department")
+role("leave_type", E("Leave type.", ["vacation", "sick", "parental", "unpaid", "bereavement"]), enum(),
+     ["as {v} leave", "for {v} leave"], ["It's {v} leave."], ["Count it as {v} leave."], "a leave type")
+idrole("leave_request_id", "Leave request", "LV-######", "request_id")
+role("job_role", S("Job title."), pool("job_titles"), ["as a {v}", "for the {v} role"], ["The role is {v}."],
+     ["The role is {v}."], "a job title", param="title")
+role("salary", N("Yearly salary in US dollars.", minimum=0), nums(30000, 250000, 0, None, "$"),
+     ["at {v}", "with a salary of {v}"], ["The salary is {v}."], ["Pay {v} a year."], "a salary")
+role("candidate", S("Candidate's full name."), pool("people"), ["for {v}"], ["The candidate is {v}."],
+     ["It's for {v}."], "a candidate", param="candidate_name")
+role("review_score", I("Performance score from 1 to 5.", minimum=1, maximum=5), ints(1, 5, None),
+     ["with a score of {v}"], ["I'd score them {v}."], ["Give a score of {v}."], "a score", param="score")
+role("hours_worked", N("Hours worked.", minimum=0, maximum=24), nums(1, 12, 1, "hours"), ["for {v}",
+     "logging {v}"], ["I worked {v}."], ["Log {v}."], "hours worked", param="hours")
+domain(
+    "hr", "hr",
+    Ent("employee record", {"get": "employee_id", "update": "employee_id department job_role",
+                            "create": "contact_name email department job_role start_date"},
+        {"name": "$choice:Maria Lopez|Kenji Tanaka", "department": "$choice:sales|legal"}, stem="employee"),
+    Ent("leave request", {"submit": "employee_id leave_type start_date end_date", "approve": "leave_request_id",
+                          "cancel": "leave_request_id"}, {"status": "$choice:pending|approved"}),
+    Ent("leave balance", {"get": "employee_id leave_type?"}, {"days_left": "$num:0:30:1"}),
+    Ent("payslip", {"get": "employee_id statement_month"}, {"net": "$num:1000:15000:2"}),
+    Ent("job offer", {"generate": "candidate job_role salary start_date"}),
+    Ent("performance review", {"submit": "employee_id review_score note?"}),
+    Ent("timesheet entry", {"add": "employee_id date hours_worked"}, stem="timesheet_entry"),
+    Ent("team directory", {"list": "department limit?"}, {"name": "$choice:Omar Haddad|Grace Walsh"},
+        plural="department employees"),
+    Ent("org chart", {"get": "department"}, {"levels": "$int:2:7"}),
+)
+
+# --- IT helpdesk ---------------------------------------------------------------------------------
+idrole("ticket_id", "Ticket", "INC-######")
+role("ticket_topic", S("Short summary of the problem."), pool("tickets_topics"), ["about a {v}", "for a {v}"],
+     ["I have a {v}.", "The problem is a {v}."], ["It's a {v}."], "a problem summary", param="summary")
+role("ticket_status", E("Ticket status.", ["open", "in_progress", "waiting", "resolved"]),
+     enum({"in_progress": ["in progress"], "waiting": ["waiting on the customer"]}), ["to {v}"],
+     ["Set it to {v}."], ["Mark it {v}."], "a status", param="status")
+role("agent", S("Support agent username."), pool("usernames"), ["to {v}"], ["Give it to {v}."],
+     ["Assign it to {v}."], "an agent")
+role("reply_text", S("Reply text."), pool("messages", quote=True), ["saying {v}", "with {v}"],
+     ["Tell them {v}."], ["Reply {v}."], "a reply", param="message")
+role("app_name", S("Application name."), pool("apps"), ["for {v}", "to {v}"], ["I need {v}.",
+     "The app is {v}."], ["It's {v}."], "an application", param="app")
+domain(
+    "helpdesk", "support",
+    Ent("support ticket", {"create": "ticket_topic email priority?", "get": "ticket_id", "close": "ticket_id",
+                           "list": "ticket_status? email limit?"}, {"status": "$choice:open|resolved"},
+        stem="ticket"),
+    Ent("ticket status", {"update": "ticket_id ticket_status"}),
+    Ent("ticket", {"assign": "ticket_id agent"}, stem="ticket_owner"),
+    Ent("ticket reply", {"send": "ticket_id reply_text"}),
+    Ent("password reset link", {"send": "username"}, stem="password_reset"),
+    Ent("software access request", {"submit": "username app_name"}, stem="access_request"),
+    Ent("knowledge base article", {"search": "query limit?"}, {"title": "$choice:Reset your VPN|Set up MFA"},
+        stem="kb_article"),
+    Ent("system outage", {"list": "region"}, {"service": "$choice:Email|VPN", "since": "$date"},
+        plural="active incidents"),
+    Ent("laptop replacement", {"order": "employee_id email"}, stem="laptop_replacement"),
+)
+
+# --- web analytics -------------------------------------------------------------------------------
+role("site", S("Website domain."), pool("domains_web"), ["for {v}", "on {v}"], ["My site is {v}.",
+     "The site is {v}."], ["It's {v}."], "a website", param="site")
+role("metric", S("Metric name."), pool("metrics"), ["for {v}", "of {v}"], ["I track {v}."], ["Show {v}."],
+     "a metric")
+role("metrics_list", A("Metrics.", {"type": "string"}), listof(pool("metrics"), 2, 3), ["for {v}", "covering {v}"],
+     ["I care about {v}."], ["Include {v}."], "a list of metrics", param="metrics")
+role("granularity", E("Time bucket.", ["hour", "day", "week", "month"]),
+     enum({"hour": ["hourly", "by the hour"], "day": ["daily", "by day"], "week": ["weekly", "by week"],
+           "month": ["monthly", "by month"]}), ["{v}"], ["Break it down {v}."], ["Group it {v}."],
+     "a granularity")
+role("traffic_source", E("Traffic source.", ["organic", "paid", "social", "email", "direct", "referral"]),
+     enum(), ["from {v} traffic"], ["Only {v} traffic."], ["Only {v} traffic."], "a traffic source", param="source")
+role("page_path", S("Page path."), {"kind": "choice", "values": words(
+    "/pricing|/blog/launch|/signup|/checkout|/docs/getting-started|/about")}, ["for {v}", "on {v}"],
+     ["The page is {v}."], ["Only the page {v}."], "a page path", param="path")
+role("experiment_name", S("A/B test name."), {"kind": "choice", "quote": True, "values": words(
+    "Green Checkout Button|Short Signup Form|New Pricing Table|Hero Video")}, ["{v}", "called {v}"],
+     ["The test is {v}."], ["It's {v}."], "a test name", param="experiment")
+role("traffic_split", I("Percent of traffic in the variant.", minimum=1, maximum=99), ints(10, 50, "%", step=5),
+     ["with {v} in the variant"], ["Send {v} to the variant."], ["Put {v} in the variant."], "a traffic split",
+     param="split_percent")
+domain(
+    "analytics", "analytics",
+    Ent("traffic report", {"get": "site start_date end_date granularity?", "export": "site date_range file_format?"},
+        {"visits": "$int:100:900000", "bounce_rate": "$num:0.1:0.9:2"}),
+    Ent("metric trend", {"get": "site metric days_back"}, {"change_percent": "$num:-60:200:1"}),
+    Ent("top page", {"list": "site date_range limit?"}, {"path": "$choice:/pricing|/blog"}),
+    Ent("page performance", {"get": "site page_path"}, {"load_ms": "$int:200:9000", "views": "$int:0:90000"}),
+    Ent("traffic source breakdown", {"get": "site date_range traffic_source?"}, {"share": "$num:0:1:2"}),
+    Ent("conversion funnel", {"analyze": "site metrics_list"}, {"drop_off_step": "$int:1:5"}),
+    Ent("A/B test", {"create": "site experiment_name traffic_split", "stop": "experiment_name",
+                    "get": "experiment_name"}, {"winner": "$choice:control|variant", "p_value": "$num:0:1:3"},
+        stem="split_test"),
+    Ent("analytics dashboard", {"share": "site email permission?"}),
+    Ent("metric anomaly", {"find": "site metric days_back?"}, {"date": "$date", "deviation": "$num:2:9:1"}),
+)
+
+# --- databases and SQL ---------------------------------------------------------------------------
+role("table", S("Table name."), {"kind": "choice", "values": words(
+    "orders|customers|invoices|events|products|sessions|payments")}, ["in {v}", "from the {v} table"],
+     ["The table is {v}."], ["Use the {v} table."], "a table")
+role("columns", A("Column names.", {"type": "string"}), listof({"kind": "choice", "values": words(
+    "id|created_at|email|amount|status|country|user_id")}, 2, 3), ["with {v}", "selecting {v}"],
+     ["I need {v}."], ["Only return {v}."], "a list of columns")
+role("sql_query", S("SQL statement."), {"kind": "choice", "quote": True, "values": words(
+    "SELECT count(*) FROM orders WHERE status = 'open'|SELECT email FROM customers LIMIT 10|"
+    "SELECT country, sum(amount) FROM payments GROUP BY country|DELETE FROM sessions WHERE expired = true")},
+     ["{v}"], ["The query is {v}."], ["Run {v}."], "a SQL statement", param="sql")
+role("row_filter", O("Equality filter on one column.", {"column": S("Column name."), "value": S("Value.")}),
+     obj({"column": {"kind": "choice", "values": words("status|country|plan|region")},
+          "value": {"kind": "choice", "values": words("active|Canada|premium|EMEA|pending")}},
+         ["where {column} is {value}", "with {column} equal to {value}"]),
+     ["{v}"], ["Only rows {v}."], ["Only rows {v}."], "a filter", param="filter")
+role("db_user", S("Database user."), pool("usernames"), ["for {v}", "named {v}"], ["The user is {v}."],
+     ["Give it to {v}."], "a database user", param="user")
+role("db_privilege", E("Privilege.", ["read", "write", "admin"]), enum(), ["with {v} rights"],
+     ["They need {v} rights."], ["Grant {v} rights."], "a privilege", param="privilege")
+domain(
+    "databases", "db",
+    Ent("SQL query", {"validate": "sql_query database"}, {"valid": "$bool"}, stem="sql_statement"),
+    Ent("query plan", {"get": "sql_query database"}, {"cost": "$num:1:90000:1", "uses_index": "$bool"},
+        stem="sql_query_plan"),
+    Ent("table row", {"list": "database table row_filter? limit?", "export": "database table columns file_format?"},
+        {"rows": "$int:0:90000"}),
+    Ent("table schema", {"get": "database table"}, {"columns": "$int:2:60"}),
+    Ent("table index", {"create": "database table columns"}, stem="db_index"),
+    Ent("database user", {"create": "database db_user db_privilege", "delete": "database db_user"}),
+    Ent("database size", {"get": "database"}, {"gb": "$num:0:9000:2"}),
+    Ent("slow query", {"list": "database hours_back limit?"}, {"ms": "$int:500:90000"}),
+    Ent("database restore", {"start": "database date"}, stem="db_restore"),
+)
+
+# --- network and security ------------------------------------------------------------------------
+role("ip_address", S("IPv4 address."), pool("ip_addresses"), ["for {v}", "of {v}"], ["The IP is {v}."],
+     ["The address is {v}."], "an IP address", param="ip")
+role("web_domain", S("Domain name."), pool("domains_web"), ["for {v}", "of {v}"], ["The domain is {v}."],
+     ["It's {v}."], "a domain", param="domain")
+role("record_type", E("DNS record type.", ["A", "AAAA", "CNAME", "MX", "TXT"]), enum(), ["{v}"],
+     ["I want the {v} records."], ["Only {v} records."], "a record type")
+role("port", I("Port number.", minimum=1, maximum=65535), ints(20, 9000), ["on port {v}"],
+     ["The port is {v}."], ["Use port {v}."], "a port")
+role("password_length", I("Password length.", minimum=8, maximum=64), ints(12, 40, "characters"),
+     ["with {v}"], ["Make it {v} long."], ["Make it {v} long."], "a length", param="length")
+role("include_symbols", B("Include symbols."), boolean(["with symbols", "including special characters"],
+     ["letters and digits only", "without any special characters"]), ["{v}"], ["Make it {v}."],
+     ["Make it {v}."], "a symbols flag", param="symbols")
+role("file_hash", S("SHA-256 hash."), pattern("**##**##**##**##"), ["{v}", "with hash {v}"], ["The hash is {v}."],
+     ["The hash is {v}."], "a file hash", param="sha256")
+role("url", S("URL."), pattern("https://link-*****.example.net/login"), ["{v}", "at {v}"], ["The link is {v}."],
+     ["Check {v}."], "a URL")
+domain(
+    "security", "netsec",
+    Ent("DNS record", {"list": "web_domain record_type?", "create": "web_domain record_type ip_address"},
+        {"value": "$choice:203.0.113.45|mail.northwind.io", "ttl": "$int:60:86400"}, stem="dns_record"),
+    Ent("IP geolocation", {"get": "ip_address"}, {"country": "$choice:Canada|Japan", "isp": "$choice:Telia|Comcast"},
+        stem="ip_location"),
+    Ent("open port", {"check": "ip_address port"}, {"open": "$bool"}, stem="port_status"),
+    Ent("SSL certificate", {"check": "web_domain", "renew": "web_domain"}, {"expires": "$date"},
+        stem="tls_certificate"),
+    Ent("password", {"generate": "password_length include_symbols?"}, {"strength": "$choice:strong|very strong"},
+        stem="secure_password"),
+    Ent("data breach exposure", {"check": "email"}, {"breaches": "$int:0:9"}, stem="breach_exposure"),
+    Ent("malware scan", {"start": "file_hash"}, {"verdict": "$choice:clean|malicious|suspicious"}),
+    Ent("phishing link", {"report": "url"}, stem="phishing_url"),
+    Ent("firewall rule", {"create": "ip_address port", "delete": "ip_address port"}),
+    Ent("login activity", {"list": "username days_back?"}, {"ip": "$choice:10.0.4.17|198.51.100.7"},
+        plural="recent logins"),
+)
+
+# --- gardening -----------------------------------------------------------------------------------
+role("plant", S("Plant name."), pool("plants"), ["for my {v}", "for {v}"], ["I'm growing {v}.",
+     "The plant is a {v}."], ["It's a {v}."], "a plant")
+role("plants", A("Plant names.", {"type": "string"}), listof(pool("plants"), 2, 3), ["with {v}", "for {v}"],
+     ["I'm growing {v}."], ["Include {v}."], "a list of plants")
+role("sunlight", E("Light conditions.", ["full_sun", "partial_shade", "full_shade"]),
+     enum({"full_sun": ["full sun"], "partial_shade": ["partial shade"], "full_shade": ["full shade"]}),
+     ["in {v}"], ["The spot gets {v}."], ["It's in {v}."], "a light level")
+role("pet_safe", B("Only plants that are safe for pets."), boolean(["safe for pets", "non-toxic to cats and dogs"],
+     ["even if toxic to pets", "regardless of pet safety"]), ["{v}"], ["They must be {v}."], ["Only ones {v}."],
+     "a pet-safety filter")
+role("soil_ph", N("Soil pH.", minimum=0, maximum=14), nums(4.5, 8.5, 1), ["at pH {v}", "with a pH of {v}"],
+     ["My soil pH is {v}."], ["The pH is {v}."], "a soil pH")
+role("garden_area", N("Bed area in square meters.", minimum=0), nums(1, 60, 1, "square meters"), ["covering {v}",
+     "for {v}"], ["The bed is {v}."], ["The area is {v}."], "an area", param="area_sqm")
+role("symptom_leaf", E("Visible problem.", ["yellow_leaves", "brown_spots", "wilting", "white_powder", "holes"]),
+     enum({"yellow_leaves": ["yellow leaves"], "brown_spots": ["brown spots"], "white_powder": ["white powder"],
+           "holes": ["holes in the leaves"]}), ["with {v}", "showing {v}"], ["It has {v}."], ["It shows {v}."],
+     "a symptom", param="symptom")
+domain(
+    "gardening", "garden",
+    Ent("plant care guide", {"get": "plant sunlight?"}, {"water_every_days": "$int:1:21"}),
+    Ent("watering reminder", {"create": "plant alarm_days", "delete": "plant"}),
+    Ent("plant problem", {"analyze": "plant symptom_leaf"}, {"likely": "$choice:overwatering|aphids|mildew"},
+        stem="plant_problem"),
+    Ent("planting calendar", {"get": "plant city"}, {"sow_from": "$date", "sow_until": "$date"}),
+    Ent("companion plant", {"list": "plant"}, {"name": "$choice:basil|marigold"}),
+    Ent("soil amendment", {"calculate": "soil_ph garden_area"}, {"lime_kg": "$num:0:40:1"}),
+    Ent("garden layout", {"generate": "plants garden_area sunlight?"}, {"rows": "$int:1:12"}),
+    Ent("plant", {"search": "sunlight pet_safe?"}, {"name": "$choice:snake plant|orchid"}, stem="houseplant"),
+    Ent("frost alert", {"create": "city email"}, stem="frost_warning"),
+)
+
+# --- farming -------------------------------------------------------------------------------------
+role("crop", S("Crop."), pool("crops"), ["for {v}", "of {v}"], ["We grow {v}.", "The crop is {v}."],
+     ["It's {v}."], "a crop")
+role("field_hectares", N("Field size in hectares.", minimum=0), nums(1, 500, 1, "hectares"), ["on {v}",
+     "across {v}"], ["The field is {v}."], ["The field covers {v}."], "a field size", param="hectares")
+idrole("field_id", "Field", "FLD-####")
+role("fertilizer", E("Fertilizer type.", ["nitrogen", "phosphorus", "potassium", "compost", "npk"]),
+     enum({"npk": ["NPK"]}), ["with {v}"], ["We use {v}."], ["Use {v}."], "a fertilizer")
+role("irrigation_mm", N("Water to apply in millimeters.", minimum=0), nums(5, 60, 1, "mm"), ["with {v}"],
+     ["Apply {v}."], ["Apply {v}."], "an irrigation amount", param="water_mm")
+role("animal_type", E("Livestock type.", ["cattle", "sheep", "goats", "pigs", "chickens"]), enum(), ["for {v}"],
+     ["We keep {v}."], ["The animals are {v}."], "an animal type")
+role("animal_count", I("Number of animals.", minimum=1), ints(5, 900, None), ["for {v} head", "for a herd of {v}"],
+     ["We have {v} animals."], ["There are {v} animals."], "a head count")
+role("pest_note", S("What was seen in the field."), {"kind": "choice", "quote": True, "values": words(
+    "Aphids on the lower leaves|Locust swarm at the north edge|Leaf rust spreading fast|Armyworm damage in rows 3 to 7")},
+     ["described as {v}", "noting {v}"], ["We saw this: {v}."], ["Note {v}."], "a description", param="description")
+domain(
+    "farming", "agri",
+    Ent("crop yield", {"predict": "crop field_hectares city"}, {"tonnes": "$num:1:9000:1"}),
+    Ent("commodity price", {"get": "crop date?"}, {"usd_per_tonne": "$num:90:9000:2"}, stem="crop_price"),
+    Ent("fertilizer plan", {"generate": "crop field_hectares fertilizer?"}, {"kg_per_ha": "$int:20:400"}),
+    Ent("irrigation", {"schedule": "field_id date irrigation_mm"}, stem="irrigation_run"),
+    Ent("soil moisture", {"get": "field_id"}, {"percent": "$num:5:60:1"}),
+    Ent("pest outbreak", {"report": "field_id crop pest_note"}),
+    Ent("harvest window", {"predict": "crop field_id"}, {"start": "$date", "end": "$date"}),
+    Ent("livestock feed", {"calculate": "animal_count animal_type"}, {"kg_per_day": "$num:1:9000:1"}),
+    Ent("field", {"list": "email"}, {"id": "$id:FLD-####", "crop": "$choice:wheat|corn"}, stem="farm_field"),
+)
+
+# --- charity and donations -----------------------------------------------------------------------
+role("charity", S("Charity name."), pool("charities"), ["to {v}", "for {v}"], ["I support {v}.",
+     "The charity is {v}."], ["It's for {v}."], "a charity")
+role("cause", E("Cause area.", ["environment", "education", "health", "animals", "hunger", "disaster_relief"]),
+     enum({"disaster_relief": ["disaster relief"]}), ["for {v}", "working on {v}"], ["I care about {v}."],
+     ["Focus on {v}."], "a cause")
+role("donation_frequency", E("How often to give.", ["once", "monthly", "quarterly", "yearly"]),
+     enum({"once": ["just once", "one time"]}), ["{v}"], ["Give {v}."], ["Make it {v}."], "a frequency",
+     param="frequency")
+role("anonymous", B("Give anonymously."), boolean(["anonymously", "without my name attached"],
+     ["with my name shown", "publicly credited"]), ["{v}"], ["Do it {v}."], ["Do it {v}."], "an anonymity flag")
+role("volunteer_hours", I("Hours to volunteer.", minimum=1, maximum=40), ints(1, 8, ["hour", "hours"], True),
+     ["for {v}"], ["I can give {v}."], ["Sign me up for {v}."], "an hour count", param="hours")
+role("fundraiser_name", S("Fundraiser title."), {"kind": "choice", "quote": True, "values": words(
+    "Run for Rescue Paws|Clean Beach Drive|Books for Every Kid|Winter Coat Drive")}, ["called {v}", "titled {v}"],
+     ["The fundraiser is {v}."], ["Title it {v}."], "a title", param="title")
+domain(
+    "charity", "giving",
+    Ent("donation", {"send": "charity amount_usd donation_frequency? anonymous?", "cancel": "charity"}),
+    Ent("charity rating", {"get": "charity"}, {"stars": "$int:1:4", "program_percent": "$int:50:95"}),
+    Ent("charity", {"search": "cause country? limit?"}, {"name": "$choice:Clean Oceans Fund|Shelter First"},
+        stem="nonprofit"),
+    Ent("donation receipt", {"get": "charity year"}, {"total": "$num:5:9000:2"}),
+    Ent("volunteer shift", {"book": "charity date volunteer_hours", "list": "city date?"},
+        {"role": "$choice:sorting|serving|tutoring"}),
+    Ent("fundraiser page", {"create": "charity fundraiser_name target_amount"}, stem="fundraiser"),
+    Ent("donation history", {"get": "email year?"}, {"gifts": "$int:0:40"}),
+    Ent("matching gift", {"check": "company_name amount_usd"}, {"match_ratio": "$choice:1:1|2:1"}),
+)
+
+# --- invoicing and accounting --------------------------------------------------------------------
+idrole("invoice_id", "Invoice", "INV-######")
+role("client", S("Client company."), pool("companies"), ["for {v}", "billed to {v}"], ["The client is {v}."],
+     ["Bill {v}."], "a client")
+role("line_items", A("Invoice lines.", {"type": "object", "properties": {
+        "description": {"type": "string", "description": "What was delivered."},
+        "amount": {"type": "number", "description": "Line amount in US dollars."}},
+        "required": ["description", "amount"]}),
+     listof(obj({"description": {"kind": "choice", "values": words("design work|consulting|hosting|travel costs|"
+                                                                  "training session|license fee")},
+                 "amount": nums(50, 5000, 2, None, "$")}, ["{description} at {amount}", "{amount} for {description}"]),
+            1, 2), ["with {v}", "covering {v}"], ["The lines are {v}."], ["Add {v}."], "invoice lines", param="items")
+role("due_in_days", I("Payment term in days.", minimum=0, maximum=120), ints(7, 60, "days", step=7),
+     ["due in {v}", "payable within {v}"], ["Payment is due in {v}."], ["Make it due in {v}."], "a payment term",
+     param="due_days")
+role("expense_category", E("Expense category.", ["travel", "meals", "software", "office", "equipment", "other"]),
+     enum(), ["under {v}", "as {v}"], ["It's a {v} expense."], ["File it under {v}."], "a category",
+     param="category")
+role("receipt_file", S("Receipt image file."), {"kind": "choice", "values": words(
+    "receipt_0412.jpg|taxi_receipt.png|hotel_folio.pdf|lunch_receipt.jpg")}, ["with {v}", "attaching {v}"],
+     ["The receipt is {v}."], ["Attach {v}."], "a receipt", param="receipt")
+role("tax_rate", N("Tax rate in percent.", minimum=0, maximum=50), nums(5, 25, 1, "%"), ["at {v}"],
+     ["The tax rate is {v}."], ["Apply {v} tax."], "a tax rate")
+domain(
+    "invoicing", "billing",
+    Ent("invoice", {"create": "client line_items due_in_days? currency?", "send": "invoice_id email",
+                    "get": "invoice_id", "cancel": "invoice_id"}, {"total": "$num:50:90000:2", "status": "$choice:draft|sent|paid"}),
+    Ent("overdue invoice", {"list": "client limit?"}, {"days_late": "$int:1:120"}),
+    Ent("payment reminder", {"send": "invoice_id"}, stem="invoice_reminder"),
+    Ent("invoice payment", {"add": "invoice_id amount_usd date"}, stem="invoice_payment"),
+    Ent("expense", {"submit": "amount_usd expense_category date receipt_file?", "list": "start_date end_date"},
+        {"amount": "$num:5:900:2"}, stem="business_expense"),
+    Ent("sales tax", {"calculate": "amount_usd tax_rate"}, {"tax": "$num:0:9000:2"}),
+    Ent("profit and loss report", {"generate": "start_date end_date file_format?"}, stem="profit_loss_report"),
+    Ent("client balance", {"get": "client"}, {"owed": "$num:0:90000:2"}),
+)
+
+# --- project management --------------------------------------------------------------------------
+role("project", S("Project name."), {"kind": "choice", "values": words(
+    "Apollo Redesign|Q3 Launch|Mobile App v2|Data Migration|Website Refresh|Onboarding Revamp")},
+     ["in {v}", "for {v}"], ["The project is {v}.", "I'm on {v}."], ["It's for {v}."], "a project")
+role("sprint_target", S("Sprint to move the item into."), {"kind": "choice", "values": words(
+    "Sprint 14|Sprint 15|Sprint 16|Sprint 17")}, ["to {v}", "into {v}"], ["It belongs in {v}."],
+     ["Move it to {v}."], "a target sprint", param="sprint")
+idrole("issue_key", "Work item", "PRJ-####", "item_id")
+role("story_points", I("Estimate in story points.", minimum=0, maximum=40), ints(1, 13, "points"),
+     ["worth {v}", "estimated at {v}"], ["It's about {v}."], ["Estimate it at {v}."], "an estimate",
+     param="points")
+role("sprint_name", S("Sprint name."), {"kind": "choice", "values": words("Sprint 14|Sprint 15|Sprint 16|Sprint 17")},
+     ["for {v}", "in {v}"], ["We're in {v}."], ["Use {v}."], "a sprint", param="sprint")
+role("item_title", S("Work item title."), pool("task_titles", quote=True), ["called {v}", "titled {v}"],
+     ["The item is {v}."], ["Title it {v}."], "a title", param="title")
+role("assignee", S("Assignee username."), pool("usernames"), ["to {v}"], ["Give it to {v}."],
+     ["Assign it to {v}."], "an assignee")
+role("item_status", E("Workflow status.", ["todo", "in_progress", "in_review", "done"]),
+     enum({"todo": ["to do"], "in_progress": ["in progress"], "in_review": ["in review"]}), ["to {v}"],
+     ["Move it to {v}."], ["Move it to {v}."], "a status", param="status")
+role("milestone_name", S("Milestone name."), {"kind": "choice", "quote": True, "values": words(
+    "Beta Release|Design Freeze|Public Launch|Security Audit")}, ["called {v}", "named {v}"],
+     ["The milestone is {v}."], ["Name it {v}."], "a milestone", param="milestone")
+domain(
+    "projects", "pm",
+    Ent("work item", {"create": "project item_title story_points? assignee?", "get": "issue_key",
+                      "delete": "issue_key"}, {"status": "$choice:todo|done"}),
+    Ent("work item status", {"update": "issue_key item_status"}),
+    Ent("work item", {"assign": "issue_key assignee"}, stem="work_item_owner"),
+    Ent("sprint backlog", {"get": "project sprint_name"}, {"items": "$int:3:60", "points": "$int:5:120"}),
+    Ent("sprint item", {"move": "issue_key sprint_target"}),
+    Ent("project milestone", {"create": "project milestone_name date", "list": "project"}, {"due": "$date"}),
+    Ent("burndown chart", {"generate": "project sprint_name"}),
+    Ent("team workload", {"get": "project"}, {"busiest": "$choice:maria_lop0|omar_had9"}),
+    Ent("project status", {"summarize": "project days_back?"}, {"on_track": "$bool"}),
+)
+
+# --- workplace -----------------------------------------------------------------------------------
+role("meeting_room", S("Room name."), pool("meeting_rooms"), ["in {v}", "for {v}"], ["I want {v}."],
+     ["Use {v}."], "a meeting room", param="room")
+role("capacity", I("Minimum seats.", minimum=1, maximum=100), ints(2, 20, ["person", "people"], True),
+     ["for {v}", "that seats {v}"], ["We are {v}."], ["It has to fit {v}."], "a capacity")
+role("floor", I("Floor number.", minimum=0, maximum=60), ints(1, 12), ["on floor {v}"], ["I'm on floor {v}."],
+     ["Only floor {v}."], "a floor")
+role("visitor_name", S("Visitor's full name."), pool("people"), ["for {v}"], ["My visitor is {v}."],
+     ["The visitor is {v}."], "a visitor", param="visitor")
+role("equipment", A("Equipment needed.", {"type": "string", "enum": ["projector", "whiteboard", "video_conference",
+                                                                    "phone"]}),
+     listof(enum({"video_conference": ["video conferencing"]}), 1, 2), ["with {v}"], ["We need {v}."],
+     ["It must have {v}."], "equipment")
+role("desk_zone", E("Desk zone.", ["quiet", "collaborative", "window", "standing"]), enum(), ["in the {v} zone"],
+     ["I like the {v} zone."], ["Put me in the {v} zone."], "a zone", param="zone")
+role("facility_note", S("Description of the problem."), {"kind": "choice", "quote": True, "values": words(
+    "Air conditioning is too cold|Printer jammed again|Coffee machine is leaking|Flickering lights by the stairs")},
+     ["saying {v}", "about {v}"], ["The problem: {v}."], ["Describe it as {v}."], "a description",
+     param="description")
+domain(
+    "workplace", "office",
+    Ent("meeting room", {"book": "meeting_room date time duration_event", "find": "date time capacity equipment?",
+                         "cancel": "reservation_id"}, {"room": "$choice:Atlas|Orion"}, stem="conference_room"),
+    Ent("room availability", {"check": "meeting_room date"}, {"free_slots": "$int:0:10"}, stem="room_schedule"),
+    Ent("hot desk", {"book": "date floor? desk_zone?"}, {"desk": "$id:D-###"}),
+    Ent("visitor pass", {"create": "visitor_name date", "cancel": "visitor_name date"}),
+    Ent("facility issue", {"report": "floor facility_note"}, stem="facility_issue"),
+    Ent("parking permit", {"renew": "employee_id plate"}, stem="office_parking"),
+    Ent("office lunch", {"order": "dishes date"}),
+    Ent("office occupancy", {"get": "date floor?"}, {"percent": "$int:0:100"}),
+)
+
+# --- clocks and timers ---------------------------------------------------------------------------
+role("time_zone", S("IANA time zone, e.g. Europe/Lisbon."), pool("time_zones"), ["in {v}", "for {v}"],
+     ["I'm on {v}."], ["Use {v}."], "a time zone", param="timezone")
+role("to_time_zone", S("Target IANA time zone."), pool("time_zones"), ["to {v}", "into {v}"],
+     ["I need it in {v}."], ["Show it in {v}."], "a target time zone", param="to_timezone")
+role("alarm_label", S("Alarm label."), {"kind": "choice", "quote": True, "values": words(
+    "Wake up|Gym|Take medicine|School run|Stand-up meeting")}, ["labeled {v}", "called {v}"], ["Label it {v}."],
+     ["Label it {v}."], "a label", param="label")
+role("timer_seconds", I("Timer length in seconds.", minimum=1, maximum=86400), ints(30, 3600, "seconds", step=30),
+     ["for {v}"], ["Set it for {v}."], ["Run it for {v}."], "a timer length", param="seconds")
+idrole("alarm_id", "Alarm", "ALM-####")
+domain(
+    "clock", "clock",
+    Ent("alarm", {"create": "time alarm_label? alarm_days?", "delete": "alarm_id", "list": "alarm_days"}),
+    Ent("countdown timer", {"start": "timer_seconds alarm_label?", "stop": "alarm_id"}),
+    Ent("world clock time", {"get": "time_zone"}, {"time": "$choice:08:12|19:47"}),
+    Ent("meeting time", {"convert": "time time_zone to_time_zone"}, {"converted": "$choice:03:00|16:30"},
+        templates={"convert": [
+            "Convert {time} {timezone} to {to_timezone}.", "What is {time} in {timezone} in {to_timezone}?",
+            "If it's {time} in {timezone}, what time is it in {to_timezone}?",
+            "Please translate {time} {timezone} into {to_timezone}.",
+            "My call is at {time} {timezone}. When is that in {to_timezone}?",
+            "Can you convert {time} from {timezone} to {to_timezone}?",
+            "We agreed on {time} {timezone} for the meeting. My colleague is in {to_timezone}; what time is it for them?",
+            "Time zone check: {time} {timezone}, expressed in {to_timezone}?"]}),
+    Ent("stopwatch", {"start": "alarm_label"}),
+    Ent("bedtime reminder", {"set": "time alarm_days"}, stem="bedtime"),
+    Ent("time difference", {"calculate": "time_zone to_time_zone"}, {"hours": "$num:-14:14:1"}),
 )
 
 
