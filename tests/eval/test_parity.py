@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from toolgym.core.match import match_bfcl
+from toolgym.core.match import match_bfcl, match_relevance
 from toolgym.eval.bfcl import CATEGORIES, load_bfcl_cases
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -33,8 +33,11 @@ def agreement(name: str) -> tuple[int, int, int, list]:
     disagreements = []
     for record in records:
         case = cases[record["id"]]
-        result = match_bfcl(record["output"], case.answer, case.meta["functions"], category=case.category,
-                            underscore_to_dot=record["u2d"])
+        if case.answer is None:  # irrelevance / relevance: only whether a call was made counts
+            result = match_relevance(record["output"] or [], irrelevance="irrelevance" in case.category)
+        else:
+            result = match_bfcl(record["output"], case.answer, case.meta["functions"], category=case.category,
+                                underscore_to_dot=record["u2d"])
         same_verdict += result.ok == record["valid"]
         same_type += result.error_type == record["error_type"]
         if result.ok != record["valid"]:
