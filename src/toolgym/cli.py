@@ -21,6 +21,7 @@ app.add_typer(data_commands.app, name="data")
 app.command("demo")(model_commands.demo)
 app.command("call")(model_commands.call)
 app.command("run")(recipe_commands.run)
+app.command("ablate")(recipe_commands.ablate)
 
 
 def main() -> None:

@@ -17,3 +17,19 @@ def run(
     from toolgym.recipes.runner import run_recipe
 
     run_recipe(recipe, set_ or [])
+
+
+def ablate(
+    recipe: Annotated[Path, typer.Argument(help="Base recipe YAML: its model, data and eval settings are shared.")],
+    study: Annotated[str, typer.Option(help="tooldev (Table 3), tl (Table 5 without IRM) or gentool.")] = "tooldev",
+    steps: Annotated[int, typer.Option(min=1, help="Optimizer steps per variant (equal budgets).")] = 100,
+    batch: Annotated[int, typer.Option(min=1, help="Per-device batch size for every variant.")] = 8,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override the base recipe (repeatable).")] = None,
+) -> None:
+    """Run a paper's ablation variants from one base recipe and print the table."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from toolgym.recipes.ablate import run_ablation
+
+    Console().print(Markdown(run_ablation(recipe, study, steps, batch, set_ or [])))

@@ -28,10 +28,15 @@ class RunState:
     adapter: str | None = None
     model: str = ""
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    report: Path | None = None
 
 
-def run_recipe(path: str | Path, overrides: list[str] | None = None) -> Path:
-    recipe = load_recipe(path, overrides)
+def run_recipe(path: str | Path, overrides: list[str] | None = None) -> RunState:
+    return execute(load_recipe(path, overrides))
+
+
+def execute(recipe: Recipe) -> RunState:
+    """Run every step of `recipe` and write report.md; the returned state holds every step's metrics."""
     run_dir = recipe.run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
     state = RunState(recipe=recipe, model=recipe.model)
@@ -59,14 +64,18 @@ def run_recipe(path: str | Path, overrides: list[str] | None = None) -> Path:
         if out.get("metrics"):
             state.metrics[stage.name] = out["metrics"]
 
-    final = run_step(run_dir / "eval_final", _eval_config(recipe, state.adapter, state.model), recipe.seed,
-                     lambda d: _evaluate(state, d), on_skip=skip)
-    state.metrics["final"] = final["metrics"]
+    if "baseline" in state.metrics and not recipe.stages:
+        state.metrics["final"] = state.metrics["baseline"]  # nothing was trained: the baseline is final
+    else:
+        final = run_step(run_dir / "eval_final", _eval_config(recipe, state.adapter, state.model), recipe.seed,
+                         lambda d: _evaluate(state, d), on_skip=skip)
+        state.metrics["final"] = final["metrics"]
     report = write_report(run_dir, f"toolgym run: {recipe.name}", state.metrics.get("baseline", {}),
                           state.metrics["final"], notes=_notes(state))
     console.print(f"[green]report[/green] {report}")
     console.print(report.read_text())
-    return report
+    state.report = report
+    return state
 
 
 def state_inputs(state: RunState) -> dict[str, Any]:

@@ -71,6 +71,12 @@ TOP_KEYS = ("name", "model", "seed", "output_dir", "data", "eval", "stages")
 
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     """Read, override and validate a recipe file; every error names the file and the key."""
+    raw = apply_overrides(read_recipe(path), overrides or [], file=str(path))
+    return parse_recipe(raw, file=str(path))
+
+
+def read_recipe(path: str | Path) -> dict[str, Any]:
+    """The recipe file as a plain mapping (not yet validated)."""
     path = Path(path)
     if not path.is_file():
         raise InputError("recipe file not found", file=str(path))
@@ -82,8 +88,7 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(path), record=line) from None
     if not isinstance(raw, dict):
         raise InputError("a recipe must be a YAML mapping", file=str(path))
-    raw = apply_overrides(raw, overrides or [], file=str(path))
-    return parse_recipe(raw, file=str(path))
+    return raw
 
 
 def parse_recipe(raw: dict[str, Any], *, file: str) -> Recipe:
@@ -129,9 +134,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str], *, file: str) -> 
         value = yaml.safe_load(text)
         parts = dotted.strip().split(".")
         target = _override_target(raw, parts[0], file=file)
-        if target is raw:
-            parts = parts  # top-level key such as model=… or data.n=…
-        else:
+        if target is not raw:  # a stage: drop its name; top-level keys (model=…, data.n=…) keep theirs
             parts = parts[1:]
         if not parts:
             raise InputError(f"override '{item}' names no key", file="--set")

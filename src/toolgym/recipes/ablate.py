@@ -1,0 +1,126 @@
+"""`toolgym ablate`: the papers' ablation variants from one base recipe, at equal training budgets.
+
+Every variant reuses the base recipe's data, model and eval settings and gets the same number of optimizer
+steps at the same batch size (multi-stage variants split the steps: 25% to each preparatory stage, the rest to
+the final stage), so token budgets match up to packing; the tokens each variant really trained on are reported.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolgym.core.errors import InputError
+from toolgym.recipes.spec import apply_overrides, parse_recipe, read_recipe
+
+INVOCATION = {"invocation": 1.0}
+TRAJECTORY = {"invocation": 1.0, "trajectory": 1.0}
+
+
+@dataclass(frozen=True)
+class Variant:
+    label: str
+    stages: tuple[dict[str, Any], ...]  # stage entries without budget keys
+
+
+def _stage(kind: str, name: str, **keys: Any) -> dict[str, Any]:
+    return {"kind": kind, "name": name, **keys}
+
+
+STUDIES: dict[str, tuple[str, tuple[Variant, ...]]] = {
+    "tooldev": ("ToolDev Table 3", (
+        Variant("Raw", ()),
+        Variant("Adaption", (_stage("adapt", "adapt"),)),
+        Variant("Invo.", (_stage("sft", "sft", tasks=INVOCATION),)),
+        Variant("Invo. w. Adaption", (_stage("adapt", "adapt"), _stage("sft", "sft", tasks=INVOCATION))),
+        Variant("Invo.+Gen. w. Adaption", (_stage("adapt", "adapt"),
+                                           _stage("sft", "sft", tasks={"invocation": 1.0, "tool_generation": 1.0}))),
+    )),
+    "tl": ("TL-Training Table 5", (
+        Variant("standard SFT", (_stage("sft", "sft", tasks=TRAJECTORY),)),
+        Variant("+MAE", (_stage("sft", "sft", tasks=TRAJECTORY, mae=True),)),
+        Variant("+PKT", (_stage("sft", "sft", tasks=TRAJECTORY, pkt=True),)),
+        Variant("+MAE+PKT", (_stage("sft", "sft", tasks=TRAJECTORY, mae=True, pkt=True),)),
+    )),
+    "gentool": ("GenTool ranking stage", (
+        Variant("selection only", (_stage("sft", "sft", tasks=INVOCATION),)),
+        Variant("ranking → selection", (_stage("rank", "rank"), _stage("sft", "sft", tasks=INVOCATION))),
+    )),
+}
+
+
+def budgeted(stages: tuple[dict[str, Any], ...], steps: int, batch: int, extra: dict[str, Any]) -> list[dict]:
+    """Give the stages `steps` optimizer steps in all: 25% to each preparatory stage, the rest to the last."""
+    out = []
+    prep = max(1, steps // 4) if len(stages) > 1 else 0
+    for i, stage in enumerate(stages):
+        last = i == len(stages) - 1
+        share = steps - prep * (len(stages) - 1) if last else prep
+        out.append({**copy.deepcopy(stage), **extra, "max_steps": share, "per_device_train_batch_size": batch})
+    return out
+
+
+def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
+                    overrides: list[str] | None = None, stage_keys: dict[str, Any] | None = None) -> list[tuple]:
+    """(label, Recipe) per variant; all share the base recipe's data folder and eval settings."""
+    if study not in STUDIES:
+        raise InputError(f"unknown study {study!r}; choose one of {', '.join(STUDIES)}", field="study")
+    raw = apply_overrides(read_recipe(base_path), overrides or [], file=str(base_path))
+    base_name = str(raw.get("name", "base"))
+    data = dict(raw.get("data") or {})
+    data.setdefault("path", str(Path(raw.get("output_dir", "runs")) / f"{base_name}-ablate" / "data" / "dataset"))
+    _, variants = STUDIES[study]
+    recipes = []
+    for index, variant in enumerate(variants):
+        evaluation = {**(raw.get("eval") or {}), "baseline": False}  # the Raw row is the baseline
+        variant_raw = {**copy.deepcopy(raw), "data": data, "eval": evaluation,
+                       "name": f"{base_name}-ablate/{study}-{index}",
+                       "stages": budgeted(variant.stages, steps, batch, stage_keys or {})}
+        recipes.append((variant.label, parse_recipe(variant_raw, file=str(base_path))))
+    return recipes
+
+
+def ablation_table(title: str, rows: list[tuple[str, dict[str, float], int]], keys: list[str]) -> str:
+    """Markdown: one row per variant, accuracy (%) per metric, and tokens trained."""
+    lines = [f"### {title}", "", "| variant | " + " | ".join(keys) + " | tokens trained |",
+             "|---|" + "---:|" * (len(keys) + 1)]
+    for label, metrics, tokens in rows:
+        cells = ["–" if metrics.get(k) is None else f"{100 * metrics[k]:.1f}" for k in keys]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {tokens:,} |")
+    return "\n".join(lines) + "\n"
+
+
+def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
+                 overrides: list[str] | None = None) -> str:
+    from toolgym.recipes.manifest import read_manifest
+    from toolgym.recipes.runner import execute
+
+    rows = []
+    for label, recipe in variant_recipes(base_path, study, steps, batch, overrides):
+        _ensure_data(recipe)
+        state = execute(recipe)
+        metrics = state.metrics["final"]
+        tokens = sum((read_manifest(recipe.run_dir / s.name) or {}).get("outputs", {}).get("train", {})
+                     .get("train_tokens", 0) for s in recipe.stages)
+        rows.append((label, metrics, tokens))
+    keys = list(dict.fromkeys(k for _, m, _ in rows for k in m))
+    table = ablation_table(STUDIES[study][0], rows, keys)
+    out = Path(recipe.output_dir) / recipe.name.split("/")[0] / f"{study}.md"
+    out.write_text(table)
+    return table
+
+
+def _ensure_data(recipe: Any) -> None:
+    """Synthesize the shared dataset once, into the folder every variant reads."""
+    path = Path(recipe.data.path)
+    if (path / "manifest.json").is_file():
+        return
+    from toolgym.data.synth import write_dataset
+
+    write_dataset(path, n=recipe.data.n, seed=recipe.seed, mix=recipe.data.mix or None)
+    if recipe.data.trajectories:
+        from toolgym.data.commands import write_trajectories
+
+        write_trajectories(path, recipe.data.trajectories, recipe.seed, recipe.data.error_rate, 0.0)
