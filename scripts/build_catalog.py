@@ -3311,6 +3311,289 @@ domain(
     Ent("time difference", {"calculate": "time_zone to_time_zone"}, {"hours": "$num:-14:14:1"}),
 )
 
+# ============================================================== more entities for the first domains
+
+
+def extend(name: str, *entities: Ent) -> None:
+    """Add entities to a domain defined above."""
+    next(d for d in DOMAINS if d.name == name).entities.extend(entities)
+
+
+role("allergens", A("Allergens to check for.", {"type": "string", "enum": ["gluten", "peanuts", "tree_nuts", "dairy",
+                                                                          "soy", "shellfish", "eggs"]}),
+     listof(enum({"tree_nuts": ["tree nuts"]}), 1, 2), ["for {v}"], ["I'm allergic to {v}."], ["Check for {v}."],
+     "a list of allergens")
+extend("nutrition",
+       Ent("daily nutrition summary", {"get": "date"}, {"calories": "$int:800:4000", "protein_g": "$int:20:220"}),
+       Ent("protein target", {"calculate": "weight_kg goal_type"}, {"grams_per_day": "$int:50:250"}),
+       Ent("food allergen", {"check": "food allergens"}, {"contains": "$bool"}, stem="allergen_content"),
+       Ent("meal log", {"list": "date meal_type?"}, {"food": "$choice:oatmeal|banana"}, plural="logged meals"))
+
+SPEED = ["km/h", "mph", "m/s", "knots"]
+AREA = ["square meters", "square feet", "acres", "hectares"]
+DATA = ["bytes", "kilobytes", "megabytes", "gigabytes", "terabytes"]
+for _key, _vals, _label in (("speed", SPEED, "speed"), ("area", AREA, "area"), ("data", DATA, "data size")):
+    role(f"{_key}_from", S(f"Unit to convert from ({_label})."), {"kind": "choice", "values": _vals}, ["from {v}"],
+         ["It's in {v}."], ["It's measured in {v}."], "a source unit", param="from_unit")
+    role(f"{_key}_to", S(f"Unit to convert to ({_label})."), {"kind": "choice", "values": _vals}, ["to {v}"],
+         ["I want {v}."], ["Give it in {v}."], "a target unit", param="to_unit")
+extend("units",
+       Ent("speed", {"convert": "conv_value speed_from speed_to"}, {"result": "$num:0:10000:3"},
+           templates={"convert": CONV}),
+       Ent("area", {"convert": "conv_value area_from area_to"}, {"result": "$num:0:10000:3"},
+           templates={"convert": CONV}),
+       Ent("data size", {"convert": "conv_value data_from data_to"}, {"result": "$num:0:1000000:3"},
+           templates={"convert": CONV}),
+       Ent("shoe size", {"convert": "shoe_size shoe_system_from shoe_system_to"}, {"result": "$num:3:16:1"},
+           templates={"convert": [
+               "Convert shoe size {size} {from_system} to {to_system}.", "What is a {from_system} {size} in {to_system}?",
+               "I wear a {size} in {from_system} sizes. What's that in {to_system}?",
+               "Please convert a {from_system} shoe size {size} to {to_system}.",
+               "The shop only lists {to_system} sizes. I'm a {from_system} {size}; which size do I need?",
+               "Shoe size {size} ({from_system}) in {to_system}, please.",
+               "I'm ordering boots from abroad. My usual {from_system} size is {size}; what's the {to_system} size?",
+               "Sizing question: {from_system} {size} equals what in {to_system}?"]}))
+role("shoe_size", N("Shoe size in the source system.", minimum=1, maximum=20),
+     {"kind": "choice", "values": [6, 7, 8, 9, 10, 11, 7.5, 8.5, 9.5]}, ["{v}"], ["I wear {v}."], ["Size {v}."],
+     "a shoe size", param="size")
+for _key, _param in (("shoe_system_from", "from_system"), ("shoe_system_to", "to_system")):
+    role(_key, E("Sizing system.", ["US", "UK", "EU"]), enum(), ["{v}"], ["Use {v} sizes."], ["Use {v} sizes."],
+         "a sizing system", param=_param)
+
+role("child_seats", I("Number of child seats.", minimum=1, maximum=4), ints(1, 3, ["child seat", "child seats"], True),
+     ["with {v}"], ["We need {v}."], ["Add {v}."], "a child seat count", param="count")
+role("damage_note", S("Description of the damage."), {"kind": "choice", "quote": True, "values": words(
+    "Scratch on the rear bumper|Cracked windshield|Dent in the driver door|Flat tire on return")},
+     ["described as {v}", "noting {v}"], ["The damage: {v}."], ["Note {v}."], "a description", param="description")
+extend("car_rental",
+       Ent("rental location", {"find": "city limit?"}, {"name": "$choice:Airport Desk|Downtown Office"}),
+       Ent("child seat", {"add": "rental_id child_seats"}, stem="rental_child_seat"),
+       Ent("rental damage", {"report": "rental_id damage_note"}),
+       Ent("rental fuel charge", {"calculate": "rental_id fuel_liters"}, {"charge": "$num:5:150:2"}))
+
+extend("food_delivery",
+       Ent("delivery promo code", {"validate": "coupon_code restaurant"}, {"valid": "$bool", "discount": "$int:5:40"}),
+       Ent("past delivery order", {"list": "email limit?"}, {"restaurant": "$choice:Spice Route|Casa Mia"}),
+       Ent("favorite restaurant", {"add": "restaurant", "delete": "restaurant"}))
+
+role("loyalty_card", S("Loyalty card number."), pattern("LOY-#########"), ["on card {v}", "for card {v}"],
+     ["My loyalty card is {v}."], ["Use card {v}."], "a loyalty card", param="card_number")
+extend("grocery",
+       Ent("grocery order", {"track": "order_id", "cancel": "order_id"}, {"status": "$choice:picking|on the way"}),
+       Ent("loyalty points", {"get": "loyalty_card"}, {"points": "$int:0:90000"}, are=True),
+       Ent("pantry item", {"add": "grocery_items", "list": "tag_filter"}, {"item": "$choice:rice|pasta"}))
+
+extend("medical",
+       Ent("telehealth visit", {"book": "specialty date time"}),
+       Ent("medical record", {"export": "contact_name file_format?"}),
+       Ent("hospital", {"find": "city limit?"}, {"name": "$choice:St. Mary's|General Hospital", "er_wait_min": "$int:5:240"}))
+
+role("wine_dish", S("Dish to pair."), pool("dishes"), ["for {v}", "with {v}"], ["I'm serving {v}."],
+     ["We're having {v}."], "a dish", param="dish")
+extend("recipes",
+       Ent("saved recipe", {"add": "dish tags?", "delete": "dish", "list": "tag_filter"}, {"title": "$choice:Pho|Paella"}),
+       Ent("wine pairing", {"recommend": "wine_dish limit?"}, {"wine": "$choice:Pinot Noir|Riesling"}))
+
+role("lost_item", S("Item left behind."), {"kind": "choice", "values": words(
+    "black umbrella|phone charger|blue backpack|house keys|sunglasses|wallet")}, ["for my {v}", "about a {v}"],
+     ["I left my {v} in the car."], ["The item is a {v}."], "a lost item", param="item")
+extend("rideshare",
+       Ent("ride history", {"list": "start_date end_date?"}, {"total": "$num:5:120:2"}, plural="past rides"),
+       Ent("lost item", {"report": "ride_id lost_item"}, stem="ride_lost_item"),
+       Ent("driver rating", {"submit": "ride_id rating"}, stem="driver_rating"))
+
+role("window", I("Window size in points.", minimum=2, maximum=50), ints(2, 7, "points"), ["with a window of {v}",
+     "over {v}"], ["Use a window of {v}."], ["Use a window of {v}."], "a window size")
+role("x_value", N("Observed value.", minimum=-1000), nums(10, 200, 1), ["for {v}", "of {v}"],
+     ["The value is {v}."], ["The value is {v}."], "a value", param="x")
+role("mean", N("Population mean."), nums(10, 200, 1), ["with mean {v}"], ["The mean is {v}."],
+     ["The mean is {v}."], "a mean")
+role("std_dev", N("Standard deviation.", minimum=0), nums(1, 40, 1), ["and standard deviation {v}"],
+     ["The standard deviation is {v}."], ["The SD is {v}."], "a standard deviation", param="std")
+extend("statistics",
+       Ent("moving average", {"calculate": "numbers window"}, {"values": [12.5, 14.0]}),
+       Ent("z score", {"calculate": "x_value mean std_dev"}, {"z": "$num:-4:4:3"}, stem="standard_score"),
+       Ent("linear regression", {"calculate": "numbers sample_numbers"}, {"slope": "$num:-5:5:3",
+                                                                          "intercept": "$num:-50:50:2"}))
+
+role("transit_card", S("Transit card number."), pattern("TC-##########"), ["on card {v}", "for card {v}"],
+     ["My transit card is {v}."], ["Use card {v}."], "a transit card", param="card_number")
+extend("transit",
+       Ent("nearby stop", {"find": "coordinates radius_km?"}, {"name": "$choice:Harbor Street|Old Town"}),
+       Ent("bike share dock", {"find": "coordinates limit?"}, {"bikes": "$int:0:30"}),
+       Ent("transit card balance", {"get": "transit_card"}, {"balance": "$num:0:90:2"}),
+       Ent("transit card top-up", {"submit": "transit_card amount_usd"}, stem="transit_card_top_up"))
+
+extend("contacts",
+       Ent("contact note", {"add": "contact_id note"}),
+       Ent("blocked number", {"add": "phone", "delete": "phone"}, {"blocked": True}))
+
+idrole("message_id", "Message", "M-#######")
+role("emoji", E("Reaction.", ["thumbs_up", "heart", "laugh", "eyes", "check"]),
+     enum({"thumbs_up": ["a thumbs up"], "heart": ["a heart"], "laugh": ["a laugh"], "eyes": ["the eyes emoji"],
+           "check": ["a check mark"]}), ["with {v}"], ["React with {v}."], ["Use {v}."], "a reaction")
+extend("messaging",
+       Ent("message reaction", {"add": "message_id emoji"}),
+       Ent("pinned message", {"add": "channel message_id"}))
+
+extend("pharmacy",
+       Ent("generic alternative", {"find": "medication"}, {"name": "$choice:ibuprofen|cetirizine"}),
+       Ent("prescription price", {"compare": "medication pharmacy_city"}, {"lowest": "$num:2:300:2"}))
+
+role("dining_review", S("Review text."), {"kind": "choice", "quote": True, "values": words(
+    "Best pasta in town|Slow service but great food|Cozy spot for a date night|The dessert stole the show")},
+     ["saying {v}"], ["My review: {v}."], ["Add the comment {v}."], "a review text", param="review")
+extend("restaurants",
+       Ent("restaurant review", {"submit": "dining_restaurant rating dining_review?"}),
+       Ent("restaurant gift card", {"buy": "dining_restaurant amount_usd email"}))
+
+extend("sports",
+       Ent("live match commentary", {"get": "team"}, {"minute": "$int:1:90", "last_event": "$choice:goal|yellow card"}),
+       Ent("top scorer", {"list": "sport season"}, {"name": "$choice:Marco Vidal|Keiko Aoki"}))
+
+role("permission_cal", E("Calendar access level.", ["free_busy", "view", "edit"]),
+     enum({"free_busy": ["free/busy only"]}), ["with {v} access"], ["Give {v} access."], ["Grant {v} access."],
+     "an access level", param="permission")
+extend("calendar",
+       Ent("event attendee", {"add": "event_id attendees", "delete": "event_id email"}),
+       Ent("calendar", {"share": "email permission_cal"}, stem="personal_calendar"))
+
+role("k_choose", I("Number of items chosen.", minimum=0), ints(1, 6), ["choosing {v}", "taking {v} at a time"],
+     ["Pick {v} at a time."], ["Choose {v}."], "a selection size", param="k")
+role("n_small", I("Total number of items.", minimum=0), ints(7, 30), ["from {v} items", "out of {v}"],
+     ["There are {v} items."], ["There are {v} items."], "an item count", param="n")
+extend("math",
+       Ent("least common multiple", {"calculate": "integers"}, {"result": "$int:2:90000"}, stem="lcm_value"),
+       Ent("combination count", {"calculate": "n_small k_choose"}, {"result": "$int:1:600000"}, stem="n_choose_k"))
+
+extend("weather",
+       Ent("marine forecast", {"get": "city days"}, {"wave_m": "$num:0.2:6:1", "wind_kt": "$int:2:45"}),
+       Ent("rainfall total", {"get": "city start_date end_date"}, {"mm": "$num:0:900:1"}, stem="rainfall_history"))
+
+role("index_name", E("Market index.", ["sp500", "nasdaq", "dow", "ftse100", "nikkei225", "dax"]),
+     enum({"sp500": ["S&P 500"], "nasdaq": ["Nasdaq"], "dow": ["Dow Jones", "the Dow"], "ftse100": ["FTSE 100"],
+           "nikkei225": ["Nikkei 225"], "dax": ["DAX"]}), ["for the {v}", "of the {v}"], ["I follow the {v}."],
+     ["Use the {v}."], "an index", param="index")
+extend("finance",
+       Ent("market index level", {"get": "index_name date?"}, {"level": "$num:1000:45000:2"}),
+       Ent("analyst rating", {"get": "ticker"}, {"consensus": "$choice:buy|hold|sell", "target": "$num:5:900:2"}))
+
+extend("hotels",
+       Ent("room upgrade", {"submit": "reservation_id room_type"}, stem="room_upgrade_request"),
+       Ent("hotel amenity", {"list": "hotel_name"}, {"name": "$choice:pool|spa|gym"}, plural="hotel amenities"))
+
+extend("flights",
+       Ent("airport lounge", {"find": "origin"}, {"name": "$choice:Skyview Lounge|Aurora Club"}))
+
+role("class_type", E("Class type.", ["yoga", "spin", "pilates", "hiit", "boxing", "zumba"]),
+     enum({"hiit": ["HIIT"], "spin": ["spin", "indoor cycling"]}), ["for {v}"], ["I like {v} classes."],
+     ["Only {v} classes."], "a class type", param="class")
+extend("fitness",
+       Ent("fitness class", {"book": "class_type date time", "search": "city class_type"},
+           {"studio": "$choice:Core Studio|PulseFit", "spots_left": "$int:0:20"}))
+
+role("signature_text", S("Signature text."), {"kind": "choice", "quote": True, "values": words(
+    "Best regards, Maria|Cheers, Omar|Sent from my phone|Thanks, Priya (she/her)")}, ["to {v}"],
+     ["Make it {v}."], ["Set it to {v}."], "a signature", param="signature")
+extend("email", Ent("email signature", {"set": "signature_text"}))
+
+role("link_days", I("Days until the link expires.", minimum=1, maximum=90), ints(1, 30, ["day", "days"], True),
+     ["that expires in {v}", "valid for {v}"], ["It should expire in {v}."], ["Let it expire in {v}."],
+     "an expiry", param="expires_in_days")
+extend("files", Ent("share link", {"create": "file_name link_days"}, stem="file_share_link"))
+
+extend("music", Ent("radio station", {"play": "music_genre"}, stem="genre_radio"))
+
+# --- home services -------------------------------------------------------------------------------
+role("home_service", E("Kind of service.", ["plumbing", "electrical", "cleaning", "handyman", "pest_control",
+                                            "moving", "painting"]),
+     enum({"pest_control": ["pest control"]}), ["for {v}"], ["I need {v}."], ["It's a {v} job."], "a service type",
+     param="service")
+role("job_note", S("Description of the job."), {"kind": "choice", "quote": True, "values": words(
+    "Kitchen sink is leaking|Two outlets stopped working|Deep clean before move-out|Assemble a wardrobe|"
+    "Ants in the pantry|Paint the spare bedroom")}, ["saying {v}", "about {v}"], ["The job: {v}."],
+     ["Describe it as {v}."], "a job description", param="description")
+idrole("service_booking_id", "Service booking", "HS-######", "booking_id")
+role("hours_needed", I("Estimated hours.", minimum=1, maximum=24), ints(1, 8, ["hour", "hours"], True),
+     ["for {v}"], ["It should take {v}."], ["Book {v}."], "an hour estimate", param="hours")
+role("max_hourly_rate", N("Maximum hourly rate in US dollars.", minimum=0), nums(20, 150, 0, None, "$"),
+     ["under {v} an hour"], ["I'll pay up to {v} an hour."], ["Keep it under {v} an hour."], "a rate cap",
+     param="max_rate")
+domain(
+    "home_services", "homefix",
+    Ent("service provider", {"search": "home_service city max_hourly_rate? limit?", "get": "company_name"},
+        {"name": "$choice:FixRight|Sparkle Cleaners", "rating": "$num:3:5:1"}),
+    Ent("home service booking", {"book": "home_service address date time hours_needed?",
+                                 "cancel": "service_booking_id", "update": "service_booking_id date time"},
+        stem="home_service_visit"),
+    Ent("job quote", {"quote": "home_service job_note address"}, {"low": "$int:50:400", "high": "$int:400:3000"},
+        stem="repair_quote"),
+    Ent("provider review", {"submit": "service_booking_id rating note?"}),
+    Ent("recurring cleaning", {"schedule": "address alarm_days time"}, stem="recurring_cleaning"),
+    Ent("moving quote", {"get": "city_a city_b date bedrooms?"}, {"estimate": "$int:300:9000"}),
+    Ent("service booking", {"list": "email limit?"}, {"status": "$choice:scheduled|done"},
+        plural="upcoming service visits"),
+)
+
+# --- wellness ------------------------------------------------------------------------------------
+role("mood", E("Mood.", ["great", "good", "okay", "low", "anxious", "stressed"]), enum(), ["as {v}", "feeling {v}"],
+     ["I'm feeling {v}."], ["Log it as {v}."], "a mood")
+role("sleep_hours", N("Hours slept.", minimum=0, maximum=24), nums(3, 10, 1, "hours"), ["of {v}"],
+     ["I slept {v}."], ["I got {v} of sleep."], "a sleep duration", param="hours")
+role("meditation_minutes", I("Session length in minutes.", minimum=1, maximum=120), ints(5, 45, "minutes", step=5),
+     ["for {v}", "lasting {v}"], ["I have {v}."], ["Keep it to {v}."], "a session length", param="minutes")
+role("meditation_theme", E("Meditation focus.", ["sleep", "focus", "stress", "gratitude", "breathing"]), enum(),
+     ["for {v}", "focused on {v}"], ["I want to work on {v}."], ["Focus on {v}."], "a theme", param="theme")
+role("journal_text", S("Journal entry text."), {"kind": "choice", "quote": True, "values": words(
+    "Long day but a good walk helped|Grateful for coffee with an old friend|Felt rushed all morning|"
+    "Finally finished the big report")}, ["saying {v}", "that reads {v}"], ["Today: {v}."], ["Write {v}."],
+     "an entry", param="text")
+role("therapist_specialty", E("Therapy focus.", ["anxiety", "depression", "couples", "grief", "trauma"]), enum(),
+     ["for {v}", "specializing in {v}"], ["I'm looking for help with {v}."], ["They should handle {v}."],
+     "a focus area", param="focus")
+domain(
+    "wellness", "wellness",
+    Ent("mood entry", {"add": "mood date note?", "list": "start_date end_date?"}, {"mood": "$choice:good|low"}),
+    Ent("sleep log", {"add": "date sleep_hours", "get": "start_date end_date"}, {"avg_hours": "$num:4:9:1"}),
+    Ent("guided meditation", {"start": "meditation_theme meditation_minutes?", "recommend": "meditation_theme limit?"},
+        {"title": "$choice:Body Scan|Calm Breath"}),
+    Ent("journal entry", {"create": "journal_text date?"}),
+    Ent("breathing exercise", {"start": "meditation_minutes"}, stem="breathing_session"),
+    Ent("therapist", {"find": "city therapist_specialty insurance_accepted?"}, {"name": "$choice:Dr. Iyer|Dr. Berg"}),
+    Ent("wellness score", {"calculate": "sleep_hours mood"}, {"score": "$int:0:100"}),
+)
+
+# --- fashion -------------------------------------------------------------------------------------
+role("garment", E("Garment type.", ["shirt", "jeans", "dress", "jacket", "sneakers", "sweater", "skirt"]), enum(),
+     ["for a {v}", "for {v}"], ["I'm shopping for a {v}."], ["It's a {v}."], "a garment type", param="item_type")
+role("occasion", E("Occasion.", ["work", "wedding", "date_night", "casual", "interview", "beach"]),
+     enum({"date_night": ["date night"]}), ["for a {v}", "for {v}"], ["It's for a {v}."], ["Dress for {v}."],
+     "an occasion")
+role("body_measure", O("Body measurements in centimeters.", {"chest": I("Chest."), "waist": I("Waist."),
+                                                             "hips": I("Hips.")}),
+     obj({"chest": ints(80, 120), "waist": ints(60, 110), "hips": ints(80, 125)},
+         ["chest {chest} cm, waist {waist} cm, hips {hips} cm", "a {chest} cm chest, {waist} cm waist and {hips} cm hips"]),
+     ["with {v}"], ["My measurements are {v}."], ["I measure {v}."], "measurements", param="measurements")
+role("brand", S("Brand name."), {"kind": "choice", "values": words("Northloom|Aster & Pine|Kite Denim|Solstice Wear|"
+                                                                   "Marrow Athletic")},
+     ["from {v}", "by {v}"], ["I like {v}."], ["Only {v}."], "a brand")
+role("outfit_items", A("Clothing items.", {"type": "string"}), listof({"kind": "choice", "values": words(
+    "white sneakers|navy blazer|black jeans|linen shirt|denim jacket|floral dress|wool sweater")}, 2, 3),
+     ["with {v}", "around {v}"], ["I own {v}."], ["Use {v}."], "a list of items", param="items")
+domain(
+    "fashion", "style",
+    Ent("clothing item", {"search": "garment color? size? brand? price_range?"}, {"name": "$choice:Linen Shirt|Kite 501"}),
+    Ent("size recommendation", {"get": "garment brand body_measure"}, {"size": "$choice:S|M|L"}),
+    Ent("outfit", {"generate": "occasion outfit_items? weather_hint?", "recommend": "occasion color?"},
+        {"pieces": "$int:2:6"}, stem="outfit_idea"),
+    Ent("wardrobe item", {"add": "garment color brand?", "delete": "garment color"}),
+    Ent("tailoring appointment", {"book": "garment date time"}, stem="alteration"),
+    Ent("clothing return", {"submit": "order_id return_reason"}, stem="garment_return"),
+    Ent("price drop watch", {"create": "sku target_price"}, stem="clothing_price_watch"),
+)
+role("weather_hint", E("Expected weather.", ["hot", "mild", "cold", "rainy"]), enum(), ["for {v} weather"],
+     ["It'll be {v}."], ["Plan for {v} weather."], "the weather", param="weather")
+
 
 
 if __name__ == "__main__":
