@@ -154,6 +154,12 @@ def test_python_never_evaluates():
         assert result.calls == [] and result.status == "unparsable", text
 
 
+def test_python_prose_after_calls_on_the_same_line():
+    result = parse_calls("[get_weather(city='Paris')]<|im_end|> I hope this helps (really).")
+    assert result.calls == calls(("get_weather", {"city": "Paris"})) and result.status == "ok"
+    assert result.leftover == "<|im_end|> I hope this helps (really)."
+
+
 def test_python_prose_before_calls():
     result = parse_calls("Here you go:\n[get_weather(city='Paris')]")
     assert result.calls == calls(("get_weather", {"city": "Paris"})) and result.leftover == "Here you go:"

@@ -59,6 +59,7 @@ _PY_LIST_START = re.compile(r"\[\s*[A-Za-z_][\w.]*\(")
 _BFCL_KEY = re.compile(r"[A-Za-z_][\w.\-]*")
 _JSON_START = re.compile(r"[\[{]")
 _MAX_JSON_STARTS = 32
+_MAX_PY_PREFIXES = 16
 _DECODER = json.JSONDecoder()
 _SEPARATOR = re.compile(r"\s*,?\s*")
 _RESERVED_KEYS = {"name", "arguments", "parameters", "function", "type", "id", "tool_calls"}
@@ -231,9 +232,11 @@ def _parse_json(text: str, anchored: bool = False) -> ParseResult:
             break
         try:
             value, end = decoder.raw_decode(text, m.start())
-        except (ValueError, RecursionError):
+        except (ValueError, RecursionError) as exc:
             if n == 0 and not _strip_fence_marks(text[: m.start()]).strip():
                 seen_syntax = True  # the text starts with JSON-looking syntax that does not parse
+            if isinstance(exc, RecursionError):
+                break  # nesting beyond the decoder's depth: later starts sit inside it too
             continue
         calls, bad = _calls_from_value(value)
         if not calls and not bad:
@@ -328,7 +331,8 @@ def _call_from_obj(obj: Any) -> ToolCall | None:
 def _parse_python(text: str, lenient: bool = False) -> ParseResult:
     """`[f(a=1), g(b="x")]`, `f(a=1)`, or one call per line; prose before the calls is leftover.
 
-    `lenient` (auto mode): text that fails to parse counts as prose unless it starts like `[f(`.
+    `lenient` (auto mode): text that fails to parse, or whose only calls are malformed ones amid prose, counts
+    as prose unless it starts like `[f(`.
     """
     body = _unfence(text)
     fenced = body is not text
@@ -345,6 +349,8 @@ def _parse_python(text: str, lenient: bool = False) -> ParseResult:
         if not calls and not bad_src:
             continue
         rest = body[:start] + body[start + len(consumed):]
+        if not calls and lenient and rest.strip() and not _PY_LIST_START.match(body.lstrip()):
+            continue  # "f(x) = 2x is a function": prose that merely contains call syntax
         if fenced:
             rest = text.replace(body, rest, 1)
             rest = _strip_fence_marks(rest)
@@ -356,10 +362,13 @@ def _parse_python(text: str, lenient: bool = False) -> ParseResult:
 
 
 def _parse_python_tree(segment: str) -> tuple[list[ast.expr], str] | None:
-    """Parse the longest prefix (by lines, from the end) of `segment` that is python calls."""
-    lines = segment.splitlines(keepends=True)
-    for cut in range(len(lines), max(0, len(lines) - 12), -1):
-        src = "".join(lines[:cut])
+    """Parse the longest prefix of `segment` that is python calls; prefixes end at a line end or right
+    after a `)` / `]`, so trailing prose on the same line ("[f(a=1)] Done.") is tolerated."""
+    ends = {len(segment)}
+    ends.update(m.end() for m in re.finditer(r"[^\n]*(?:\n|$)", segment))
+    ends.update(m.end() for m in re.finditer(r"[)\]]", segment))
+    for end in sorted((e for e in ends if e > 0), reverse=True)[:_MAX_PY_PREFIXES]:
+        src = segment[:end]
         try:
             module = ast.parse(src.strip(), mode="exec")
         except (SyntaxError, ValueError, MemoryError, RecursionError):
