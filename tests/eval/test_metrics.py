@@ -33,7 +33,7 @@ def test_non_live_is_unweighted_and_live_is_weighted() -> None:
 def test_summary_counts_and_files(tmp_path) -> None:
     summary = summarize(rows("simple_python", 4, 3) + rows("live_relevance", 2, 1), "demo", bfcl=True)
     assert summary.categories["simple_python"].ts == 1.0 and summary.categories["simple_python"].cf == 0.75
-    assert summary.categories["overall"].n == 6
+    assert summary.categories["overall"].n == 6 and summary.accuracy == 4 / 6
     assert summary.error_types == {"value_error:string": 2} and summary.error_categories == {"others": 2}
     assert summary.aggregates["relevance"] == 0.5 and summary.aggregates["non_live_ast"] is None
     summary.write(tmp_path)

@@ -72,9 +72,9 @@ def load_answers(category: str) -> dict[str, list[dict[str, Any]]]:
 
 def load_bfcl_cases(category: str, limit: int | None = None) -> list[EvalCase]:
     """The first `limit` cases of a BFCL category, with their tools converted to toolgym `Tool`s."""
-    (category,) = expand_categories(category) if category in CATEGORIES else (category,)
     if category not in CATEGORIES:
-        raise InputError(f"unknown BFCL category {category!r}; valid: {', '.join(CATEGORIES)}", field="category")
+        raise InputError(f"unknown BFCL category {category!r}; valid: {', '.join(CATEGORIES)} "
+                         "(Java and JavaScript come later)", field="category")
     path = bfcl_data_dir() / f"BFCL_v4_{category}.json"
     answers = load_answers(category) if category in NON_LIVE_AST + LIVE_AST else {}
     cases: list[EvalCase] = []

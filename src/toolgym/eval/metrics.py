@@ -42,6 +42,11 @@ class Summary:
     n: int
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def accuracy(self) -> float:
+        """Accuracy over all cases (the `overall` row; categories are weighted by their size)."""
+        return self.categories["overall"].accuracy if "overall" in self.categories else 0.0
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
