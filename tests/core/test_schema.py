@@ -53,6 +53,19 @@ def test_from_bfcl_gives_json_schema_types():
     assert tool.validate() is tool
 
 
+@pytest.mark.parametrize(("bfcl_type", "json_type", "annotation"), [
+    ("dict", "object", None), ("float", "number", None), ("integer", "integer", None), ("string", "string", None),
+    ("boolean", "boolean", None), ("array", "array", None), ("tuple", "array", "tuple"), ("any", None, "any"),
+    ("HashMap", None, "HashMap"), ("String", None, "String"), ("", None, ""), ("object", "object", "object"),
+])
+def test_bfcl_type_mapping(bfcl_type, json_type, annotation):
+    doc = {"name": "f", "description": "", "parameters": {"type": "dict", "properties": {
+        "p": {"type": bfcl_type, "description": "d"}}}}
+    prop = Tool.from_bfcl(doc).parameters["properties"]["p"]
+    assert prop.get("type") == json_type and prop.get(BFCL_TYPE_KEY) == annotation
+    assert Tool.from_bfcl(doc).to_bfcl() == doc
+
+
 def test_to_bfcl_is_exact_including_key_order():
     tool = Tool.from_bfcl(BFCL_DOC)
     assert tool.to_bfcl() == BFCL_DOC

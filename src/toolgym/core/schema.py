@@ -23,23 +23,23 @@ from toolgym.core.errors import InputError
 
 __all__ = [
     "BFCL_TYPE_KEY", "ROLES", "SAMPLE_TYPES", "Message", "Sample", "Tool", "ToolCall", "ToolSchemaError",
-    "sanitize_name", "unsanitize_name",
+    "OPENAI_NAME", "bfcl_to_json_schema", "json_schema_to_bfcl", "sanitize_name", "strip_annotations",
+    "unsanitize_name",
 ]
 
 BFCL_TYPE_KEY = "x-bfcl-type"
 ROLES = ("system", "user", "assistant", "tool")
+# the record types of docs/contracts.md; Sample.from_record accepts any non-empty type (importers add their own)
 SAMPLE_TYPES = ("single", "parallel", "multiple", "parallel_multiple", "no_tool", "zero_to_one_without",
                 "zero_to_one_with", "weak_to_strong")
-JSON_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
 
 # BFCL type name -> JSON-Schema type (None: any value). Names not listed also map to None.
 _BFCL_TO_JSON: dict[str, str | None] = {
     "dict": "object", "float": "number", "tuple": "array", "any": None,
     "string": "string", "integer": "integer", "boolean": "boolean", "array": "array",
     "number": "number", "object": "object", "null": "null",
-    # Java / JavaScript names used by BFCL's simple_java / simple_javascript files
-    "String": "string", "Boolean": "boolean", "Array": "array", "ArrayList": "array", "HashMap": "object",
-    "long": "integer", "double": "number", "char": "string", "int": "integer",
+    # Java / JavaScript names of BFCL's simple_java / simple_javascript files ("String", "HashMap", "long", ...)
+    # are not listed: their values are written as source-code strings there, so they accept any JSON value.
 }
 # JSON-Schema type -> BFCL type written by `to_bfcl` when no annotation says otherwise.
 _JSON_TO_BFCL = {"object": "dict", "number": "float"}
