@@ -2745,9 +2745,9 @@ role("country_name", S("Country name."), pool("countries"), ["of {v}", "for {v}"
      "The country is {v}."], ["It's {v}."], "a country", param="country")
 role("countries", A("Country names.", {"type": "string"}), listof(pool("countries"), 2, 3), ["for {v}",
      "between {v}"], ["The countries are {v}."], ["Include {v}."], "a list of countries")
-role("city_a", S("First city."), pool("cities"), ["from {v}", "between {v}"], ["I'm in {v}."],
+role("city_a", S("First city."), pool("cities"), ["from {v}"], ["I'm in {v}."],
      ["Start from {v}."], "a first city", param="from_city")
-role("city_b", S("Second city."), pool("cities"), ["to {v}", "and {v}"], ["The other city is {v}."],
+role("city_b", S("Second city."), pool("cities"), ["to {v}"], ["The other city is {v}."],
      ["End at {v}."], "a second city", param="to_city")
 role("distance_unit", E("Distance unit.", ["km", "miles"]), enum({"km": ["kilometers", "km"],
                                                                   "miles": ["miles"]}), ["in {v}"],
@@ -3526,8 +3526,7 @@ domain(
     Ent("home service booking", {"book": "home_service address date time hours_needed?",
                                  "cancel": "service_booking_id", "update": "service_booking_id date time"},
         stem="home_service_visit"),
-    Ent("job quote", {"quote": "home_service job_note address"}, {"low": "$int:50:400", "high": "$int:400:3000"},
-        stem="repair_quote"),
+    Ent("repair quote", {"get": "home_service job_note address"}, {"low": "$int:50:400", "high": "$int:400:3000"}),
     Ent("provider review", {"submit": "service_booking_id rating note?"}),
     Ent("recurring cleaning", {"schedule": "address alarm_days time"}, stem="recurring_cleaning"),
     Ent("moving quote", {"get": "city_a city_b date bedrooms?"}, {"estimate": "$int:300:9000"}),
@@ -3564,8 +3563,10 @@ domain(
 )
 
 # --- fashion -------------------------------------------------------------------------------------
-role("garment", E("Garment type.", ["shirt", "jeans", "dress", "jacket", "sneakers", "sweater", "skirt"]), enum(),
-     ["for a {v}", "for {v}"], ["I'm shopping for a {v}."], ["It's a {v}."], "a garment type", param="item_type")
+role("garment", E("Garment type.", ["shirt", "jeans", "dress", "jacket", "sneakers", "sweater", "skirt"]),
+     enum({"shirt": ["shirts"], "dress": ["dresses"], "jacket": ["jackets"], "sweater": ["sweaters"],
+           "skirt": ["skirts"]}), ["for {v}"], ["I'm shopping for {v}."], ["It's for {v}."], "a garment type",
+     param="item_type")
 role("occasion", E("Occasion.", ["work", "wedding", "date_night", "casual", "interview", "beach"]),
      enum({"date_night": ["date night"]}), ["for a {v}", "for {v}"], ["It's for a {v}."], ["Dress for {v}."],
      "an occasion")
@@ -3593,6 +3594,41 @@ domain(
 )
 role("weather_hint", E("Expected weather.", ["hot", "mild", "cold", "rainy"]), enum(), ["for {v} weather"],
      ["It'll be {v}."], ["Plan for {v} weather."], "the weather", param="weather")
+
+# --- a few more entities across domains ----------------------------------------------------------
+role("album_name", S("Album name."), {"kind": "choice", "quote": True, "values": words(
+    "Summer 2025|Lisbon Trip|Family Reunion|Garden Progress|Best of the Year")}, ["called {v}", "named {v}"],
+     ["The album is {v}."], ["Name it {v}."], "an album name", param="album")
+extend("legal",
+       Ent("notary", {"find": "city limit?"}, {"name": "$choice:Harbor Notary|City Seal Services"}),
+       Ent("trademark", {"search": "query jurisdiction?"}, {"mark": "$choice:NORTHWIND|LUMEN", "status": "$choice:live|dead"}))
+extend("chemistry",
+       Ent("boiling point", {"get": "compound"}, {"celsius": "$num:-200:400:1"}),
+       Ent("isotope", {"list": "element"}, {"mass_number": "$int:1:250", "stable": "$bool"}))
+extend("geography",
+       Ent("river", {"list": "country_name limit?"}, {"name": "$choice:Tagus|Danube", "length_km": "$int:50:6000"}),
+       Ent("mountain peak", {"list": "country_name limit?"}, {"name": "$choice:Mont Blanc|Aconcagua",
+                                                              "height_m": "$int:500:8800"}))
+extend("images",
+       Ent("photo album", {"create": "album_name", "share": "album_name email"}),
+       Ent("album photo", {"add": "album_name image_file"}))
+extend("astronomy", Ent("exoplanet", {"search": "star limit?"}, {"name": "$choice:Proxima b|Vega c"}))
+extend("biology", Ent("protein structure", {"get": "gene organism?"}, {"pdb_id": "$id:#???"}))
+extend("news", Ent("local news story", {"list": "city limit?"}, {"headline": "$choice:New bike lanes|Library reopens"}))
+extend("podcasts", Ent("podcast review", {"submit": "podcast rating"}))
+extend("crypto", Ent("staking reward", {"estimate": "coin coin_amount days"}, {"reward": "$num:0:5:4"}))
+extend("banking", Ent("direct deposit form", {"generate": "bank_account"}))
+extend("insurance", Ent("roadside assistance", {"submit": "policy_id coordinates"}, stem="roadside_help"))
+extend("shipping", Ent("return label", {"create": "order_id carrier?"}, stem="return_shipping_label"))
+extend("tourism", Ent("city pass", {"buy": "city trip_days"}, stem="tourist_city_pass"))
+extend("vehicles", Ent("tire pressure", {"check": "vehicle"}, {"front_psi": "$int:26:40", "rear_psi": "$int:26:40"}))
+extend("maps", Ent("speed camera", {"list": "city"}, {"road": "$choice:Ring Road|A1"}))
+extend("todo", Ent("to-do list", {"share": "list_name email"}, stem="todo_list"))
+extend("gaming", Ent("game patch notes", {"get": "game"}, {"version": "$id:#.##"}, are=True))
+extend("streaming", Ent("continue watching row", {"list": "profile_name"}, {"title": "$choice:Northbound|The Ledger"},
+                        plural="continue watching titles"))
+extend("education", Ent("study group", {"create": "graded_course members", "list": "graded_course"}))
+extend("wellness", Ent("hydration goal", {"set": "glasses"}))
 
 
 
