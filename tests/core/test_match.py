@@ -165,3 +165,11 @@ def test_match_bfcl_never_raises(calls, answer_args) -> None:
     answers = [{"f": args} for args in answer_args]
     for category in ("simple_python", "multiple", "parallel"):
         assert isinstance(match_bfcl([{n: a} for n, a in calls], answers, [doc], category=category).ok, bool)
+
+
+def test_calls_not_in_bfcl_decoded_format_fail_as_bfcl_does() -> None:
+    doc = {"name": "f", "parameters": {"type": "dict", "properties": {}, "required": []}}
+    for bad in ([{"f": "x=1"}], [{"f": {}, "g": {}}], ["f()"]):
+        result = match_bfcl(bad, [{"f": {}}], [doc])
+        assert result.error_type == "ast_decoder:decoder_wrong_output_format"
+        assert result.category == ErrorCategory.unparsable

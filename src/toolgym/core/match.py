@@ -34,9 +34,9 @@ def as_pairs(calls: Iterable[Any]) -> list[Pair]:
             pairs.append((call["name"], dict(call.get("arguments") or {})))
         elif isinstance(call, Mapping) and "function" in call and isinstance(call["function"], Mapping):
             pairs.extend(as_pairs([call["function"]]))
-        elif isinstance(call, Mapping) and len(call) == 1:
+        elif isinstance(call, Mapping) and len(call) == 1 and isinstance(next(iter(call.values())), Mapping):
             name, args = next(iter(call.items()))
-            pairs.append((name, dict(args) if isinstance(args, Mapping) else {}))
+            pairs.append((name, dict(args)))
         else:
             raise TypeError(f"not a tool call: {call!r}")
     return pairs
