@@ -334,6 +334,11 @@ def pool(name: str, quote: bool = False) -> dict:
     return {"kind": "pool", "pool": name, **({"quote": True} if quote else {})}
 
 
+def differs(spec: dict, other: str) -> dict:
+    """A sampler whose value is resampled while it equals the argument `other` (e.g. to_unit vs from_unit)."""
+    return {**spec, "differs_from": other}
+
+
 def ints(lo: int, hi: int, unit: Any = None, words_: bool = False, step: int = 1) -> dict:
     spec: dict = {"kind": "int", "min": lo, "max": hi}
     if unit is not None:
@@ -951,7 +956,7 @@ domain(
 # --- flights -------------------------------------------------------------------------------------
 role("origin", S("Departure airport IATA code."), pool("airports"), ["from {v}"],
      ["I'm flying out of {v}.", "I'll depart from {v}."], ["Depart from {v}."], "an origin airport")
-role("destination", S("Arrival airport IATA code."), pool("airports"), ["to {v}"],
+role("destination", S("Arrival airport IATA code."), differs(pool("airports"), "origin"), ["to {v}"],
      ["I'm heading to {v}.", "My destination is {v}."], ["Fly into {v}."], "a destination airport")
 role("departure_date", S("Departure date" + DATE_DESC), date(), ["on {v}", "departing {v}"],
      ["I leave on {v}.", "Departure is {v}."], ["Leave on {v}."], "a departure date")
@@ -1125,7 +1130,7 @@ domain(
 # --- public transit ------------------------------------------------------------------------------
 role("station", S("Station or stop name."), pool("stations"), ["at {v}", "from {v}"],
      ["I'm at {v}.", "My stop is {v}."], ["Use the {v} stop."], "a station")
-role("to_station", S("Destination station."), pool("stations"), ["to {v}"], ["I'm going to {v}."],
+role("to_station", S("Destination station."), differs(pool("stations"), "station"), ["to {v}"], ["I'm going to {v}."],
      ["Go to {v}."], "a destination station")
 role("line", S("Transit line."), pool("transit_lines"), ["on the {v}", "for the {v}"], ["I take the {v}."],
      ["Only the {v}."], "a transit line")
@@ -1258,7 +1263,7 @@ role("from_unit_cook", E("Unit to convert from.", ["cups", "tablespoons", "teasp
      enum({"ml": ["ml", "milliliters"]}), ["from {v}"], ["It's measured in {v}."], ["It's in {v}."],
      "a source unit", param="from_unit")
 role("to_unit_cook", E("Unit to convert to.", ["cups", "tablespoons", "teaspoons", "grams", "ounces", "ml"]),
-     enum({"ml": ["ml", "milliliters"]}), ["to {v}"], ["I want it in {v}."], ["Give it in {v}."],
+     differs(enum({"ml": ["ml", "milliliters"]}), "from_unit"), ["to {v}"], ["I want it in {v}."], ["Give it in {v}."],
      "a target unit", param="to_unit")
 role("cook_amount", N("Amount to convert.", minimum=0), nums(0.5, 12, 1), ["{v}"], ["I have {v} of it."],
      ["The amount is {v}."], "an amount", param="amount")
@@ -1502,13 +1507,14 @@ for _key, _pool, _label in (("length", "units_length", "length"), ("weight", "un
                             ("volume", "units_volume", "volume"), ("temp", "units_temp", "temperature")):
     role(f"{_key}_from", S(f"Unit to convert from ({_label})."), pool(_pool), ["from {v}"], ["It's in {v}."],
          ["It's measured in {v}."], "a source unit", param="from_unit")
-    role(f"{_key}_to", S(f"Unit to convert to ({_label})."), pool(_pool), ["to {v}"], ["I want {v}."],
+    role(f"{_key}_to", S(f"Unit to convert to ({_label})."), differs(pool(_pool), "from_unit"), ["to {v}"],
+         ["I want {v}."],
          ["Give it in {v}."], "a target unit", param="to_unit")
 role("conv_value", N("Value to convert.", minimum=0), nums(0.5, 900, 1), ["{v}"], ["The value is {v}."],
      ["The value is {v}."], "a value", param="value")
 role("currency_from", S("Currency to convert from (ISO 4217)."), pool("currencies"), ["from {v}"],
      ["I have {v}."], ["I'm paying with {v}."], "a source currency", param="from_currency")
-role("currency_to", S("Currency to convert to (ISO 4217)."), pool("currencies"), ["to {v}", "into {v}"],
+role("currency_to", S("Currency to convert to (ISO 4217)."), differs(pool("currencies"), "from_currency"), ["to {v}", "into {v}"],
      ["I need {v}."], ["Convert into {v}."], "a target currency", param="to_currency")
 role("money_amount", N("Amount of money.", minimum=0), nums(5, 5000, 2), ["{v}"], ["I have {v}."],
      ["The amount is {v}."], "an amount", param="amount")
@@ -1688,7 +1694,7 @@ domain(
 # --- sports --------------------------------------------------------------------------------------
 role("team", S("Team name."), pool("teams"), ["for the {v}", "of the {v}"], ["I follow the {v}."],
      ["It's the {v}."], "a team")
-role("opponent", S("Opposing team."), pool("teams"), ["against the {v}", "versus the {v}"],
+role("opponent", S("Opposing team."), differs(pool("teams"), "team"), ["against the {v}", "versus the {v}"],
      ["They play the {v}."], ["The opponent is the {v}."], "an opponent")
 role("athlete", S("Athlete name."), pool("athletes"), ["for {v}", "of {v}"], ["The player is {v}."],
      ["It's {v}."], "an athlete", param="player")
@@ -2024,7 +2030,7 @@ DNA = words("ATGCGTACGTTAGC|ATGGCCATTGTAATG|ATGAAACGCATTAGCACC|ATGTTGGCAACCGGT|A
              "ATGACGTTCGAAGGC|ATGGATCCGAATTCG")
 role("dna_sequence", S("DNA sequence (A, C, G, T)."), {"kind": "choice", "values": DNA},
      ["{v}", "for the sequence {v}"], ["My sequence is {v}."], ["Use {v}."], "a DNA sequence", param="sequence")
-role("other_sequence", S("Second DNA sequence."), {"kind": "choice", "values": DNA}, ["against {v}", "with {v}"],
+role("other_sequence", S("Second DNA sequence."), differs({"kind": "choice", "values": DNA}, "sequence"), ["against {v}", "with {v}"],
      ["The second one is {v}."], ["Compare with {v}."], "a second sequence", param="other")
 role("population", I("Starting population size.", minimum=1), ints(50, 50000, "individuals"), ["from {v}",
      "starting at {v}"], ["We start with {v}."], ["Start with {v}."], "a starting population")
@@ -2111,7 +2117,7 @@ domain(
 # --- banking -------------------------------------------------------------------------------------
 role("bank_account", S("Account number."), pattern("ACC-########"), ["for account {v}", "on {v}"],
      ["My account is {v}."], ["Use account {v}."], "an account number", param="account_id")
-role("to_account", S("Destination account number."), pattern("ACC-########"), ["to account {v}", "into {v}"],
+role("to_account", S("Destination account number."), differs(pattern("ACC-########"), "account_id"), ["to account {v}", "into {v}"],
      ["It goes to account {v}."], ["Send it to {v}."], "a destination account")
 role("transfer_memo", S("Memo for the transfer."), {"kind": "choice", "quote": True, "values": words(
     "Rent for March|Dinner split|Birthday gift|Car repair|Savings top-up")}, ["with the memo {v}"],
@@ -2747,7 +2753,7 @@ role("countries", A("Country names.", {"type": "string"}), listof(pool("countrie
      "between {v}"], ["The countries are {v}."], ["Include {v}."], "a list of countries")
 role("city_a", S("First city."), pool("cities"), ["from {v}"], ["I'm in {v}."],
      ["Start from {v}."], "a first city", param="from_city")
-role("city_b", S("Second city."), pool("cities"), ["to {v}"], ["The other city is {v}."],
+role("city_b", S("Second city."), differs(pool("cities"), "from_city"), ["to {v}"], ["The other city is {v}."],
      ["End at {v}."], "a second city", param="to_city")
 role("distance_unit", E("Distance unit.", ["km", "miles"]), enum({"km": ["kilometers", "km"],
                                                                   "miles": ["miles"]}), ["in {v}"],
@@ -3284,7 +3290,7 @@ domain(
 # --- clocks and timers ---------------------------------------------------------------------------
 role("time_zone", S("IANA time zone, e.g. Europe/Lisbon."), pool("time_zones"), ["in {v}", "for {v}"],
      ["I'm on {v}."], ["Use {v}."], "a time zone", param="timezone")
-role("to_time_zone", S("Target IANA time zone."), pool("time_zones"), ["to {v}", "into {v}"],
+role("to_time_zone", S("Target IANA time zone."), differs(pool("time_zones"), "timezone"), ["to {v}", "into {v}"],
      ["I need it in {v}."], ["Show it in {v}."], "a target time zone", param="to_timezone")
 role("alarm_label", S("Alarm label."), {"kind": "choice", "quote": True, "values": words(
     "Wake up|Gym|Take medicine|School run|Stand-up meeting")}, ["labeled {v}", "called {v}"], ["Label it {v}."],
@@ -3335,7 +3341,8 @@ DATA = ["bytes", "kilobytes", "megabytes", "gigabytes", "terabytes"]
 for _key, _vals, _label in (("speed", SPEED, "speed"), ("area", AREA, "area"), ("data", DATA, "data size")):
     role(f"{_key}_from", S(f"Unit to convert from ({_label})."), {"kind": "choice", "values": _vals}, ["from {v}"],
          ["It's in {v}."], ["It's measured in {v}."], "a source unit", param="from_unit")
-    role(f"{_key}_to", S(f"Unit to convert to ({_label})."), {"kind": "choice", "values": _vals}, ["to {v}"],
+    role(f"{_key}_to", S(f"Unit to convert to ({_label})."), differs({"kind": "choice", "values": _vals}, "from_unit"),
+         ["to {v}"],
          ["I want {v}."], ["Give it in {v}."], "a target unit", param="to_unit")
 extend("units",
        Ent("speed", {"convert": "conv_value speed_from speed_to"}, {"result": "$num:0:10000:3"},
@@ -3357,7 +3364,8 @@ role("shoe_size", N("Shoe size in the source system.", minimum=1, maximum=20),
      {"kind": "choice", "values": [6, 7, 8, 9, 10, 11, 7.5, 8.5, 9.5]}, ["{v}"], ["I wear {v}."], ["Size {v}."],
      "a shoe size", param="size")
 for _key, _param in (("shoe_system_from", "from_system"), ("shoe_system_to", "to_system")):
-    role(_key, E("Sizing system.", ["US", "UK", "EU"]), enum(), ["{v}"], ["Use {v} sizes."], ["Use {v} sizes."],
+    role(_key, E("Sizing system.", ["US", "UK", "EU"]),
+         differs(enum(), "from_system") if _param == "to_system" else enum(), ["{v}"], ["Use {v} sizes."], ["Use {v} sizes."],
          "a sizing system", param=_param)
 
 role("child_seats", I("Number of child seats.", minimum=1, maximum=4), ints(1, 3, ["child seat", "child seats"], True),

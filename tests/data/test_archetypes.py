@@ -146,3 +146,22 @@ def test_unknown_sampler_kind_is_named(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(InputError, match=f"samplers.{param}.kind"):
         load_catalog(folder)
+
+
+def test_differs_from_keeps_paired_values_apart(catalog):
+    arch = next(a for a in catalog if a.name == "convert_temperature")
+    assert arch.samplers["to_unit"]["differs_from"] == "from_unit"
+    rng = random.Random(0)
+    pairs = [arch.sample_arguments(rng) for _ in range(200)]
+    assert all(p["from_unit"] != p["to_unit"] for p in pairs)
+
+
+def test_differs_from_must_name_a_parameter(tmp_path):
+    folder = _copy_catalog(tmp_path, "units.json")
+    path = folder / "units.json"
+    data = json.loads(path.read_text())
+    arch = next(a for a in data["archetypes"] if "to_unit" in a["samplers"])
+    arch["samplers"]["to_unit"]["differs_from"] = "nope"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="samplers.to_unit.differs_from"):
+        load_catalog(folder)

@@ -9,7 +9,7 @@ recovered from the query text. Optional parameters that a template does not ment
 clause (`samplers[param]["clauses"]`), or by an optional segment `[... {param} ...]` inside the template.
 
 Sampler kinds (`samplers[param]["kind"]`): pool, choice, enum, int, number, bool, date, time, pattern, list,
-object. `evidence()` lists, for every argument, the surface strings of which one must appear in the query.
+object. A sampler may name another parameter in `differs_from` (e.g. `to_unit` differs from `from_unit`). `evidence()` lists, for every argument, the surface strings of which one must appear in the query.
 """
 
 from __future__ import annotations
@@ -315,8 +315,18 @@ class Archetype:
         required = set(self.required)
         for param, sampler in self._samplers.items():
             if param in required or self._want_optional(param, rng, include_optional):
-                args[param] = sampler.sample(rng)
+                args[param] = self._sample_distinct(param, sampler, args, rng)
         return args
+
+    def _sample_distinct(self, param: str, sampler: Sampler, args: dict[str, Any], rng: random.Random) -> Any:
+        """A value for `param`; resampled (a few times) while it equals the `differs_from` argument."""
+        other = self.samplers[param].get("differs_from")
+        value = sampler.sample(rng)
+        for _ in range(20):
+            if other is None or other not in args or args[other] != value:
+                break
+            value = sampler.sample(rng)
+        return value
 
     @staticmethod
     def _want_optional(param: str, rng: random.Random, include: bool | Collection[str] | None) -> bool:
@@ -514,6 +524,8 @@ def _check_samplers(samplers: Any, props: dict, required: list, pools: dict, bad
         if not isinstance(spec, dict):
             raise bad("parameter has no sampler", f"samplers.{param}")
         _check_spec(spec, schema, pools, bad, f"samplers.{param}")
+        if "differs_from" in spec and spec["differs_from"] not in props:
+            raise bad(f"differs_from names unknown parameter {spec['differs_from']!r}", f"samplers.{param}.differs_from")
         if param not in required:
             clauses = spec.get("clauses")
             if not clauses or any(f"{{{param}}}" not in c for c in clauses):
