@@ -1957,6 +1957,9 @@ role("year", I("Calendar year.", minimum=2000, maximum=2040), ints(2025, 2030), 
 role("aperture_mm", I("Telescope aperture in millimeters.", minimum=50, maximum=500), ints(60, 300, "mm", step=10),
      ["with a {v} telescope"], ["My telescope is {v}."], ["My scope has a {v} aperture."], "a telescope aperture",
      param="aperture")
+role("sky_note", S("Free-text note."), {"kind": "choice", "quote": True, "values": words(
+    "Clear skies, steady seeing|Faint but visible through haze|Twinkling a lot near the horizon|Saw it with binoculars only")}, ["with the note {v}"], ["My observation: {v}."], ["Add the note {v}.", "Include the note {v}."],
+     "a note", param="note")
 domain(
     "astronomy", "astro",
     Ent("planet position", {"get": "planet city date"}, {"altitude_deg": "$num:-90:90:1",
@@ -1969,7 +1972,7 @@ domain(
     Ent("space station pass", {"predict": "coordinates days?"}, {"start": "$choice:21:04|05:31", "max_el": "$int:10:88"}),
     Ent("stargazing forecast", {"get": "city date aperture_mm?"}, {"seeing": "$choice:poor|fair|good|excellent"}),
     Ent("eclipse", {"find": "country start_date end_date"}, {"type": "$choice:total|partial|annular", "date": "$date"}),
-    Ent("observation log entry", {"add": "star date note?"}, stem="sky_observation"),
+    Ent("observation log entry", {"add": "star date sky_note?"}, stem="sky_observation"),
 )
 
 # --- chemistry -----------------------------------------------------------------------------------
@@ -2931,6 +2934,9 @@ role("review_score", I("Performance score from 1 to 5.", minimum=1, maximum=5), 
      ["with a score of {v}"], ["I'd score them {v}."], ["Give a score of {v}."], "a score", param="score")
 role("hours_worked", N("Hours worked.", minimum=0, maximum=24), nums(1, 12, 1, "hours"), ["for {v}",
      "logging {v}"], ["I worked {v}."], ["Log {v}."], "hours worked", param="hours")
+role("review_note", S("Free-text note."), {"kind": "choice", "quote": True, "values": words(
+    "Strong quarter, led the migration|Needs to improve estimates|Great mentor to new hires|Consistently meets deadlines")}, ["with the note {v}"], ["My comment: {v}."], ["Add the note {v}.", "Include the note {v}."],
+     "a note", param="note")
 domain(
     "hr", "hr",
     Ent("employee record", {"get": "employee_id", "update": "employee_id department job_role",
@@ -2941,7 +2947,7 @@ domain(
     Ent("leave balance", {"get": "employee_id leave_type?"}, {"days_left": "$num:0:30:1"}),
     Ent("payslip", {"get": "employee_id statement_month"}, {"net": "$num:1000:15000:2"}),
     Ent("job offer", {"generate": "candidate job_role salary start_date"}),
-    Ent("performance review", {"submit": "employee_id review_score note?"}),
+    Ent("performance review", {"submit": "employee_id review_score review_note?"}),
     Ent("timesheet entry", {"add": "employee_id date hours_worked"}, stem="timesheet_entry"),
     Ent("team directory", {"list": "department limit?"}, {"name": "$choice:Omar Haddad|Grace Walsh"},
         plural="department employees"),
@@ -3527,6 +3533,9 @@ role("hours_needed", I("Estimated hours.", minimum=1, maximum=24), ints(1, 8, ["
 role("max_hourly_rate", N("Maximum hourly rate in US dollars.", minimum=0), nums(20, 150, 0, None, "$"),
      ["under {v} an hour"], ["I'll pay up to {v} an hour."], ["Keep it under {v} an hour."], "a rate cap",
      param="max_rate")
+role("visit_note", S("Free-text note."), {"kind": "choice", "quote": True, "values": words(
+    "Arrived on time and tidied up|Fixed it in under an hour|Had to come back twice|Friendly and careful")}, ["with the note {v}"], ["My comment: {v}."], ["Add the note {v}.", "Include the note {v}."],
+     "a note", param="note")
 domain(
     "home_services", "homefix",
     Ent("service provider", {"search": "home_service city max_hourly_rate? limit?", "get": "company_name"},
@@ -3535,7 +3544,7 @@ domain(
                                  "cancel": "service_booking_id", "update": "service_booking_id date time"},
         stem="home_service_visit"),
     Ent("repair quote", {"get": "home_service job_note address"}, {"low": "$int:50:400", "high": "$int:400:3000"}),
-    Ent("provider review", {"submit": "service_booking_id rating note?"}),
+    Ent("provider review", {"submit": "service_booking_id rating visit_note?"}),
     Ent("recurring cleaning", {"schedule": "address alarm_days time"}, stem="recurring_cleaning"),
     Ent("moving quote", {"get": "city_a city_b date bedrooms?"}, {"estimate": "$int:300:9000"}),
     Ent("service booking", {"list": "email limit?"}, {"status": "$choice:scheduled|done"},
@@ -3558,9 +3567,12 @@ role("journal_text", S("Journal entry text."), {"kind": "choice", "quote": True,
 role("therapist_specialty", E("Therapy focus.", ["anxiety", "depression", "couples", "grief", "trauma"]), enum(),
      ["for {v}", "specializing in {v}"], ["I'm looking for help with {v}."], ["They should handle {v}."],
      "a focus area", param="focus")
+role("mood_note", S("Free-text note."), {"kind": "choice", "quote": True, "values": words(
+    "Slept badly|Great run this morning|Busy day at work|Called an old friend")}, ["with the note {v}"], ["About today: {v}."], ["Add the note {v}.", "Include the note {v}."],
+     "a note", param="note")
 domain(
     "wellness", "wellness",
-    Ent("mood entry", {"add": "mood date note?", "list": "start_date end_date?"}, {"mood": "$choice:good|low"}),
+    Ent("mood entry", {"add": "mood date mood_note?", "list": "start_date end_date?"}, {"mood": "$choice:good|low"}),
     Ent("sleep log", {"add": "date sleep_hours", "get": "start_date end_date"}, {"avg_hours": "$num:4:9:1"}),
     Ent("guided meditation", {"start": "meditation_theme meditation_minutes?", "recommend": "meditation_theme limit?"},
         {"title": "$choice:Body Scan|Calm Breath"}),
