@@ -91,3 +91,14 @@ def test_embedded_model_runs_bfcl_and_a_suite(tmp_path) -> None:
     suite.write_text(json.dumps({"id": "s0", "type": "single", "messages": [{"role": "user", "content": "Hi"}],
                                  "tools": [], "gold": []}) + "\n")
     assert run_suite(generator, suite, tmp_path / "suite", max_new_tokens=16, progress=False).n == 1
+
+
+def test_model_text_is_parsed_in_the_prompted_format(tmp_path) -> None:
+    text = "Here is code:\n```python\nresponse.json()\n```"
+    cases = bfcl_cases("irrelevance", 1)
+    strict = run_cases(cases, tmp_path / "a", outputs=lambda c: [text] * len(c), fmt="hermes", progress=False)
+    loose = run_cases(cases, tmp_path / "b", outputs=lambda c: [text] * len(c), fmt="hermes", parse="auto",
+                      progress=False)
+    assert strict.accuracy == 1.0 and loose.accuracy == 0.0
+    assert read_results(tmp_path / "b" / "results.jsonl")[0]["parse_format"] == "auto"
+    assert rescore(tmp_path / "b" / "results.jsonl", tmp_path / "c", parse="hermes", progress=False).accuracy == 1.0

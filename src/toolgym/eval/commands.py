@@ -55,6 +55,10 @@ def bfcl(
     fmt: Annotated[str, typer.Option("--format", help="Call format the prompt asks for: hermes, python, json "
                             "(ignored by chat templates with native tools).")] = "hermes",
     dtype: Annotated[str, typer.Option("--dtype", help="Generation autocast: auto, float32, bfloat16.")] = "auto",
+    parse: Annotated[str | None, typer.Option("--parse", help="How to read model text: auto (any format) or "
+                                              "hermes/python/json. Default: the --format the prompt asked for "
+                                              "(auto for chat templates with native tools); with --from-results, "
+                                              "as each row was parsed.")] = None,
 ) -> None:
     from toolgym.eval.runner import rescore, run_bfcl, run_bfcl_reference
 
@@ -65,11 +69,11 @@ def bfcl(
         summary = run_bfcl_reference(categories, limit, folder, fmt=fmt)
     elif from_results:
         folder = out or Path(from_results).parent / "rescored"
-        summary = rescore(from_results, folder)
+        summary = rescore(from_results, folder, parse=parse)
     else:
         folder = out or Path("runs/eval") / f"bfcl-{_slug(model)}{'-' + _slug(adapter.name) if adapter else ''}"
         generator = _generator(model, adapter, batch_size, dtype)
-        summary = run_bfcl(generator, categories, limit, folder, fmt=fmt, max_new_tokens=max_new_tokens,
+        summary = run_bfcl(generator, categories, limit, folder, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
                            chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")})
     _show(summary, folder)
 
@@ -87,15 +91,16 @@ def suite(
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
     fmt: Annotated[str, typer.Option("--format", help="hermes, python or json.")] = "hermes",
     dtype: Annotated[str, typer.Option("--dtype", help="Generation autocast: auto, float32, bfloat16.")] = "auto",
+    parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format).")] = None,
 ) -> None:
     from toolgym.eval.runner import rescore, run_suite
 
     if from_results:
         folder = out or Path(from_results).parent / "rescored"
-        summary = rescore(from_results, folder, suite=file)
+        summary = rescore(from_results, folder, suite=file, parse=parse)
     else:
         folder = out or Path("runs/eval") / f"{_slug(file.stem)}-{_slug(model)}"
         generator = _generator(model, adapter, batch_size, dtype)
-        summary = run_suite(generator, file, folder, limit, fmt=fmt, max_new_tokens=max_new_tokens,
+        summary = run_suite(generator, file, folder, limit, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
                             chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")})
     _show(summary, folder)

@@ -60,13 +60,14 @@ def decode(text: str, tools: Sequence[Tool], fmt: str = "auto") -> tuple[ParseRe
 
 
 def result_row(case: EvalCase, raw: str, prompt: str | None = None, fmt: str = "auto") -> dict[str, Any]:
-    """Score one generation: the JSON line written to results.jsonl."""
+    """Score one generation (parsed as `fmt`, or any format with "auto"): the line written to results.jsonl."""
     parsed, calls = decode(raw, case.tools, fmt)
     score = case.score(calls)
     if not score.ok and parsed.status == "unparsable":
         score = unparsable_score(f"could not parse the model output: {parsed.leftover[:200]!r}")
     return {
-        "id": case.id, "category": case.category, "prompt": prompt, "raw": raw, "parse_status": parsed.status,
+        "id": case.id, "category": case.category, "prompt": prompt, "raw": raw, "parse_format": fmt,
+        "parse_status": parsed.status,
         "decoded": to_bfcl_decoded(calls), "valid": score.ok, "error_type": score.error_type,
         "error_category": None if score.category is None else str(score.category),
         "ts": score.ts, "pi": score.pi, "cf": score.cf, "detail": score.detail,
@@ -121,11 +122,14 @@ def progress_bar(total: int, description: str, enabled: bool = True) -> Iterator
 def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any = None,
               outputs: Callable[[list[EvalCase]], list[str]] | None = None, fmt: str = "hermes",
               max_new_tokens: int = 256, chunk_size: int = 64, name: str = "eval", bfcl: bool = False,
-              order: Sequence[str] = (), progress: bool = True, meta: dict[str, Any] | None = None) -> Summary:
+              order: Sequence[str] = (), progress: bool = True, meta: dict[str, Any] | None = None,
+              parse: str | Callable[[EvalCase], str] | None = None) -> Summary:
     """Generate (with `generator`, or take texts from `outputs(cases)`), score, stream rows, summarize.
 
     Ids already in `out_dir/results.jsonl` are skipped. Cases go to the generator in chunks of
     `chunk_size` (the generator batches inside a chunk); each finished chunk is appended and flushed.
+    Model text is parsed strictly in the prompted `fmt` (as BFCL decodes a model's output in its own
+    format), or with `parse` ("auto" accepts any format); templates with native tools always parse "auto".
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format")
@@ -141,6 +145,7 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     todo = [c for c in cases if c.id not in done_ids]
     started = time.perf_counter()
     sanitize = generator is not None and supports_tools(generator.tokenizer)
+    parse_of = parse if callable(parse) else (lambda _case, p=parse or ("auto" if sanitize else fmt): p)
     with path.open("a", encoding="utf-8") as fh, progress_bar(len(cases), name, progress) as advance:
         advance(len(cases) - len(todo))
         for start in range(0, len(todo), chunk_size):
@@ -152,12 +157,12 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
             else:
                 prompts, texts = [None] * len(chunk), outputs(chunk)
             for case, prompt, text in zip(chunk, prompts, texts, strict=True):
-                fh.write(json.dumps(result_row(case, text, prompt), ensure_ascii=False) + "\n")
+                fh.write(json.dumps(result_row(case, text, prompt, parse_of(case)), ensure_ascii=False) + "\n")
             fh.flush()
             advance(len(chunk))
     elapsed = time.perf_counter() - started
     rows = [r for r in read_results(path) if r["id"] in wanted]
-    info = {"format": fmt, "max_new_tokens": max_new_tokens, "generated": len(todo), "seconds": round(elapsed, 2),
+    info = {"format": fmt, "parse": parse if isinstance(parse, str) else None, "max_new_tokens": max_new_tokens, "generated": len(todo), "seconds": round(elapsed, 2),
             "cases_per_second": round(len(todo) / elapsed, 3) if todo and elapsed > 0 else None, **(meta or {})}
     summary = summarize(rows, name, order, bfcl=bfcl, meta=info)
     summary.write(out)
@@ -188,8 +193,9 @@ def run_bfcl_reference(categories: Sequence[str] | str = "all", limit: int | Non
 
 
 def rescore(results_file: Path | str, out_dir: Path | str, *, suite: Path | str | None = None,
-            progress: bool = True) -> Summary:
-    """Rescore saved outputs (the `raw` texts of a results.jsonl) without a model."""
+            parse: str | None = None, progress: bool = True) -> Summary:
+    """Rescore saved outputs (the `raw` texts of a results.jsonl) without a model, parsing each as it was
+    parsed before (its `parse_format`) unless `parse` says otherwise."""
     rows = read_results(Path(results_file))
     if not rows:
         raise InputError("no result rows to rescore", file=str(results_file))
@@ -197,6 +203,7 @@ def rescore(results_file: Path | str, out_dir: Path | str, *, suite: Path | str 
         if not isinstance(row.get("raw"), str):
             raise InputError("missing 'raw' model text", file=str(results_file), record=line_no, field="raw")
     raw = {r["id"]: r["raw"] for r in rows}
+    parse_formats = {r["id"]: parse or r.get("parse_format") or "auto" for r in rows}
     if suite is not None:
         cases = [c for c in load_suite_cases(suite) if c.id in raw]
         bfcl, order, name = False, (), f"rescored {Path(suite).stem}"
@@ -212,7 +219,8 @@ def rescore(results_file: Path | str, out_dir: Path | str, *, suite: Path | str 
     if (out / RESULTS).resolve() == Path(results_file).resolve():
         raise InputError("--out must differ from the folder of the results being rescored", field="out")
     return run_cases(cases, out, outputs=lambda chunk: [raw[c.id] for c in chunk], name=name, bfcl=bfcl,
-                     order=order, progress=progress, meta={"rescored_from": str(results_file)})
+                     order=order, progress=progress, meta={"rescored_from": str(results_file)},
+                     parse=lambda case: parse_formats[case.id])
 
 
 def run_suite(generator: Any, path: Path | str, out_dir: Path | str, limit: int | None = None,
