@@ -30,7 +30,7 @@ from typing import Any
 from toolgym.core.checker import check_calls
 from toolgym.core.errors import InputError
 from toolgym.core.schema import Sample, Tool, ToolCall
-from toolgym.data.archetypes import Archetype, load_catalog, name_tokens, sibling_archetypes
+from toolgym.data.archetypes import Archetype, load_catalog, sibling_archetypes
 from toolgym.data.io import JsonlAppender, dumps_record
 
 SAMPLE_TYPES = ("single", "parallel", "multiple", "parallel_multiple", "no_tool", "zero_to_one",
@@ -44,7 +44,7 @@ TEST_SPLITS = ("test_seen_tool_seen_query", "test_seen_tool_unseen_query", "test
 SPLITS = ("train", *TEST_SPLITS)
 MIN_TEST_CASES = 300
 _JOINERS = ("Also: ", "And: ", "Next: ", "Then: ", "Plus: ", "One more: ")
-_VAGUE_WORDS = ("info", "data", "lookup", "helper", "basic", "tool", "util", "query")
+_VAGUE_WORDS = ("basic", "lite", "simple", "helper", "tool", "util")
 _NO_TOOL_ANSWERS = (
     "I can't do that with the tools I have: none of {names} can handle this request.",
     "None of the available tools ({names}) fits this request, so I can't carry it out.",
@@ -132,26 +132,31 @@ def weak_variant(arch: Archetype, rng: random.Random, taken: set[str]) -> tuple[
     return Tool(name=name, description=_vague_description(arch.description), parameters=params), dropped
 
 
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+
+
 def _vague_name(arch: Archetype, rng: random.Random, taken: set[str]) -> str:
-    words = name_tokens(arch.name)
-    has_api = arch.style == "title" and words and words[-1] == "api"
-    core = words[:-1] if has_api else words
-    stem = core[:-1] if len(core) > 1 else core
-    for word in rng.sample(_VAGUE_WORDS, len(_VAGUE_WORDS)):
-        candidate = _join_name([*stem, word, *(["api"] if has_api else [])], arch.style)
-        if candidate.lower() not in taken:
+    """The name with its most specific word (the last, before a trailing API) made vague, separators kept."""
+    name = arch.name
+    spans = [m.span() for m in _WORD.finditer(name)]
+    idx = len(spans) - 1
+    if idx > 0 and name[slice(*spans[idx])].lower() == "api":
+        idx -= 1
+    if idx > 0:  # replace the last content word
+        start, end = spans[idx]
+        sep = ""
+    else:  # a one-word name: add the vague word after it
+        start = end = spans[0][1] if spans else len(name)
+        gap = name[spans[0][1]:spans[1][0]] if len(spans) > 1 else ""
+        sep = gap or ("" if arch.style == "camel" else "_")
+    old = name[start:end]
+    ref = old or (name[slice(*spans[0])] if spans else "")
+    for word in [*rng.sample(_VAGUE_WORDS, len(_VAGUE_WORDS)), f"basic{rng.randrange(100, 1000)}"]:
+        new = word.capitalize() if (ref[:1].isupper() or (not old and arch.style == "camel")) else word
+        candidate = f"{name[:start]}{sep}{new}{name[end:]}"
+        if candidate.lower() not in taken and candidate != name:
             return candidate
-    return _join_name([*stem, "basic", str(rng.randrange(100, 1000))], arch.style)
-
-
-def _join_name(words: list[str], style: str) -> str:
-    if style == "camel":
-        return words[0] + "".join(w.capitalize() for w in words[1:])
-    if style == "dotted":
-        return ".".join(words)
-    if style == "title":
-        return " ".join(w.upper() if w == "api" else w.capitalize() for w in words)
-    return "_".join(words)
+    return f"{name}_basic"
 
 
 _DANGLING = {"a", "an", "the", "of", "for", "given", "and", "or", "with", "to", "in", "by", "on", "from", "at"}
