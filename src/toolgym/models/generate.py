@@ -35,12 +35,28 @@ class Generator(Protocol):
              stop: Sequence[str] | None = None) -> list[list[str]]: ...
 
 
-def choose_autocast(dtype: Any, device_type: str) -> Any:
+# bf16 autocast pays off on CPU only with native bf16 (AVX512-BF16/AMX) and enough rows per matmul:
+# benchmarks/generation.py measured it ~3x faster than fp32 at batch 32 but slower at batch 1.
+CPU_BF16_MIN_BATCH = 8
+
+
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); torch exposes no public check."""
+    import torch
+
+    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    try:
+        return any(getattr(torch.cpu, name)() for name in probes if hasattr(torch.cpu, name))
+    except (RuntimeError, AttributeError):
+        return False
+
+
+def choose_autocast(dtype: Any, device_type: str, batch_size: int = 1) -> Any:
     """The autocast dtype for a `dtype` request ("auto", "float32"/"fp32", "bfloat16"/"bf16"); None = off.
 
     "auto" picks bf16 autocast where `benchmarks/generation.py` measured it faster: on CUDA with bf16
-    support. On CPU it stays fp32: measured on this machine's AVX-512-bf16 CPU, bf16 autocast was slower
-    than fp32 for SmolLM2-135M at batch 1 and at batch 32 (see the benchmark's output).
+    support, and on CPUs with native bf16 when the generator batches at least CPU_BF16_MIN_BATCH
+    sequences (decided once per generator, so a prompt's output does not depend on how it was batched).
     """
     import torch
 
@@ -51,6 +67,8 @@ def choose_autocast(dtype: Any, device_type: str) -> Any:
         return torch.bfloat16
     if name == "auto":
         if device_type == "cuda" and torch.cuda.is_bf16_supported():
+            return torch.bfloat16
+        if device_type == "cpu" and batch_size >= CPU_BF16_MIN_BATCH and cpu_has_native_bf16():
             return torch.bfloat16
         return None
     raise ToolgymError(f"unknown generation dtype {dtype!r}: use auto, float32 or bfloat16")
@@ -73,7 +91,7 @@ class TransformersGenerator:
         self.fmt = fmt
         self.share_prefill = share_prefill
         self.device = next(model.parameters()).device
-        self.autocast_dtype = choose_autocast(dtype, self.device.type)
+        self.autocast_dtype = choose_autocast(dtype, self.device.type, batch_size)
 
     # ------------------------------------------------------------------------------------------------
     def chat(self, batch: list[ChatItem], *, fmt: str | None = None, **kwargs: Any) -> list[list[str]]:
