@@ -14,6 +14,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "adapt": ("toolgym.train.config:AdaptStageConfig", "toolgym.recipes.training:run_training_stage"),
     "rank": ("toolgym.train.config:RankStageConfig", "toolgym.recipes.training:run_training_stage"),
     "sft": ("toolgym.train.config:SFTStageConfig", "toolgym.recipes.training:run_training_stage"),
+    "rl": ("toolgym.train.rl_config:RLStageConfig", "toolgym.train.rl:run"),
 }
 
 
