@@ -15,6 +15,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "rank": ("toolgym.train.config:RankStageConfig", "toolgym.recipes.training:run_training_stage"),
     "sft": ("toolgym.train.config:SFTStageConfig", "toolgym.recipes.training:run_training_stage"),
     "rl": ("toolgym.train.rl_config:RLStageConfig", "toolgym.train.rl:run"),
+    "evolve": ("toolgym.evolve.config:EvolveStageConfig", "toolgym.evolve.loop:run_evolve_stage"),
 }
 
 
