@@ -20,11 +20,12 @@ the OpenRLHF/TRL-0.x PPO implementation details):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,20 @@ def value_loss(values: torch.Tensor, old_values: torch.Tensor, returns: torch.Te
 
 # ------------------------------------------------------------------------------------------------ model parts
 
+_AUTOCAST: dict[str, bool] = {"bf16": False}
+
+
+@contextlib.contextmanager
+def autocast() -> Iterator[None]:
+    """bf16 autocast around forward passes and generation when the stage runs in bf16 (see `train_ppo`)."""
+    if not _AUTOCAST["bf16"]:
+        yield
+        return
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    with torch.autocast(device, dtype=torch.bfloat16):
+        yield
+
+
 
 class ValueHead(nn.Module):
     """V(s_t) = w . h_t + b on the policy's last hidden state, zero-initialised."""
@@ -131,7 +146,7 @@ def add_reference_adapter(model: Any) -> bool:
     """Copy the trainable "default" LoRA adapter as a frozen "ref" adapter (TRL GRPOTrainer's scheme).
     Returns False when the adapter is fresh (zero B matrices), where disabling adapters gives the same model."""
     config = model.peft_config["default"]
-    fresh = all(float(p.abs().sum()) == 0.0 for n, p in model.named_parameters() if "lora_B.default" in n)
+    fresh = all(float(p.detach().abs().sum()) == 0.0 for n, p in model.named_parameters() if "lora_B.default" in n)
     if fresh:
         return False
     model.add_adapter("ref", config)
@@ -151,7 +166,8 @@ def sample_rollout(model: Any, tokenizer: Any, prompts: Sequence[str], config: R
     tokenizer.padding_side = "left"
     enc = tokenizer(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False)
     model.eval()
-    with torch.no_grad():
+    enc = {k: v.to(model.device) for k, v in enc.items()}
+    with torch.no_grad(), autocast():
         out = model.generate(**enc, do_sample=config.temperature > 0, temperature=config.temperature or None,
                              top_k=config.top_k, max_new_tokens=config.max_completion_length,
                              pad_token_id=tokenizer.pad_token_id)
@@ -176,15 +192,19 @@ def forward_logprobs_values(model: Any, head: ValueHead | None, rollout: Rollout
     ("ref": the frozen SFT copy; None: adapters disabled)."""
     from trl.trainer.utils import use_adapter
 
+    # positions as generate() assigns them under left padding
+    positions = (rollout.attention_mask.long().cumsum(dim=1) - 1).clamp(min=0)
+
     def run() -> Any:
-        return model(input_ids=rollout.input_ids, attention_mask=rollout.attention_mask,
+        return model(input_ids=rollout.input_ids, attention_mask=rollout.attention_mask, position_ids=positions,
                      output_hidden_states=head is not None, use_cache=False)
 
-    if adapter == "default":
-        out = run()
-    else:
-        with use_adapter(model, adapter_name=adapter):
+    with autocast():
+        if adapter == "default":
             out = run()
+        else:
+            with use_adapter(model, adapter_name=adapter):
+                out = run()
     s = rollout.start
     logits = out.logits[:, s - 1:-1].float()
     targets = rollout.input_ids[:, s:]
@@ -281,7 +301,9 @@ def train_ppo(config: RLStageConfig, prompts: Sequence[Any], model: Any, tokeniz
     from rich.progress import Progress
 
     from toolgym.train.rl import score_completions
+    from toolgym.train.sft import resolve_bf16
 
+    _AUTOCAST["bf16"] = resolve_bf16(config.bf16)
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
     ref_adapter = "ref" if add_reference_adapter(model) else None
@@ -301,6 +323,7 @@ def train_ppo(config: RLStageConfig, prompts: Sequence[Any], model: Any, tokeniz
     with Progress(disable=not progress, transient=False) as bar:
         task = bar.add_task("ppo", total=total, completed=step)
         while step < total:
+            step_started = time.perf_counter()
             lo = step * config.per_device_train_batch_size
             picked = [prompts[i] for i in order[lo:lo + config.per_device_train_batch_size]]
             rollout = sample_rollout(model, tokenizer, [p.text for p in picked], config)
@@ -308,6 +331,7 @@ def train_ppo(config: RLStageConfig, prompts: Sequence[Any], model: Any, tokeniz
             batch, stats = make_batch(model, head, rollout, torch.tensor(rewards), config, ref_adapter)
             stats.update(ppo_update(model, head, optimizer, batch, config, rng))
             step += 1
+            stats["seconds"] = round(time.perf_counter() - step_started, 2)
             log.write(step, rewards, categories, stats)
             if step % config.save_steps == 0 or step == total:
                 _save(model, head, optimizer, tokenizer, checkpoint, step)

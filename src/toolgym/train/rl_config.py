@@ -71,7 +71,7 @@ class RLStageConfig:
     mini_batch_size: int = 8
     max_grad_norm: float = 1.0
     seed: int = 0
-    bf16: bool | Literal["auto"] = False
+    bf16: bool | Literal["auto"] = "auto"  # bf16 autocast where measured faster (toolgym.train.sft.resolve_bf16)
 
     # LoRA, used when the stage starts without an adapter (otherwise the previous stage's adapter keeps training)
     lora_r: int = 16
