@@ -211,3 +211,20 @@ def test_end_to_end_sft_writes_a_loadable_adapter(tmp_path) -> None:
     ids = tok("Hello", return_tensors="pt")
     out = model.generate(**ids, max_new_tokens=2, do_sample=False)
     assert out.shape[1] == ids["input_ids"].shape[1] + 2
+
+
+@pytest.mark.slow
+def test_next_stage_continues_the_previous_adapter(tmp_path) -> None:
+    """adapt -> sft: the second stage keeps training the first stage's adapter, which applies to the base."""
+    from safetensors.torch import load_file
+
+    config = SFTStageConfig(tasks={"doc_adaption": 1.0}, max_steps=1, warmup_ratio=0.0, learning_rate=1e-3,
+                            per_device_train_batch_size=2, max_length=160)
+    first = train_sft(config, DOC_RECORDS, MODEL, tmp_path / "adapt", progress=False)
+    second = train_sft(config, DOC_RECORDS, MODEL, tmp_path / "sft", adapter=first.adapter_dir, progress=False)
+    a = load_file(f"{first.adapter_dir}/adapter_model.safetensors")
+    b = load_file(f"{second.adapter_dir}/adapter_model.safetensors")
+    assert a.keys() == b.keys()
+    lora_b = [k for k in a if "lora_B" in k]
+    assert any(a[k].abs().sum() > 0 for k in lora_b)  # stage 1 trained B away from zero
+    assert any(not torch.equal(a[k], b[k]) for k in lora_b)  # stage 2 moved the same adapter further
