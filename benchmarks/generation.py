@@ -95,7 +95,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    console = Console()
+    console = Console(width=120)
 
     started = time.perf_counter()
     model, tokenizer = load_model("smollm2-135m")
