@@ -79,3 +79,69 @@ def test_stage_metrics_flatten_rounds():
     metrics = stage_metrics({"best_round": 1, "rounds": rounds})
     assert metrics == {"best_round": 1.0, "r0_dev": 0.2, "r1_dev": 0.3, "r1_kept": 7.0, "r1_dropped": 3.0,
                        "r1_label_precision": 0.5, "r1_simple_python": 0.1}
+
+
+WEATHER = {"name": "get_weather", "description": "Weather of a city.", "parameters": {
+    "type": "object", "properties": {"city": {"type": "string", "description": "City name"}}, "required": ["city"]}}
+
+
+class EchoGenerator:
+    """Deterministic Generator over the real tokenizer: writes the weather tool, calls it with the query's last
+    word, answers dev prompts in prose; raises once `budget["tools"]` tool-generation queries are used up."""
+
+    def __init__(self, tokenizer, budget: dict) -> None:
+        self.tokenizer, self.budget = tokenizer, budget
+
+    def chat(self, batch, *, n=1, **kwargs):
+        import json as _json
+
+        from toolgym.core.formats import render_calls
+        from toolgym.core.schema import ToolCall
+
+        out = []
+        for messages, _tools in batch:
+            if messages[0]["role"] == "system":
+                if self.budget["tools"] <= 0:
+                    raise RuntimeError("killed")
+                self.budget["tools"] -= 1
+                self.budget["generated"] += 1
+                out.append(["<tools>\n" + _json.dumps(WEATHER) + "\n</tools>"])
+            else:
+                city = messages[0]["content"].split()[-1]
+                out.append([render_calls([ToolCall("get_weather", {"city": city})], "hermes")] * n)
+        return out
+
+    def generate(self, prompts, **kwargs):
+        return [["I will answer without a tool."] for _ in prompts]
+
+
+@pytest.mark.slow
+def test_rounds_retrain_resume_and_pick_the_best(tmp_path: Path):
+    """Two rounds with real retraining (1 step each): killed in round 2, resumed without redoing round 1."""
+    from toolgym.evolve.loop import run_evolution
+    from toolgym.models.registry import load_model
+
+    _, tokenizer = load_model("smollm2-135m")
+    pool = tmp_path / "pool.txt"
+    pool.write_text("\n".join(f"weather in City{i}" for i in range(6)) + "\n")
+    config = EvolveStageConfig(rounds=2, queries_per_round=3, chunk_size=2, pool_file=str(pool), dev_size=3,
+                               train={"max_steps": 1, "per_device_train_batch_size": 2, "max_length": 256})
+    budget = {"tools": 5, "generated": 0}
+    with pytest.raises(RuntimeError, match="killed"):
+        run_evolution(config, model="smollm2-135m", adapter=None, out_dir=tmp_path / "stage", progress=False,
+                      generator_factory=lambda adapter: EchoGenerator(tokenizer, budget))
+    assert (tmp_path / "stage" / "round_1" / "manifest.json").is_file()
+    assert not (tmp_path / "stage" / "round_2" / "manifest.json").exists()
+    budget.update(tools=100, generated=0)
+    result = run_evolution(config, model="smollm2-135m", adapter=None, out_dir=tmp_path / "stage", progress=False,
+                           generator_factory=lambda adapter: EchoGenerator(tokenizer, budget))
+    assert budget["generated"] == 1  # only round 2's missing query
+    r1, r2 = result["rounds"][1], result["rounds"][2]
+    assert (r1["kept"], r2["kept"]) == (3, 3) and r1["label_precision"]["with_gold"] == 0
+    assert r1["vote_agreement_histogram"]["5/5"] == 3
+    assert r2["start_adapter"] == r1["adapter"] and Path(r2["adapter"], "adapter_config.json").is_file()
+    assert r1["train"]["examples"] == {"invocation": 3, "tool_generation": 3}
+    ids = [r["id"] for _, r in iter_jsonl(tmp_path / "stage" / "round_2" / "samples.jsonl", strict=True)]
+    assert sorted(ids) == ["file-000003", "file-000004", "file-000005"]
+    best = max(result["rounds"], key=lambda m: (m["metrics"]["dev"], -m["round"]))
+    assert result["best_round"] == best["round"] and result["adapter"] == best["adapter"]

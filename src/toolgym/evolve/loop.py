@@ -11,6 +11,7 @@ import gc
 import json
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,19 +37,24 @@ MANIFEST = "manifest.json"
 class GeneratorCache:
     """One open generator at a time, for one adapter: the model that scores round r also labels round r+1."""
 
-    def __init__(self, config: EvolveStageConfig, model: str, progress: bool) -> None:
+    def __init__(self, config: EvolveStageConfig, model: str, progress: bool,
+                 factory: Callable[[str | None], Any] | None = None) -> None:
         self.config, self.model, self.progress = config, model, progress
+        self.factory = factory or self.backend_generator
         self.adapter: str | None = None
         self.generator: Any = None
 
-    def get(self, adapter: str | None) -> Any:
+    def backend_generator(self, adapter: str | None) -> Any:
         from toolgym.models.backends import make_generator
 
+        return make_generator(self.config.backend, self.model, adapter, batch_size=self.config.batch_size,
+                              base_url=self.config.base_url, served_model=self.config.served_model,
+                              progress=self.progress)
+
+    def get(self, adapter: str | None) -> Any:
         if self.generator is None or adapter != self.adapter:
             self.close()
-            self.generator = make_generator(self.config.backend, self.model, adapter,
-                                            batch_size=self.config.batch_size, base_url=self.config.base_url,
-                                            served_model=self.config.served_model, progress=self.progress)
+            self.generator = self.factory(adapter)
             self.adapter = adapter
         return self.generator
 
@@ -117,7 +123,6 @@ def run_round(r: int, queries: list[dict[str, Any]], adapter: str | None, cache:
     timer = generate_round(cache.get(adapter), queries, rdir / SAMPLES, config, progress=progress)
     rows = read_rows(rdir / SAMPLES)
     summary = summarize_round(rows, config.k)
-    console.print(f"round {r}: kept {summary['kept']}/{summary['queries']}, dropped {summary['dropped_by_reason']}")
     records = training_records(rows, r) + replay(data_dir, config.replay_records, seed + r)
     new_adapter, train = adapter, None
     if records:
@@ -135,6 +140,16 @@ def run_round(r: int, queries: list[dict[str, Any]], adapter: str | None, cache:
     return manifest
 
 
+def round_line(m: dict[str, Any], base: dict[str, Any]) -> str:
+    """One console line per round: kept/dropped, label precision against gold, agreement, dev (+ BFCL)."""
+    precision = m["label_precision"]
+    bfcl = m["metrics"].get("bfcl") or {}
+    return (f"round {m['round']}: kept {m['kept']}/{m['queries']}, dropped {m['dropped_by_reason']}; "
+            f"label precision exact {precision['exact']} values {precision['values']} (n={precision['with_gold']}); "
+            f"mean agreement {m['mean_agreement']}; dev {m['metrics']['dev']:.3f} (round 0 {base['metrics']['dev']:.3f})"
+            + (f"; bfcl {bfcl}" if bfcl else ""))
+
+
 def read_manifest(rdir: Path) -> dict[str, Any] | None:
     path = rdir / MANIFEST
     if not path.is_file():
@@ -144,13 +159,17 @@ def read_manifest(rdir: Path) -> dict[str, Any] | None:
 
 
 def run_evolution(config: EvolveStageConfig, *, model: str, adapter: str | None, out_dir: str | Path,
-                  seed: int = 0, data_dir: str | Path | None = None, progress: bool = True) -> dict[str, Any]:
-    """All rounds (resuming finished and half-finished ones); returns the summary written to evolve.json."""
+                  seed: int = 0, data_dir: str | Path | None = None, progress: bool = True,
+                  generator_factory: Callable[[str | None], Any] | None = None) -> dict[str, Any]:
+    """All rounds (resuming finished and half-finished ones); returns the summary written to evolve.json.
+
+    `generator_factory(adapter)` builds the Generator for a round (default: the config's backend).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     data = Path(data_dir) if data_dir else None
     dev_path, slices = prepare_sets(config, out, seed, data)
-    cache = GeneratorCache(config, model, progress)
+    cache = GeneratorCache(config, model, progress, generator_factory)
     rounds: list[dict[str, Any]] = []
     base = read_manifest(out / "round_0")
     if base is None:
@@ -167,8 +186,7 @@ def run_evolution(config: EvolveStageConfig, *, model: str, adapter: str | None,
                                  dev_path=dev_path, data_dir=data, progress=progress)
         rounds.append(manifest)
         current = manifest["adapter"]
-        console.print(f"round {r}: dev {manifest['metrics']['dev']:.3f} "
-                      f"(round 0: {base['metrics']['dev']:.3f})")
+        console.print(round_line(manifest, base))
     cache.close()
     candidates = rounds if config.keep_input_if_best else rounds[1:]
     best = max(candidates, key=lambda m: (m["metrics"]["dev"], -m["round"]))
