@@ -10,6 +10,7 @@ interrupted run resumes without losing or duplicating records. `summary.json` an
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from toolgym.core.errors import InputError
+from toolgym.core.checker import ErrorCategory
+from toolgym.core.errors import InputError, ToolgymError
 from toolgym.core.formats import (
     FORMATS,
     ParseResult,
@@ -42,6 +44,7 @@ from toolgym.eval.metrics import Summary, summarize
 from toolgym.eval.suites import load_suite_cases
 
 RESULTS = "results.jsonl"
+_log = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------------------------------- one case
@@ -118,6 +121,22 @@ def progress_bar(total: int, description: str, enabled: bool = True) -> Iterator
         yield lambda n: progress.advance(task, n)
 
 
+def _render(tokenizer: Any, case: EvalCase, sanitize: bool, fmt: str) -> str | None:
+    """The prompt of one case; None (the case is counted wrong and skipped) if its messages cannot be rendered."""
+    try:
+        return render_prompt(tokenizer, case.messages, prompt_tools(case.tools, sanitize), fmt=fmt)
+    except ToolgymError as exc:
+        _log.warning("case %s: cannot render the prompt, skipped: %s", case.id, exc)
+        return None
+
+
+def _skipped_row(case: EvalCase) -> dict[str, Any]:
+    return {"id": case.id, "category": case.category, "prompt": None, "raw": None, "parse_format": None,
+            "parse_status": None, "decoded": None, "valid": False, "error_type": "runner:prompt_error",
+            "error_category": str(ErrorCategory.others), "ts": False, "pi": False, "cf": False,
+            "detail": "the prompt could not be rendered"}
+
+
 # ------------------------------------------------------------------------------------------- runs
 def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any = None,
               outputs: Callable[[list[EvalCase]], list[str]] | None = None, fmt: str = "hermes",
@@ -133,6 +152,8 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format")
+    if parse is not None and not callable(parse) and parse not in (*FORMATS, "auto"):
+        raise InputError(f"unknown parse format {parse!r}; choose auto or one of {', '.join(FORMATS)}", field="parse")
     if (generator is None) == (outputs is None):
         raise ValueError("give exactly one of generator= or outputs=")
     out = Path(out_dir)
@@ -151,13 +172,18 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
         for start in range(0, len(todo), chunk_size):
             chunk = list(todo[start:start + chunk_size])
             if generator is not None:
-                prompts = [render_prompt(generator.tokenizer, c.messages, prompt_tools(c.tools, sanitize), fmt=fmt)
-                           for c in chunk]
-                texts = [outs[0] for outs in generator.generate(prompts, max_new_tokens=max_new_tokens)]
+                prompts = [_render(generator.tokenizer, c, sanitize, fmt) for c in chunk]
+                ready = [i for i, p in enumerate(prompts) if p is not None]
+                texts: list[str | None] = [None] * len(chunk)
+                generated = generator.generate([prompts[i] for i in ready], max_new_tokens=max_new_tokens) \
+                    if ready else []
+                for i, outs in zip(ready, generated, strict=True):
+                    texts[i] = outs[0]
             else:
-                prompts, texts = [None] * len(chunk), outputs(chunk)
+                prompts, texts = [None] * len(chunk), list(outputs(chunk))
             for case, prompt, text in zip(chunk, prompts, texts, strict=True):
-                fh.write(json.dumps(result_row(case, text, prompt, parse_of(case)), ensure_ascii=False) + "\n")
+                row = result_row(case, text, prompt, parse_of(case)) if text is not None else _skipped_row(case)
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             fh.flush()
             advance(len(chunk))
     elapsed = time.perf_counter() - started
@@ -200,7 +226,7 @@ def rescore(results_file: Path | str, out_dir: Path | str, *, suite: Path | str 
     if not rows:
         raise InputError("no result rows to rescore", file=str(results_file))
     for line_no, row in enumerate(rows, 1):
-        if not isinstance(row.get("raw"), str):
+        if not isinstance(row.get("raw"), str) and row.get("raw", "") is not None:
             raise InputError("missing 'raw' model text", file=str(results_file), record=line_no, field="raw")
     raw = {r["id"]: r["raw"] for r in rows}
     parse_formats = {r["id"]: parse or r.get("parse_format") or "auto" for r in rows}
