@@ -29,7 +29,5 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
     for suite in suites:
         summary = run_suite(generator, suite, out_dir / Path(suite).stem, limit=suite_limit,
                             max_new_tokens=max_new_tokens)
-        metrics[Path(suite).stem] = summary.categories[next(iter(summary.categories))].accuracy \
-            if len(summary.categories) == 1 else summary.n and sum(
-                s.correct for s in summary.categories.values()) / summary.n
+        metrics[Path(suite).stem] = summary.accuracy
     return metrics
