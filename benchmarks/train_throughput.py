@@ -7,13 +7,13 @@ tool_generation, rendered by toolgym.data.tasks), so both process exactly the sa
   default collator padding each batch to its longest sequence, no packing), the same LoRA (r 16, alpha 32,
   all-linear) and batch size, fed the pre-tokenized input_ids/labels;
 - toolgym: `toolgym.train.sft.train_sft` with each batching mode (padding_free / group_by_length / pad), plus
-  padding_free in fp32 to measure bf16 autocast.
+  fp32 variants to measure bf16 autocast.
 
 Tokens/s counts only non-pad tokens: sum of example lengths / wall time of `trainer.train()`. A warm-up pass
 runs first so that oneDNN's kernel set-up is not charged to whichever variant runs first. Other processes on
 the machine skew absolute numbers; variants run interleaved (`--repeats`) and the median is reported.
 
-    python benchmarks/train_throughput.py --examples 48 --batch 8 --repeats 1
+    python benchmarks/train_throughput.py --records 10 --batch 4 --threads 1
 """
 
 from __future__ import annotations
@@ -82,7 +82,10 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=1024)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--variants", default="baseline,padding_free,group_by_length,pad,padding_free_fp32")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     records = list(iter_records(args.records, seed=0))
     _, tokenizer = load_model(args.model)
@@ -101,6 +104,7 @@ def main() -> None:
         "group_by_length": _config(args, batching="group_by_length"),
         "pad": _config(args, batching="pad"),
         "padding_free_fp32": _config(args, batching="padding_free", bf16=False),
+        "group_by_length_fp32": _config(args, batching="group_by_length", bf16=False),
     }
     chosen = [v.strip() for v in args.variants.split(",") if v.strip()]
     seconds: dict[str, list[float]] = {v: [] for v in chosen}

@@ -44,7 +44,7 @@ DEFAULT_MAE_CATEGORIES = (
     "others",
 )
 
-Batching = Literal["padding_free", "group_by_length", "pad"]
+Batching = Literal["auto", "padding_free", "group_by_length", "pad"]
 
 
 @dataclass
@@ -78,7 +78,10 @@ class SFTStageConfig:
     seed: int = 0
 
     # Speed
-    batching: Batching = "padding_free"  # padding_free: flatten the batch, position_ids; or group_by_length; or pad
+    # padding_free: flatten each batch into one row with position_ids; group_by_length: pad batches of similar
+    # length; pad: plain padding. auto: padding_free under flash attention (varlen kernels), else group_by_length
+    # (measured faster on CPU sdpa, where padding-free attention over the flattened row is quadratic in its length)
+    batching: Batching = "auto"
     bf16: bool | Literal["auto"] = "auto"  # auto: bf16 autocast where measured faster (CPU with avx512_bf16, GPUs)
     gradient_checkpointing: bool = False
 

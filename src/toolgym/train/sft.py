@@ -12,6 +12,8 @@
   to apply them. Everything else (LoRA via peft_config, schedules, checkpoints, resume, logging) is TRL/transformers.
 - Batching: `padding_free` flattens a batch into one row with position_ids (transformers builds the block-diagonal
   mask for sdpa from them), so no pad token is ever computed; `group_by_length` pads batches of similar length.
+  `auto` picks padding_free under flash attention and group_by_length otherwise: on CPU sdpa the flattened row's
+  attention is quadratic in the whole batch, and grouping measured faster (benchmarks/train_throughput.py).
 - LoRA by default (ToolDev: rank 16, alpha 32, all linear modules); full fine-tuning with `lora: false`.
 """
 
@@ -54,6 +56,7 @@ class TrainResult:
     skipped: dict[str, int] = field(default_factory=dict)
     resumed_from: str | None = None
     bf16: bool = False
+    batching: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -214,7 +217,15 @@ def resolve_bf16(setting: bool | str) -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def sft_args(config: SFTStageConfig, out_dir: Path, bf16: bool) -> Any:
+def resolve_batching(setting: str, model: Any) -> str:
+    """`auto`: padding_free when the model runs flash attention (varlen kernels), group_by_length otherwise."""
+    if setting != "auto":
+        return setting
+    attn = str(getattr(getattr(model, "config", None), "_attn_implementation", "") or "")
+    return "padding_free" if attn.startswith("flash_attention") else "group_by_length"
+
+
+def sft_args(config: SFTStageConfig, out_dir: Path, bf16: bool, batching: str) -> Any:
     """The TRL SFTConfig for a stage config (dataset preparation is done here, so TRL's is bypassed)."""
     from trl import SFTConfig
 
@@ -241,7 +252,7 @@ def sft_args(config: SFTStageConfig, out_dir: Path, bf16: bool) -> Any:
         remove_unused_columns=False,  # keep `weights`
         max_length=None,  # truncated in encode_example (TRL's truncation would not cut `weights`)
         padding_free=False,  # TRL's padding-free collator drops weights; WeightedCollator does it
-        train_sampling_strategy="group_by_length" if config.batching == "group_by_length" else "random",
+        train_sampling_strategy="group_by_length" if batching == "group_by_length" else "random",
         length_column_name="length",
         dataloader_num_workers=0,
     )
@@ -324,13 +335,14 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
     from datasets import Dataset
 
     bf16 = resolve_bf16(config.bf16)
+    batching = resolve_batching(config.batching, model)
     trainer = _trainer_class()(
         model=model,
-        args=sft_args(config, out, bf16),
+        args=sft_args(config, out, bf16, batching),
         train_dataset=Dataset.from_list(rows),
         processing_class=tokenizer,
         peft_config=peft_config,
-        data_collator=WeightedCollator(tokenizer.pad_token_id, padding_free=config.batching == "padding_free"),
+        data_collator=WeightedCollator(tokenizer.pad_token_id, padding_free=batching == "padding_free"),
         callbacks=callbacks,
     )
     resume_from = _last_checkpoint(out / "checkpoints") if config.resume else None
@@ -345,6 +357,7 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
         tokens_per_second=round(trainer.real_tokens / seconds, 2) if seconds > 0 else 0.0,
         examples=dict(Counter(r["task"] for r in rows)),
         skipped={"bad_records": stats.bad_records, **dict(dropped)}, resumed_from=resume_from, bf16=bf16,
+        batching=batching,
     )
     final = TrainResult(**result)
     result_file.write_text(json.dumps(final.to_dict(), indent=2))
