@@ -85,6 +85,14 @@ def prepare_sets(config: EvolveStageConfig, out: Path, seed: int, data_dir: Path
     return dev_path, round_slices(pool, config.rounds, config.queries_per_round)
 
 
+def dev_accuracy(summary: Any) -> float:
+    """Share of dev cases answered right: the `overall` row when the summary has one (several types)."""
+    cats = summary.categories
+    if "overall" in cats:
+        return round(cats["overall"].accuracy, 4)
+    return round(sum(s.correct for s in cats.values()) / summary.n, 4) if summary.n else 0.0
+
+
 def evaluate_round(generator: Any, config: EvolveStageConfig, dev_path: Path, out: Path,
                    progress: bool) -> dict[str, Any]:
     """Dev accuracy (and optional BFCL scores) of the generator's model; results stream to `out`."""
@@ -92,8 +100,7 @@ def evaluate_round(generator: Any, config: EvolveStageConfig, dev_path: Path, ou
 
     summary = run_suite(generator, dev_path, out / "dev", max_new_tokens=config.dev_max_new_tokens,
                         progress=progress, name="dev")
-    metrics: dict[str, Any] = {"dev": round(sum(s.correct for s in summary.categories.values()) / summary.n, 4)
-                               if summary.n else 0.0,
+    metrics: dict[str, Any] = {"dev": dev_accuracy(summary),
                                "dev_by_type": {c: round(s.accuracy, 4) for c, s in summary.categories.items()}}
     if config.bfcl_categories:
         bfcl = run_bfcl(generator, config.bfcl_categories, config.bfcl_limit, out / "bfcl",
