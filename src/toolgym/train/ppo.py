@@ -266,8 +266,8 @@ def ppo_update(model: Any, head: ValueHead, optimizer: torch.optim.Optimizer, ba
             params = [p for group in optimizer.param_groups for p in group["params"]]
             torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
             optimizer.step()
-            logs["policy_loss"].append(float(pg))
-            logs["value_loss"].append(float(vl))
+            logs["policy_loss"].append(float(pg.detach()))
+            logs["value_loss"].append(float(vl.detach()))
             logs["clipfrac"].append(float(clipfrac))
     return {k: sum(v) / len(v) for k, v in logs.items() if v}
 
