@@ -79,8 +79,8 @@ class SFTStageConfig:
 
     # Speed
     # padding_free: flatten each batch into one row with position_ids; group_by_length: pad batches of similar
-    # length; pad: plain padding. auto: padding_free under flash attention (varlen kernels), else group_by_length
-    # (measured faster on CPU sdpa, where padding-free attention over the flattened row is quadratic in its length)
+    # length; pad: plain padding. auto: padding_free under flash attention (varlen kernels) or per-device batches
+    # <= 8, else group_by_length (on CPU sdpa, attention over the flattened row is quadratic in the batch's tokens)
     batching: Batching = "auto"
     bf16: bool | Literal["auto"] = "auto"  # auto: bf16 autocast where measured faster (CPU with avx512_bf16, GPUs)
     gradient_checkpointing: bool = False

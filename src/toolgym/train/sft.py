@@ -12,8 +12,8 @@
   to apply them. Everything else (LoRA via peft_config, schedules, checkpoints, resume, logging) is TRL/transformers.
 - Batching: `padding_free` flattens a batch into one row with position_ids (transformers builds the block-diagonal
   mask for sdpa from them), so no pad token is ever computed; `group_by_length` pads batches of similar length.
-  `auto` picks padding_free under flash attention and group_by_length otherwise: on CPU sdpa the flattened row's
-  attention is quadratic in the whole batch, and grouping measured faster (benchmarks/train_throughput.py).
+  `auto` picks padding_free under flash attention or for small batches (<= 8) and group_by_length otherwise: on
+  CPU sdpa the flattened row's attention is quadratic in the whole batch (see benchmarks/train_throughput.py).
 - LoRA by default (ToolDev: rank 16, alpha 32, all linear modules); full fine-tuning with `lora: false`.
 """
 
@@ -217,12 +217,14 @@ def resolve_bf16(setting: bool | str) -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def resolve_batching(setting: str, model: Any) -> str:
-    """`auto`: padding_free when the model runs flash attention (varlen kernels), group_by_length otherwise."""
+def resolve_batching(setting: str, model: Any, batch_size: int) -> str:
+    """`auto`: padding_free under flash attention (varlen kernels) or for per-device batches up to 8; else
+    group_by_length. Without varlen kernels (CPU sdpa) the flattened row's attention is quadratic in the whole
+    batch's tokens: at 8 x ~350 tokens it adds ~45% to the linear layers' FLOPs, and more beyond."""
     if setting != "auto":
         return setting
     attn = str(getattr(getattr(model, "config", None), "_attn_implementation", "") or "")
-    return "padding_free" if attn.startswith("flash_attention") else "group_by_length"
+    return "padding_free" if attn.startswith("flash_attention") or batch_size <= 8 else "group_by_length"
 
 
 def sft_args(config: SFTStageConfig, out_dir: Path, bf16: bool, batching: str) -> Any:
@@ -335,7 +337,7 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
     from datasets import Dataset
 
     bf16 = resolve_bf16(config.bf16)
-    batching = resolve_batching(config.batching, model)
+    batching = resolve_batching(config.batching, model, config.per_device_train_batch_size)
     trainer = _trainer_class()(
         model=model,
         args=sft_args(config, out, bf16, batching),
