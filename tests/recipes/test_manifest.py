@@ -40,3 +40,11 @@ def test_dataclass_config_is_stored_as_json(tmp_path: Path) -> None:
     run_step(tmp_path / "s", {"data": DataSpec(n=5)}, 3, lambda d: {})
     stored = json.loads((tmp_path / "s" / "manifest.json").read_text())
     assert stored["config"]["data"]["n"] == 5 and stored["seed"] == 3
+
+
+def test_changed_config_discards_old_outputs(tmp_path: Path) -> None:
+    step = tmp_path / "s"
+    run_step(step, {"a": 1}, 0, lambda d: (d / "checkpoint").write_text("old") and {})
+    seen = []
+    run_step(step, {"a": 2}, 0, lambda d: seen.append((d / "checkpoint").exists()) or {})
+    assert seen == [False]

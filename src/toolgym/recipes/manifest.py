@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
@@ -66,6 +67,8 @@ def run_step(step_dir: Path, config: Any, seed: int, body: Callable[[Path], dict
         if on_skip:
             on_skip(step_dir.name)
         return done.get("outputs", {})
+    if done and done.get("config_hash") != digest:
+        shutil.rmtree(step_dir)  # made with another config: its checkpoints must not be resumed
     step_dir.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {
         "step": step_dir.name, "status": "running", "config": jsonable(config), "config_hash": digest,
