@@ -320,6 +320,7 @@ def train_ppo(config: RLStageConfig, prompts: Sequence[Any], model: Any, tokeniz
         else 0
     log.truncate_after(step)
     started = time.perf_counter()
+    stats: dict[str, float] = {}
     with Progress(disable=not progress, transient=False) as bar:
         task = bar.add_task("ppo", total=total, completed=step)
         while step < total:
@@ -342,4 +343,4 @@ def train_ppo(config: RLStageConfig, prompts: Sequence[Any], model: Any, tokeniz
     torch.save(head.state_dict(), out_dir / "value_head.pt")
     (out_dir / "ppo_done.json").write_text(json.dumps({"steps": step}))
     return {"adapter_dir": str(adapter_dir), "global_step": step,
-            "train_seconds": round(time.perf_counter() - started, 2)}
+            "train_seconds": round(time.perf_counter() - started, 2), "kl_last": stats.get("kl")}
