@@ -121,8 +121,9 @@ def replay(data_dir: Path | None, n: int, seed: int) -> list[dict[str, Any]]:
 
 def run_round(r: int, queries: list[dict[str, Any]], adapter: str | None, cache: GeneratorCache, *,
               config: EvolveStageConfig, model: str, out: Path, seed: int, dev_path: Path,
-              data_dir: Path | None, progress: bool) -> dict[str, Any]:
-    """Label, retrain, score one round; write and return its manifest."""
+              data_dir: Path | None, progress: bool, known: dict[str | None, dict[str, Any]]) -> dict[str, Any]:
+    """Label, retrain, score one round; write and return its manifest. `known` maps an adapter to its dev
+    metrics: a round that kept nothing leaves the adapter as it was, and its (greedy) score is reused."""
     from toolgym.train.sft import train_sft
 
     rdir = out / f"round_{r}"
@@ -139,7 +140,10 @@ def run_round(r: int, queries: list[dict[str, Any]], adapter: str | None, cache:
         new_adapter = result.adapter_dir or result.model_dir
         train = {"loss": result.train_loss, "steps": result.global_step, "examples": result.examples,
                  "seconds": result.train_seconds}
-    metrics = evaluate_round(cache.get(new_adapter), config, dev_path, rdir, progress)
+    if new_adapter in known:
+        metrics = {**known[new_adapter], "reused_from_adapter": True}
+    else:
+        metrics = evaluate_round(cache.get(new_adapter), config, dev_path, rdir, progress)
     manifest = {"round": r, "adapter": new_adapter, "start_adapter": adapter, **summary,
                 "timings": timer.to_dict(), "train": train, "metrics": metrics,
                 "seconds": round(time.perf_counter() - started, 2), "complete": True}
@@ -186,13 +190,15 @@ def run_evolution(config: EvolveStageConfig, *, model: str, adapter: str | None,
         (out / "round_0" / MANIFEST).write_text(json.dumps(base, indent=2) + "\n")
     rounds.append(base)
     current = adapter
+    known: dict[str | None, dict[str, Any]] = {adapter: base["metrics"]}
     for r, queries in enumerate(slices, 1):
         manifest = read_manifest(out / f"round_{r}")
         if manifest is None:
             manifest = run_round(r, queries, current, cache, config=config, model=model, out=out, seed=seed,
-                                 dev_path=dev_path, data_dir=data, progress=progress)
+                                 dev_path=dev_path, data_dir=data, progress=progress, known=known)
         rounds.append(manifest)
         current = manifest["adapter"]
+        known.setdefault(current, {k: v for k, v in manifest["metrics"].items() if k != "reused_from_adapter"})
         console.print(round_line(manifest, base))
     cache.close()
     candidates = rounds if config.keep_input_if_best else rounds[1:]
