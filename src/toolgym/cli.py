@@ -12,10 +12,12 @@ from toolgym.data import commands as data_commands
 from toolgym.eval import commands as eval_commands
 from toolgym.models import commands as model_commands
 from toolgym.recipes import commands as recipe_commands
+from toolgym.train import commands as train_commands
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Train language models to call tools, and measure them.")
 app.add_typer(model_commands.app, name="models")
+app.add_typer(train_commands.app, name="export")
 app.add_typer(eval_commands.app, name="eval")
 app.add_typer(data_commands.app, name="data")
 app.command("demo")(model_commands.demo)
