@@ -37,7 +37,13 @@ def from_dict(cls: type[T], data: dict[str, Any] | None, *, file: str | None = N
             raise unknown_key_error(key, fields, file=file, where=where or cls.__name__)
     kwargs = {key: _coerce(value, hints[key], file=file, where=where or cls.__name__, key=key)
               for key, value in data.items()}
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except InputError as exc:  # a __post_init__ check: add where it came from
+        if exc.file or exc.record or not exc.field:
+            raise
+        message = str(exc).removeprefix(f"field {exc.field}: ")
+        raise InputError(message, file=file, record=where or cls.__name__, field=exc.field) from None
 
 
 def _coerce(value: Any, hint: Any, *, file: str | None, where: str, key: str) -> Any:
@@ -62,3 +68,18 @@ def _coerce(value: Any, hint: Any, *, file: str | None, where: str, key: str) ->
     if container is not None and not isinstance(value, container):
         raise InputError(f"expected a {container.__name__}, got {value!r}", file=file, record=where, field=key)
     return value
+
+
+class StageConfig:
+    """Mixin for recipe stage dataclasses: `from_dict` with errors naming file, stage and key; `to_dict`."""
+
+    stage: typing.ClassVar[str] = "stage"
+
+    @classmethod
+    def from_dict(cls: type[T], data: dict[str, Any] | None, *, file: str | None = None) -> T:
+        """Build from a recipe mapping; an unknown key raises InputError naming it and the nearest valid key."""
+        return from_dict(cls, data, file=file, where=cls.stage)  # type: ignore[attr-defined]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (for manifests); round-trips through from_dict."""
+        return dataclasses.asdict(self)  # type: ignore[call-overload]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from toolgym.core.config import from_dict
+from toolgym.core.config import StageConfig
 from toolgym.core.errors import InputError
 
 BACKENDS = ("transformers", "vllm", "openai")
 
 
 @dataclass
-class EvolveStageConfig:
+class EvolveStageConfig(StageConfig):
     """Self-evolution rounds: the model writes tools for new queries, labels them by majority vote, retrains.
 
     Defaults follow ToolDev: 3 rounds, tools sampled at temperature 1.0, k = 5 invocations by top-k sampling,
@@ -92,10 +91,3 @@ class EvolveStageConfig:
 
         data = {"tasks": {"invocation": 1.0, "tool_generation": 1.0}, "seed": seed, **self.train}
         return SFTStageConfig.from_dict(data, file=None)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None, *, file: str | None = None) -> EvolveStageConfig:
-        return from_dict(cls, data, file=file, where=cls.stage)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)

@@ -19,12 +19,11 @@ TL-Training (MAE masks the listed feedback error categories; PKT with w_max = 9)
 
 from __future__ import annotations
 
-import dataclasses
 import typing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from toolgym.core.config import from_dict, nearest_key, unknown_key_error
+from toolgym.core.config import StageConfig, nearest_key, unknown_key_error
 from toolgym.core.errors import InputError
 
 # Kept in sync with toolgym.data.tasks.TASKS (not imported: data imports nothing from train, and this module
@@ -48,7 +47,7 @@ Batching = Literal["auto", "padding_free", "group_by_length", "pad"]
 
 
 @dataclass
-class SFTStageConfig:
+class SFTStageConfig(StageConfig):
     """Every key of an SFT-family stage (`sft`, and via subclasses `adapt` and `rank`)."""
 
     stage: ClassVar[str] = "sft"
@@ -127,21 +126,6 @@ class SFTStageConfig:
         if self.pkt_w_max < 1:
             raise InputError(f"must be >= 1, got {self.pkt_w_max}", field="pkt_w_max")
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None, *, file: str | None = None) -> SFTStageConfig:
-        """Build from a recipe mapping; an unknown key raises InputError naming it and the nearest valid key."""
-        try:
-            return from_dict(cls, data, file=file, where=cls.stage)
-        except InputError as exc:
-            if exc.file or exc.record or not exc.field:
-                raise
-            # a validate() error: add where it came from
-            message = str(exc).removeprefix(f"field {exc.field}: ")
-            raise InputError(message, file=file, record=cls.stage, field=exc.field) from None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain dict (for manifests); round-trips through from_dict."""
-        return dataclasses.asdict(self)
 
 
 @dataclass

@@ -19,11 +19,10 @@ for a LoRA run of a few steps on a 135M model; recipes override them (e.g. `lear
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from toolgym.core.config import from_dict, nearest_key
+from toolgym.core.config import StageConfig, nearest_key
 from toolgym.core.errors import InputError
 
 PROMPT_SOURCES = ("invocation", "trajectory")
@@ -31,7 +30,7 @@ ALGORITHMS = ("grpo", "ppo")
 
 
 @dataclass
-class RLStageConfig:
+class RLStageConfig(StageConfig):
     """Every key of the `rl` stage."""
 
     stage: ClassVar[str] = "rl"
@@ -116,17 +115,3 @@ class RLStageConfig:
         if self.bf16 not in (True, False, "auto"):
             raise InputError(f"must be true, false or 'auto', got {self.bf16!r}", field="bf16")
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None, *, file: str | None = None) -> RLStageConfig:
-        """Build from a recipe mapping; an unknown key raises InputError naming it and the nearest valid key."""
-        try:
-            return from_dict(cls, data, file=file, where=cls.stage)
-        except InputError as exc:
-            if exc.file or exc.record or not exc.field:
-                raise
-            message = str(exc).removeprefix(f"field {exc.field}: ")
-            raise InputError(message, file=file, record=cls.stage, field=exc.field) from None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain dict (for manifests); round-trips through from_dict."""
-        return dataclasses.asdict(self)
