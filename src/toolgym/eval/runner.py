@@ -12,19 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from toolgym.core.checker import ErrorCategory
 from toolgym.core.errors import InputError, ToolgymError
@@ -37,6 +27,7 @@ from toolgym.core.formats import (
     supports_tools,
 )
 from toolgym.core.match import to_bfcl_decoded
+from toolgym.core.progress import progress_bar
 from toolgym.core.schema import Tool, ToolCall, unsanitize_name
 from toolgym.eval.bfcl import CATEGORIES, expand_categories, load_bfcl_cases, reference_calls
 from toolgym.eval.cases import EvalCase, unparsable_score
@@ -108,19 +99,6 @@ def _rewrite_clean(path: Path, rows: list[dict[str, Any]]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-@contextmanager
-def progress_bar(total: int, description: str, enabled: bool = True) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar; yields `advance(n)`."""
-    if not enabled:
-        yield lambda n: None
-        return
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn())
-    with Progress(*columns, transient=False) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda n: progress.advance(task, n)
-
-
 def _render(tokenizer: Any, case: EvalCase, sanitize: bool, fmt: str) -> str | None:
     """The prompt of one case; None (the case is counted wrong and skipped) if its messages cannot be rendered."""
     try:
@@ -167,7 +145,7 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     started = time.perf_counter()
     sanitize = generator is not None and supports_tools(generator.tokenizer)
     parse_of = parse if callable(parse) else (lambda _case, p=parse or ("auto" if sanitize else fmt): p)
-    with path.open("a", encoding="utf-8") as fh, progress_bar(len(cases), name, progress) as advance:
+    with path.open("a", encoding="utf-8") as fh, progress_bar(len(cases), name, enabled=progress) as advance:
         advance(len(cases) - len(todo))
         for start in range(0, len(todo), chunk_size):
             chunk = list(todo[start:start + chunk_size])

@@ -28,6 +28,7 @@ from rich.console import Console
 
 from toolgym.core.formats import supports_tools
 from toolgym.core.match import as_pairs, calls_equal, canonical_value
+from toolgym.core.progress import progress_bar
 from toolgym.core.schema import Tool, ToolCall, sanitize_name
 from toolgym.data.io import JsonlAppender, iter_jsonl
 from toolgym.data.tasks import TOOL_GENERATION_USER, TOOL_SIGNATURE_SYSTEM
@@ -166,7 +167,7 @@ def generate_round(generator: Any, queries: list[dict[str, Any]], path: Path, co
     with JsonlAppender(path) as sink:
         done = done_ids(path)
         todo = [q for q in queries if q["id"] not in done]
-        with _progress(len(queries), len(queries) - len(todo), progress) as advance:
+        with progress_bar(len(queries), "evolve round", enabled=progress, done=len(queries) - len(todo)) as advance:
             for start in range(0, len(todo), config.chunk_size):
                 chunk = todo[start:start + config.chunk_size]
                 for row in label_chunk(generator, chunk, config, timer):
@@ -238,27 +239,3 @@ def _arguments(call: dict[str, Any]) -> dict[str, Any]:
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
     return [record for _, record in iter_jsonl(path)] if path.is_file() else []
-
-
-# ------------------------------------------------------------------------------------------------ progress
-
-class _progress:
-    """A rich progress bar over a round's queries (a no-op when disabled)."""
-
-    def __init__(self, total: int, done: int, enabled: bool) -> None:
-        self.total, self.done, self.enabled, self.bar = total, done, enabled and total > 0, None
-
-    def __enter__(self) -> Callable[[int], None]:
-        if not self.enabled:
-            return lambda n: None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(TextColumn("evolve round"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            console=console)
-        self.bar.start()
-        task = self.bar.add_task("round", total=self.total, completed=self.done)
-        return lambda n: self.bar.advance(task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()

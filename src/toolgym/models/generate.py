@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import render_prompt
+from toolgym.core.progress import progress_bar
 from toolgym.models.registry import prepare_tokenizer
 
 ChatItem = tuple[Sequence[Any], Sequence[Any]]  # (messages, tools), OpenAI dicts or core.schema objects
@@ -117,7 +118,7 @@ class TransformersGenerator:
         config = self._generation_config(n if sample else 1, temperature, top_k, top_p, max_new_tokens,
                                          min_new_tokens, stops)
         results: list[list[str]] = [[] for _ in prompts]
-        with self._progress(len(prompts)) as advance:
+        with progress_bar(len(prompts), "generating", enabled=self.progress) as advance:
             for start in range(0, len(order), per_batch):
                 chunk = order[start:start + per_batch]
                 texts = self._generate_batch([encoded[i] for i in chunk], config, stops)
@@ -204,28 +205,6 @@ class TransformersGenerator:
         if self.autocast_dtype is None:
             return contextlib.nullcontext()
         return torch.autocast(device_type=self.device.type, dtype=self.autocast_dtype)
-
-    @contextlib.contextmanager
-    def _progress(self, total: int) -> Iterator[Any]:
-        """A rich progress bar on stderr (or a no-op when progress is off)."""
-        if not self.progress or total == 0:
-            yield lambda k: None
-            return
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   TimeRemainingColumn())
-        with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
-            task = bar.add_task("generate", total=total)
-            yield lambda k: bar.advance(task, k)
 
 
 def _check_args(prompts: Any, n: int, temperature: float, max_new_tokens: int) -> None:
