@@ -33,6 +33,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from toolgym.train.rewards import score_completions
 from toolgym.train.rl_config import RLStageConfig
 
 # ------------------------------------------------------------------------------------------------ PPO math
@@ -300,7 +301,6 @@ def train_ppo(config: RLStageConfig, prompts: Sequence[Any], model: Any, tokeniz
     adapter trains. Checkpoints every `save_steps` to out_dir/checkpoint; a rerun resumes from it."""
     from rich.progress import Progress
 
-    from toolgym.train.rl import score_completions
     from toolgym.train.sft import resolve_bf16
 
     _AUTOCAST["bf16"] = resolve_bf16(config.bf16)

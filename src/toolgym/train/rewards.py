@@ -255,3 +255,9 @@ def compute_score(data_source: Any, solution_str: str, ground_truth: Any, extra_
         return irm_reward(solution_str, info.get("tools", []), ground_truth)
     except (ValueError, TypeError, ToolgymError):  # unreadable ground truth/tools in the exported data: lowest reward
         return REWARDS[IRMCategory.unparsable]
+
+
+def score_completions(texts: Sequence[Any], prompts: Sequence[Any]) -> tuple[list[float], list[str]]:
+    """IRM reward and category of each completion against its prompt's `tools` and `gold` (RL rollouts)."""
+    results = [irm_score(t, p.tools, p.gold) for t, p in zip(texts, prompts, strict=True)]
+    return [r.reward for r in results], [r.category.value for r in results]

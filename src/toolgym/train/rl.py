@@ -27,7 +27,7 @@ from typing import Any
 from toolgym.core.errors import InputError, ToolgymError
 from toolgym.core.formats import render_prompt
 from toolgym.core.schema import Sample
-from toolgym.train.rewards import irm_score
+from toolgym.train.rewards import irm_score, score_completions
 from toolgym.train.rl_config import RLStageConfig
 
 LOG_FILE = "rl_log.jsonl"
@@ -142,12 +142,6 @@ def split_prompts(prompts: list[RLPrompt], n_eval: int, limit: int | None, seed:
 
 
 # ------------------------------------------------------------------------------------------------ reward + logs
-
-def score_completions(texts: Sequence[Any], prompts: Sequence[RLPrompt]) -> tuple[list[float], list[str]]:
-    """IRM reward and category of each completion against its prompt's gold."""
-    results = [irm_score(t, p.tools, p.gold) for t, p in zip(texts, prompts, strict=True)]
-    return [r.reward for r in results], [r.category.value for r in results]
-
 
 def category_shares(categories: Sequence[str]) -> dict[str, float]:
     counts = Counter(categories)
