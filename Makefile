@@ -14,7 +14,7 @@ $(BIN)/toolgym: pyproject.toml constraints/cpu.txt
 install: $(BIN)/toolgym
 
 quickstart: install
-	$(BIN)/toolgym demo
+	$(BIN)/toolgym run recipes/quickstart.yaml
 
 test: install
 	$(BIN)/python -m pytest -m "not slow" -q
