@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
-from toolgym.recipes.manifest import run_step
+from toolgym.recipes.manifest import config_hash, run_step
 from toolgym.recipes.report import write_report
 from toolgym.recipes.spec import Recipe, load_recipe
 
@@ -55,7 +55,8 @@ def execute(recipe: Recipe) -> RunState:
     from toolgym.recipes.stages import run_stage
 
     for stage in recipe.stages:
-        inputs = {"model": state.model, "adapter": state.adapter, "data_dir": str(state.data_dir)}
+        inputs = {"model": state.model, "adapter": state.adapter, "data_dir": str(state.data_dir),
+                  "data_config": config_hash(_data_config(recipe))}  # new data retrains every stage
         config = {"kind": stage.kind, "config": stage.config, "inputs": inputs}
         out = run_step(run_dir / stage.name, config, recipe.seed,
                        lambda d, s=stage: run_stage(s, state_inputs(state), d, recipe.seed), on_skip=skip)
