@@ -29,6 +29,7 @@ class RunState:
     model: str = ""
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
     report: Path | None = None
+    lineage: str = ""  # hash of every config upstream of the current step
 
 
 def run_recipe(path: str | Path, overrides: list[str] | None = None) -> RunState:
@@ -46,6 +47,7 @@ def execute(recipe: Recipe) -> RunState:
     data_out = run_step(run_dir / "data", _data_config(recipe), recipe.seed,
                         lambda d: _synthesize(recipe, d), on_skip=skip)
     state.data_dir = Path(data_out["data_dir"])
+    state.lineage = config_hash(_data_config(recipe))
 
     if recipe.eval.baseline:
         base = run_step(run_dir / "eval_baseline", _eval_config(recipe, None), recipe.seed,
@@ -56,8 +58,9 @@ def execute(recipe: Recipe) -> RunState:
 
     for stage in recipe.stages:
         inputs = {"model": state.model, "adapter": state.adapter, "data_dir": str(state.data_dir),
-                  "data_config": config_hash(_data_config(recipe))}  # new data retrains every stage
+                  "upstream": state.lineage}  # new data or an earlier stage's change retrains this one
         config = {"kind": stage.kind, "config": stage.config, "inputs": inputs}
+        state.lineage = config_hash(config)
         out = run_step(run_dir / stage.name, config, recipe.seed,
                        lambda d, s=stage: run_stage(s, state_inputs(state), d, recipe.seed), on_skip=skip)
         state.adapter = out.get("adapter", state.adapter)
@@ -68,7 +71,8 @@ def execute(recipe: Recipe) -> RunState:
     if "baseline" in state.metrics and not recipe.stages:
         state.metrics["final"] = state.metrics["baseline"]  # nothing was trained: the baseline is final
     else:
-        final = run_step(run_dir / "eval_final", _eval_config(recipe, state.adapter, state.model), recipe.seed,
+        final_config = {**_eval_config(recipe, state.adapter, state.model), "upstream": state.lineage}
+        final = run_step(run_dir / "eval_final", final_config, recipe.seed,
                          lambda d: _evaluate(state, d), on_skip=skip)
         state.metrics["final"] = final["metrics"]
     report = write_report(run_dir, f"toolgym run: {recipe.name}", state.metrics.get("baseline", {}),
