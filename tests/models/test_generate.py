@@ -87,6 +87,15 @@ def test_autocast_choice_and_bf16_generation(smol, chat_prompts):
     assert next(model.parameters()).dtype == torch.float32  # autocast leaves the weights alone
 
 
+def test_bf16_weights_cast_the_model(chat_prompts):
+    from toolgym.models.registry import load_model
+
+    model, tokenizer = load_model("smollm2-135m")
+    generator = TransformersGenerator(model, tokenizer, dtype="bf16-weights", progress=False)
+    assert next(generator.model.parameters()).dtype == torch.bfloat16 and generator.autocast_dtype is None
+    assert generator.generate(chat_prompts[:1], max_new_tokens=6)[0][0].strip()
+
+
 def test_shared_prefill_matches_independent_generation(generator, chat_prompts):
     """The KV cache of a prompt copied n times gives the same tokens as generating each copy alone."""
     ids = [generator._encode(p) for p in chat_prompts[:2]]

@@ -93,6 +93,18 @@ def test_lora_adapter_loads_on_top(smol, tmp_path):
     assert not torch.allclose(loaded, base, atol=1e-3)
 
 
+def test_merged_adapter_in_bf16_keeps_the_lora_update(tmp_path):
+    folder, ids, adapter_logits = _tiny_lora(tmp_path)
+    merged, _ = load_model("smollm2-135m", adapter=folder, dtype="bfloat16", merge=True)
+    assert not any("lora_" in name for name, _ in merged.named_parameters())  # merged: a plain model
+    assert next(merged.parameters()).dtype == torch.bfloat16
+    with torch.inference_mode():
+        logits = merged(**ids).logits.float()
+    # bf16 rounding only: the merged model agrees with the fp32 adapter on the next token
+    assert torch.equal(logits[0, -1].argmax(), adapter_logits[0, -1].argmax())
+    assert (logits - adapter_logits).abs().mean() < 0.2
+
+
 def test_adapter_folder_without_config_is_rejected(smol, tmp_path):
     model, _ = smol
     with pytest.raises(AssetError, match="no adapter_config.json"):

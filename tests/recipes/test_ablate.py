@@ -11,22 +11,28 @@ REPO = Path(__file__).resolve().parents[2]
 def test_budget_is_equal_across_variants() -> None:
     for _, variants in STUDIES.values():
         for variant in variants:
-            stages = budgeted(variant.stages, 40, 4, {})
-            assert sum(s["max_steps"] for s in stages) == (40 if stages else 0)
-            assert all(s["per_device_train_batch_size"] == 4 for s in stages)
+            stages = budgeted(variant.stages, 40, 4, {}, rl_steps=6)
+            sft = [s for s in stages if s["kind"] != "rl"]
+            if variant.after:  # +IRM rows: only the RL stage, on top of an SFT variant with the full budget
+                assert [s["max_steps"] for s in stages] == [6] and "per_device_train_batch_size" not in stages[0]
+                continue
+            assert sum(s["max_steps"] for s in sft) == (40 if stages else 0)
+            assert all(s["per_device_train_batch_size"] == 4 for s in sft)
 
 
 def test_variants_share_data_and_parse() -> None:
     recipes = variant_recipes(REPO / "recipes" / "quickstart.yaml", "tooldev", 20, 2)
-    labels = [label for label, _ in recipes]
+    labels = [label for label, _, _ in recipes]
     assert labels == [v.label for v in STUDIES["tooldev"][1]]
-    assert len({r.data.path for _, r in recipes}) == 1
-    assert len({r.name for _, r in recipes}) == len(recipes)
-    kinds = [[s.kind for s in r.stages] for _, r in recipes]
+    assert len({r.data.path for _, r, _ in recipes}) == 1
+    assert len({r.name for _, r, _ in recipes}) == len(recipes)
+    kinds = [[s.kind for s in r.stages] for _, r, _ in recipes]
     assert kinds == [[], ["adapt"], ["sft"], ["adapt", "sft"], ["adapt", "sft"]]
-    tl = dict(variant_recipes(REPO / "recipes" / "quickstart.yaml", "tl", 20, 2))
+    tl = {label: recipe for label, recipe, _ in variant_recipes(REPO / "recipes" / "quickstart.yaml", "tl", 20, 2)}
     assert tl["+MAE+PKT"].stages[0].config.mae and tl["+MAE+PKT"].stages[0].config.pkt
     assert not tl["standard SFT"].stages[0].config.mae
+    irm = tl["+MAE+PKT+IRM"].stages
+    assert [s.kind for s in irm] == ["rl"] and irm[0].config.max_steps == 5  # default rl_steps = steps // 4
 
 
 def test_unknown_study() -> None:

@@ -56,3 +56,15 @@ def test_overrides_reach_sections_and_stages(tmp_path: Path) -> None:
         load_recipe(path, ["mian.max_steps=1"])
     with pytest.raises(InputError, match="did you mean 'max_steps'"):
         load_recipe(path, ["main.max_step=1"])
+
+
+def test_starting_adapter_must_exist_when_the_run_starts(tmp_path: Path) -> None:
+    from toolgym.recipes.runner import execute
+
+    path = write(tmp_path, f"name: x\noutput_dir: {tmp_path}\nadapter: {tmp_path / 'none'}\n"
+                           "stages:\n  - kind: rl\n")
+    recipe = load_recipe(path)  # parsing does not need the folder yet
+    assert recipe.adapter == str(tmp_path / "none")
+    with pytest.raises(InputError, match="field adapter") as err:
+        execute(recipe)
+    assert "adapter_config.json" in str(err.value) and str(path) in str(err.value)

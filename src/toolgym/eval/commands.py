@@ -25,11 +25,10 @@ def _slug(text: str) -> str:
 
 
 def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str) -> Any:
-    from toolgym.models.generate import TransformersGenerator
-    from toolgym.models.registry import load_model
+    from toolgym.models.backends import make_generator
 
-    lm, tokenizer = load_model(model, adapter=adapter)
-    return TransformersGenerator(lm, tokenizer, batch_size=batch_size, dtype=dtype, progress=False)
+    return make_generator("transformers", model, str(adapter) if adapter else None, batch_size=batch_size,
+                          dtype=dtype, progress=False)
 
 
 def _show(summary: Summary, out: Path) -> None:
@@ -54,7 +53,8 @@ def bfcl(
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
     fmt: Annotated[str, typer.Option("--format", help="Call format the prompt asks for: hermes, python, json "
                             "(ignored by chat templates with native tools).")] = "hermes",
-    dtype: Annotated[str, typer.Option("--dtype", help="Generation autocast: auto, float32, bfloat16.")] = "auto",
+    dtype: Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) or "
+                                                 "bf16-weights (adapter merged, weights cast: fastest on CPU).")] = "auto",
     parse: Annotated[str | None, typer.Option("--parse", help="How to read model text: auto (any format) or "
                                               "hermes/python/json. Default: the --format the prompt asked for "
                                               "(auto for chat templates with native tools); with --from-results, "
@@ -90,7 +90,8 @@ def suite(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
     fmt: Annotated[str, typer.Option("--format", help="hermes, python or json.")] = "hermes",
-    dtype: Annotated[str, typer.Option("--dtype", help="Generation autocast: auto, float32, bfloat16.")] = "auto",
+    dtype: Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) or "
+                                                 "bf16-weights (adapter merged, weights cast: fastest on CPU).")] = "auto",
     parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format).")] = None,
 ) -> None:
     from toolgym.eval.runner import rescore, run_suite

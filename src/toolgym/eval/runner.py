@@ -145,12 +145,17 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     started = time.perf_counter()
     sanitize = generator is not None and supports_tools(generator.tokenizer)
     parse_of = parse if callable(parse) else (lambda _case, p=parse or ("auto" if sanitize else fmt): p)
+    rendered: dict[str, str | None] = {}
+    if generator is not None:
+        rendered = {c.id: _render(generator.tokenizer, c, sanitize, fmt) for c in todo}
+        # longest first across the whole run: batches of similar length waste little padding
+        todo.sort(key=lambda c: -len(rendered[c.id] or ""))
     with path.open("a", encoding="utf-8") as fh, progress_bar(len(cases), name, enabled=progress) as advance:
         advance(len(cases) - len(todo))
         for start in range(0, len(todo), chunk_size):
             chunk = list(todo[start:start + chunk_size])
             if generator is not None:
-                prompts = [_render(generator.tokenizer, c, sanitize, fmt) for c in chunk]
+                prompts = [rendered[c.id] for c in chunk]
                 ready = [i for i, p in enumerate(prompts) if p is not None]
                 texts: list[str | None] = [None] * len(chunk)
                 generated = generator.generate([prompts[i] for i in ready], max_new_tokens=max_new_tokens) \

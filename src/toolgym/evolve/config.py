@@ -58,6 +58,7 @@ class EvolveStageConfig(StageConfig):
     # Generation backend
     backend: str = "transformers"
     batch_size: int = 32
+    dtype: str = "auto"  # transformers backend: auto | float32 | bfloat16 (autocast) | bf16-weights (fastest CPU)
     base_url: str | None = None  # openai backend: the server's /v1 URL
     served_model: str | None = None  # openai backend: the model name the server knows
 

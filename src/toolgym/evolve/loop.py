@@ -49,7 +49,7 @@ class GeneratorCache:
 
         return make_generator(self.config.backend, self.model, adapter, batch_size=self.config.batch_size,
                               base_url=self.config.base_url, served_model=self.config.served_model,
-                              progress=self.progress)
+                              progress=self.progress, dtype=self.config.dtype)
 
     def get(self, adapter: str | None) -> Any:
         if self.generator is None or adapter != self.adapter:

@@ -144,14 +144,19 @@ def choice_text(message: Any) -> str:
 
 
 def make_generator(backend: str, model: str, adapter: str | None = None, *, batch_size: int = 32,
-                   base_url: str | None = None, served_model: str | None = None, progress: bool = True) -> Any:
-    """A Generator by backend name: `transformers` (default, CPU-safe), `vllm` or `openai`."""
+                   base_url: str | None = None, served_model: str | None = None, progress: bool = True,
+                   dtype: str = "auto") -> Any:
+    """A Generator by backend name: `transformers` (default, CPU-safe), `vllm` or `openai`.
+
+    `dtype` (transformers only): "auto"/"float32"/"bfloat16" pick the autocast; "bf16-weights" merges the
+    adapter into fp32 weights, then casts the model to bf16 (the fastest measured CPU setting).
+    """
     if backend == "transformers":
-        from toolgym.models.generate import TransformersGenerator
+        from toolgym.models.generate import WEIGHTS_DTYPES, TransformersGenerator
         from toolgym.models.registry import load_model
 
-        lm, tokenizer = load_model(model, adapter=adapter)
-        return TransformersGenerator(lm, tokenizer, batch_size=batch_size, progress=progress)
+        lm, tokenizer = load_model(model, adapter=adapter, merge=dtype in WEIGHTS_DTYPES)
+        return TransformersGenerator(lm, tokenizer, batch_size=batch_size, progress=progress, dtype=dtype)
     if backend == "vllm":
         from toolgym.models.registry import resolve_model
 

@@ -39,6 +39,9 @@ class Generator(Protocol):
 # bf16 autocast pays off on CPU only with native bf16 (AVX512-BF16/AMX) and enough rows per matmul:
 # benchmarks/generation.py measured it ~3x faster than fp32 at batch 32 but slower at batch 1.
 CPU_BF16_MIN_BATCH = 8
+# Generation dtypes that mean "cast the weights" rather than "autocast": bf16 weights generated 2.4x faster
+# than bf16 autocast at batch 32 on this CPU (benchmarks/generation.py).
+WEIGHTS_DTYPES = {"bf16-weights": "bfloat16", "bfloat16-weights": "bfloat16"}
 
 
 def cpu_has_native_bf16() -> bool:
@@ -72,7 +75,7 @@ def choose_autocast(dtype: Any, device_type: str, batch_size: int = 1) -> Any:
         if device_type == "cpu" and batch_size >= CPU_BF16_MIN_BATCH and cpu_has_native_bf16():
             return torch.bfloat16
         return None
-    raise ToolgymError(f"unknown generation dtype {dtype!r}: use auto, float32 or bfloat16")
+    raise ToolgymError(f"unknown generation dtype {dtype!r}: use auto, float32, bfloat16 or bf16-weights")
 
 
 class TransformersGenerator:
@@ -85,6 +88,10 @@ class TransformersGenerator:
                  progress: bool = True, fmt: str = "hermes", share_prefill: bool = True) -> None:
         if batch_size < 1:
             raise ToolgymError(f"batch_size must be >= 1, got {batch_size}")
+        if dtype in WEIGHTS_DTYPES:
+            import torch
+
+            model, dtype = model.to(getattr(torch, WEIGHTS_DTYPES[dtype])), "float32"
         self.model = model.eval()
         self.tokenizer = prepare_tokenizer(tokenizer, model)
         self.batch_size = batch_size

@@ -182,16 +182,24 @@ def resolve_model(name: str) -> Path | str:
 
 
 def load_model(name: str = DEFAULT_MODEL, adapter: str | Path | None = None,
-               dtype: Any = None) -> tuple[Any, Any]:
+               dtype: Any = None, merge: bool = False) -> tuple[Any, Any]:
     """Load (model, tokenizer) for `name`, with an optional LoRA adapter folder on top.
 
     The tokenizer pads on the left (for batched generation) and always has a pad token.
-    `dtype` is a torch dtype or its name; default float32 (CPU-safe).
+    `dtype` is a torch dtype or its name; default float32 (CPU-safe). With an adapter the base loads in
+    float32, the adapter goes on top (merged into the weights when `merge`), and then all is cast to `dtype`,
+    so a bf16 model does not round the LoRA update before merging.
     """
+    import torch
+
     location = resolve_model(name)
-    model, tokenizer = _load_transformers(name, location, _torch_dtype(dtype))
+    wanted = _torch_dtype(dtype)
+    model, tokenizer = _load_transformers(name, location, torch.float32 if adapter is not None else wanted)
     if adapter is not None:
         model = load_adapter(model, adapter)
+        if merge:
+            model = model.merge_and_unload()
+        model = model.to(wanted)
     model.eval()
     return model, prepare_tokenizer(tokenizer, model)
 

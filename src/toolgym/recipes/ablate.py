@@ -3,6 +3,8 @@
 Every variant reuses the base recipe's data, model and eval settings and gets the same number of optimizer
 steps at the same batch size (multi-stage variants split the steps: 25% to each preparatory stage, the rest to
 the final stage), so token budgets match up to packing; the tokens each variant really trained on are reported.
+An `rl` stage (TL-Training's +IRM rows) is not part of that budget: it gets `rl_steps` of its own and starts
+from the adapter of the SFT variant it extends (`Variant.after`), which is therefore not trained twice.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from toolgym.recipes.spec import apply_overrides, parse_recipe, read_recipe
 
 INVOCATION = {"invocation": 1.0}
 TRAJECTORY = {"invocation": 1.0, "trajectory": 1.0}
+IRM = {"kind": "rl", "name": "irm", "sources": ["invocation", "trajectory"]}
 
 
 @dataclass(frozen=True)
 class Variant:
     label: str
     stages: tuple[dict[str, Any], ...]  # stage entries without budget keys
+    after: str | None = None  # continue from this variant's final adapter (its stages are not repeated)
 
 
 def _stage(kind: str, name: str, **keys: Any) -> dict[str, Any]:
@@ -43,6 +47,8 @@ STUDIES: dict[str, tuple[str, tuple[Variant, ...]]] = {
         Variant("+MAE", (_stage("sft", "sft", tasks=TRAJECTORY, mae=True),)),
         Variant("+PKT", (_stage("sft", "sft", tasks=TRAJECTORY, pkt=True),)),
         Variant("+MAE+PKT", (_stage("sft", "sft", tasks=TRAJECTORY, mae=True, pkt=True),)),
+        Variant("+IRM", (IRM,), after="standard SFT"),
+        Variant("+MAE+PKT+IRM", (IRM,), after="+MAE+PKT"),
     )),
     "gentool": ("GenTool ranking stage", (
         Variant("selection only", (_stage("sft", "sft", tasks=INVOCATION),)),
@@ -51,20 +57,26 @@ STUDIES: dict[str, tuple[str, tuple[Variant, ...]]] = {
 }
 
 
-def budgeted(stages: tuple[dict[str, Any], ...], steps: int, batch: int, extra: dict[str, Any]) -> list[dict]:
-    """Give the stages `steps` optimizer steps in all: 25% to each preparatory stage, the rest to the last."""
+def budgeted(stages: tuple[dict[str, Any], ...], steps: int, batch: int, extra: dict[str, Any],
+             rl_steps: int | None = None) -> list[dict]:
+    """Give the training stages `steps` optimizer steps in all: 25% to each preparatory stage, the rest to the
+    last; an `rl` stage gets `rl_steps` (default steps // 4) of its own."""
     out = []
-    prep = max(1, steps // 4) if len(stages) > 1 else 0
-    for i, stage in enumerate(stages):
-        last = i == len(stages) - 1
-        share = steps - prep * (len(stages) - 1) if last else prep
+    trained = [s for s in stages if s["kind"] != "rl"]
+    prep = max(1, steps // 4) if len(trained) > 1 else 0
+    for stage in stages:
+        if stage["kind"] == "rl":  # its own batch (rollouts per step) and steps
+            out.append({**copy.deepcopy(stage), **extra, "max_steps": rl_steps or max(1, steps // 4)})
+            continue
+        share = steps - prep * (len(trained) - 1) if stage is trained[-1] else prep
         out.append({**copy.deepcopy(stage), **extra, "max_steps": share, "per_device_train_batch_size": batch})
     return out
 
 
 def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
-                    overrides: list[str] | None = None, stage_keys: dict[str, Any] | None = None) -> list[tuple]:
-    """(label, Recipe) per variant; all share the base recipe's data folder and eval settings."""
+                    overrides: list[str] | None = None, stage_keys: dict[str, Any] | None = None,
+                    rl_steps: int | None = None) -> list[tuple]:
+    """(label, Recipe, Variant) per variant; all share the base recipe's data folder and eval settings."""
     if study not in STUDIES:
         raise InputError(f"unknown study {study!r}; choose one of {', '.join(STUDIES)}", field="study")
     raw = apply_overrides(read_recipe(base_path), overrides or [], file=str(base_path))
@@ -77,8 +89,8 @@ def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
         evaluation = {**(raw.get("eval") or {}), "baseline": False}  # the Raw row is the baseline
         variant_raw = {**copy.deepcopy(raw), "data": data, "eval": evaluation,
                        "name": f"{base_name}-ablate/{study}-{index}",
-                       "stages": budgeted(variant.stages, steps, batch, stage_keys or {})}
-        recipes.append((variant.label, parse_recipe(variant_raw, file=str(base_path))))
+                       "stages": budgeted(variant.stages, steps, batch, stage_keys or {}, rl_steps)}
+        recipes.append((variant.label, parse_recipe(variant_raw, file=str(base_path)), variant))
     return recipes
 
 
@@ -93,23 +105,37 @@ def ablation_table(title: str, rows: list[tuple[str, dict[str, float], int]], ke
 
 
 def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
-                 overrides: list[str] | None = None) -> str:
-    from toolgym.recipes.manifest import read_manifest
+                 overrides: list[str] | None = None, rl_steps: int | None = None) -> str:
     from toolgym.recipes.runner import execute
 
-    rows = []
-    for label, recipe in variant_recipes(base_path, study, steps, batch, overrides):
+    rows, done = [], {}
+    for label, recipe, variant in variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps):
         _ensure_data(recipe)
+        tokens = 0
+        if variant.after is not None:  # e.g. +IRM: RL on top of the SFT variant trained above
+            if variant.after not in done:
+                raise InputError(f"variant {label!r} extends {variant.after!r}, which did not run", field="study")
+            recipe.adapter, tokens = done[variant.after]
         state = execute(recipe)
-        metrics = state.metrics["final"]
-        tokens = sum((read_manifest(recipe.run_dir / s.name) or {}).get("outputs", {}).get("train", {})
-                     .get("train_tokens", 0) for s in recipe.stages)
-        rows.append((label, metrics, tokens))
+        tokens += _tokens_trained(recipe)
+        done[label] = (state.adapter, tokens)
+        rows.append((label, state.metrics["final"], tokens))
     keys = list(dict.fromkeys(k for _, m, _ in rows for k in m))
     table = ablation_table(STUDIES[study][0], rows, keys)
     out = Path(recipe.output_dir) / recipe.name.split("/")[0] / f"{study}.md"
     out.write_text(table)
     return table
+
+
+def _tokens_trained(recipe: Any) -> int:
+    """Tokens the recipe's stages trained on (SFT-like stages report them; RL reports generated tokens)."""
+    from toolgym.recipes.manifest import read_manifest
+
+    total = 0
+    for stage in recipe.stages:
+        train = (read_manifest(recipe.run_dir / stage.name) or {}).get("outputs", {}).get("train", {})
+        total += int(train.get("train_tokens", 0) or 0)
+    return total
 
 
 def _ensure_data(recipe: Any) -> None:

@@ -21,10 +21,12 @@ def run(
 
 def ablate(
     recipe: Annotated[Path, typer.Argument(help="Base recipe YAML: its model, data and eval settings are shared.")],
-    study: Annotated[str, typer.Option(help="tooldev (Table 3), tl (Table 5 without IRM) or gentool.")] = "tooldev",
+    study: Annotated[str, typer.Option(help="tooldev (Table 3), tl (Table 5, with +IRM rows) or gentool.")] = "tooldev",
     steps: Annotated[int, typer.Option(min=1, help="Optimizer steps per variant (equal budgets).")] = 100,
     batch: Annotated[int, typer.Option(min=1, help="Per-device batch size for every variant.")] = 8,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override the base recipe (repeatable).")] = None,
+    rl_steps: Annotated[int | None, typer.Option(min=1, help="Steps of the +IRM rows' RL stage (default steps/4), "
+                                                     "on top of the SFT variant they extend.")] = None,
 ) -> None:
     """Run a paper's ablation variants from one base recipe and print the table."""
     from rich.console import Console
@@ -32,4 +34,4 @@ def ablate(
 
     from toolgym.recipes.ablate import run_ablation
 
-    Console().print(Markdown(run_ablation(recipe, study, steps, batch, set_ or [])))
+    Console().print(Markdown(run_ablation(recipe, study, steps, batch, set_ or [], rl_steps)))

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-
-def make_generator(model: str, adapter: str | None, batch_size: int) -> Any:
-    from toolgym.models.generate import TransformersGenerator
-    from toolgym.models.registry import load_model
-
-    lm, tokenizer = load_model(model, adapter=adapter)
-    return TransformersGenerator(lm, tokenizer, batch_size=batch_size)
 
 
 def evaluate_model(*, model: str, adapter: str | None, categories: list[str], limit: int | None, out_dir: Path,
                    batch_size: int, max_new_tokens: int, suites: list[str],
-                   suite_limit: int | None) -> dict[str, float]:
+                   suite_limit: int | None, dtype: str = "auto") -> dict[str, float]:
     """Run BFCL `categories` and each suite file; return {category|aggregate|suite: accuracy in [0, 1]}."""
     from toolgym.eval.runner import run_bfcl, run_suite
+    from toolgym.models.backends import make_generator
 
-    generator = make_generator(model, adapter, batch_size)
+    generator = make_generator("transformers", model, adapter, batch_size=batch_size, dtype=dtype)
     metrics: dict[str, float] = {}
     if categories:
         summary = run_bfcl(generator, categories, limit, out_dir / "bfcl", max_new_tokens=max_new_tokens)

@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
+from toolgym.core.errors import InputError
 from toolgym.recipes.manifest import config_hash, run_step
 from toolgym.recipes.report import write_report
 from toolgym.recipes.spec import Recipe, load_recipe
@@ -38,19 +39,24 @@ def run_recipe(path: str | Path, overrides: list[str] | None = None) -> RunState
 
 def execute(recipe: Recipe) -> RunState:
     """Run every step of `recipe` and write report.md; the returned state holds every step's metrics."""
+    if recipe.adapter and not (Path(recipe.adapter) / "adapter_config.json").is_file():
+        raise InputError(f"no adapter_config.json in {recipe.adapter} (run the recipe that trains it first)",
+                         file=recipe.source, record="recipe", field="adapter")
     run_dir = recipe.run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
-    state = RunState(recipe=recipe, model=recipe.model)
+    state = RunState(recipe=recipe, model=recipe.model, adapter=recipe.adapter)
     skip = _announce_skip
     console.rule(f"[bold]toolgym run[/bold] {recipe.name} → {run_dir}")
 
     data_out = run_step(run_dir / "data", _data_config(recipe), recipe.seed,
                         lambda d: _synthesize(recipe, d), on_skip=skip)
     state.data_dir = Path(data_out["data_dir"])
-    state.lineage = config_hash(_data_config(recipe))
+    state.lineage = config_hash({**_data_config(recipe), "adapter": _adapter_identity(recipe.adapter)})
 
     if recipe.eval.baseline:
-        base = run_step(run_dir / "eval_baseline", _eval_config(recipe, None), recipe.seed,
+        base = run_step(run_dir / "eval_baseline", {**_eval_config(recipe, recipe.adapter),
+                                                    "adapter_identity": _adapter_identity(recipe.adapter)},
+                        recipe.seed,
                         lambda d: _evaluate(state, d), on_skip=skip)
         state.metrics["baseline"] = base["metrics"]
 
@@ -95,6 +101,15 @@ def _data_config(recipe: Recipe) -> dict[str, Any]:
     return {"data": recipe.data, "seed": recipe.seed}
 
 
+def _adapter_identity(adapter: str | None) -> str | None:
+    """The starting adapter's path plus its weights' size and mtime: a retrained adapter re-runs what follows."""
+    if adapter is None:
+        return None
+    weights = sorted(Path(adapter).glob("adapter_model.*"))
+    stats = [(w.name, w.stat().st_size, int(w.stat().st_mtime)) for w in weights]
+    return f"{Path(adapter).resolve()}:{stats}"
+
+
 def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) -> dict[str, Any]:
     return {"eval": recipe.eval, "model": model or recipe.model, "adapter": adapter}
 
@@ -119,7 +134,8 @@ def _evaluate(state: RunState, step_dir: Path) -> dict[str, Any]:
     suites = [str(state.data_dir / name) for name in spec.suites] if state.data_dir else []
     metrics = evaluate_model(model=state.model, adapter=state.adapter, categories=spec.categories,
                              limit=spec.limit, out_dir=step_dir, batch_size=spec.batch_size,
-                             max_new_tokens=spec.max_new_tokens, suites=suites, suite_limit=spec.suite_limit)
+                             max_new_tokens=spec.max_new_tokens, suites=suites, suite_limit=spec.suite_limit,
+                             dtype=spec.dtype)
     return {"metrics": metrics}
 
 

@@ -38,6 +38,7 @@ class EvalSpec:
     limit: int | None = 50
     batch_size: int = 32
     max_new_tokens: int = 160
+    dtype: str = "auto"  # generation: auto | float32 | bfloat16 (autocast) | bf16-weights (fastest on CPU)
     suites: list[str] = field(default_factory=list)  # toolgym test sets (file names in the data folder)
     suite_limit: int | None = 100
     baseline: bool = True
@@ -54,6 +55,7 @@ class StageSpec:
 class Recipe:
     name: str
     model: str = "smollm2-135m"
+    adapter: str | None = None  # start from this LoRA adapter folder (e.g. an earlier run's SFT stage)
     seed: int = 0
     output_dir: str = "runs"
     data: DataSpec = field(default_factory=DataSpec)
@@ -66,7 +68,7 @@ class Recipe:
         return Path(self.output_dir) / self.name
 
 
-TOP_KEYS = ("name", "model", "seed", "output_dir", "data", "eval", "stages")
+TOP_KEYS = ("name", "model", "adapter", "seed", "output_dir", "data", "eval", "stages")
 
 
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
@@ -115,6 +117,7 @@ def parse_recipe(raw: dict[str, Any], *, file: str) -> Recipe:
     return Recipe(
         name=str(raw["name"]),
         model=str(raw.get("model", "smollm2-135m")),
+        adapter=str(raw["adapter"]) if raw.get("adapter") else None,
         seed=int(raw.get("seed", 0)),
         output_dir=str(raw.get("output_dir", "runs")),
         data=from_dict(DataSpec, raw.get("data"), file=file, where="data"),
