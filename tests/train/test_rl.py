@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from toolgym.core.errors import InputError
-from toolgym.train.rl import RewardLog, build_prompts, score_completions, split_prompts
+from toolgym.train.rl import RewardLog, build_prompts, rl_report, score_completions, split_prompts
 from toolgym.train.rl_config import RLStageConfig
 
 TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Weather for a city.",
@@ -66,6 +66,17 @@ def test_reward_log_and_scores(tmp_path: Path) -> None:
     rows = log.rows()
     assert [r["step"] for r in rows] == [1, 2]
     assert rows[0]["reward_mean"] == -0.5 and rows[0]["categories"] == {"correct": 1, "no_call": 1}
+
+
+def test_rl_report_shows_trend_kl_and_shares() -> None:
+    result = {"algorithm": "ppo", "global_step": 4, "train_seconds": 12.5, "train_prompts": 40, "kl_last": 0.02,
+              "reward_curve": [-1.0, 0.0, 0.5, 1.0],
+              "eval_before": {"reward_mean": -0.5, "n": 8, "categories": {"correct": 0.25, "parameter_error": 0.75}},
+              "eval_after": {"reward_mean": 0.25, "n": 8, "categories": {"correct": 0.5, "tool_error": 0.5}}}
+    text = rl_report("irm", result, [{"step": 1, "kl": 0.0}, {"step": 2, "kl": 0.015}])
+    assert "first 1 steps -1.000 → last 1 steps +1.000" in text
+    assert "KL per step: 0.000, 0.015" in text and "-0.5 → 0.25" in text
+    assert "| parameter_error | 75.0 | 0.0 |" in text and "| tool_error | 0.0 | 50.0 |" in text
 
 
 @pytest.mark.parametrize(("data", "field"), [

@@ -16,8 +16,10 @@ def comparison_rows(before: dict[str, float], after: dict[str, float]) -> list[t
 
 
 def write_report(run_dir: Path, title: str, before: dict[str, float], after: dict[str, float],
-                 notes: list[str] | None = None, extra: dict[str, Any] | None = None) -> Path:
-    """Write report.md and report.png (grouped bars, before vs after) into `run_dir`."""
+                 notes: list[str] | None = None, extra: dict[str, Any] | None = None,
+                 sections: list[str] | None = None) -> Path:
+    """Write report.md and report.png (grouped bars, before vs after) into `run_dir`; `sections` are markdown
+    blocks appended at the end (e.g. each RL stage's reward trend)."""
     rows = comparison_rows(before, after)
     chart = run_dir / "report.png"
     plot_comparison(rows, chart, title)
@@ -30,6 +32,8 @@ def write_report(run_dir: Path, title: str, before: dict[str, float], after: dic
         lines.append(f"- {note}")
     for key, value in (extra or {}).items():
         lines.append(f"- **{key}**: {value}")
+    for section in sections or []:
+        lines += ["", section]
     path = run_dir / "report.md"
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -82,7 +82,7 @@ def execute(recipe: Recipe) -> RunState:
                          lambda d: _evaluate(state, d), on_skip=skip)
         state.metrics["final"] = final["metrics"]
     report = write_report(run_dir, f"toolgym run: {recipe.name}", state.metrics.get("baseline", {}),
-                          state.metrics["final"], notes=_notes(state))
+                          state.metrics["final"], notes=_notes(state), sections=_stage_sections(recipe))
     console.print(f"[green]report[/green] {report}")
     console.print(report.read_text())
     state.report = report
@@ -91,6 +91,12 @@ def execute(recipe: Recipe) -> RunState:
 
 def state_inputs(state: RunState) -> dict[str, Any]:
     return {"model": state.model, "adapter": state.adapter, "data_dir": state.data_dir}
+
+
+def _stage_sections(recipe: Recipe) -> list[str]:
+    """Stage reports written beside their manifests (the `rl` stage's rl_report.md), in stage order."""
+    files = [recipe.run_dir / stage.name / "rl_report.md" for stage in recipe.stages]
+    return [path.read_text() for path in files if path.is_file()]
 
 
 def _announce_skip(step: str) -> None:

@@ -340,6 +340,37 @@ def _cached_eval(path: Path, model: Any, tokenizer: Any, held: Sequence[RLPrompt
     return value
 
 
+def rl_report(name: str, result: Mapping[str, Any], log_rows: Sequence[Mapping[str, Any]] = ()) -> str:
+    """Markdown for report.md: reward trend, KL, and held-out category shares before vs after the stage."""
+    curve = list(result.get("reward_curve") or [])
+    quarter = max(1, len(curve) // 4)
+    head, tail = curve[:quarter], curve[-quarter:]
+    lines = [f"## RL stage `{name}` ({result.get('algorithm')})", "",
+             f"{result.get('global_step')} steps in {result.get('train_seconds')} s on {result.get('train_prompts')} "
+             f"prompts; KL to the reference at the end: {_round(result.get('kl_last'))}."]
+    if curve:
+        lines.append(f"Training reward (mean of each step's rollouts): first {quarter} steps "
+                     f"{sum(head) / len(head):+.3f} → last {quarter} steps {sum(tail) / len(tail):+.3f}; "
+                     f"per step: {', '.join(f'{r:+.2f}' for r in curve)}.")
+    kls = [row["kl"] for row in log_rows if isinstance(row.get("kl"), int | float)]
+    if kls:
+        lines.append(f"KL per step: {', '.join(f'{k:.3f}' for k in kls)}.")
+    before, after = result.get("eval_before") or {}, result.get("eval_after") or {}
+    if before or after:
+        lines += ["", f"Held-out prompts ({before.get('n', after.get('n'))}, greedy): mean IRM reward "
+                      f"{_round(before.get('reward_mean'))} → {_round(after.get('reward_mean'))}.", "",
+                  "| IRM category | before (%) | after (%) |", "|---|---:|---:|"]
+        shares_b, shares_a = before.get("categories") or {}, after.get("categories") or {}
+        for category in sorted({*shares_b, *shares_a}):
+            lines.append(f"| {category} | {100 * shares_b.get(category, 0):.1f} | "
+                         f"{100 * shares_a.get(category, 0):.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _round(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, int | float) else "–"
+
+
 def stage_records(data_dir: Path, sources: Sequence[str]) -> tuple[list[dict[str, Any]], str]:
     """train.jsonl (invocation prompts) and trajectories.jsonl (turn prompts) of a run's data folder."""
     from toolgym.data.io import iter_jsonl
@@ -361,5 +392,6 @@ def run(stage: Any, inputs: dict[str, Any], out_dir: Path, seed: int) -> dict[st
                "reward_first": result["reward_curve"][0] if result["reward_curve"] else None,
                "reward_last": result["reward_curve"][-1] if result["reward_curve"] else None,
                "irm_before": before.get("reward_mean"), "irm_after": after.get("reward_mean")}
+    (out_dir / "rl_report.md").write_text(rl_report(stage.name, result, RewardLog(out_dir / LOG_FILE).rows()))
     return {"adapter": result["adapter_dir"], "metrics": {k: v for k, v in metrics.items() if v is not None},
             "train": result}
