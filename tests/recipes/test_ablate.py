@@ -43,3 +43,11 @@ def test_unknown_study() -> None:
 def test_table_lists_every_variant() -> None:
     table = ablation_table("T", [("a", {"x": 0.5}, 10), ("b", {}, 0)], ["x"])
     assert "| a | 50.0 | 10 |" in table and "| b | – | 0 |" in table
+
+
+def test_variants_inherit_the_base_stage_settings() -> None:
+    tl = {label: recipe for label, recipe, _ in variant_recipes(REPO / "recipes" / "tl_training.yaml", "tl", 20, 2)}
+    sft = tl["standard SFT"].stages[0].config
+    assert sft.learning_rate == 5.0e-4 and not sft.mae and not sft.pkt  # base lr; the base's mae/pkt do not leak
+    irm = tl["+IRM"].stages[0].config
+    assert irm.algorithm == "ppo" and irm.critic_learning_rate == 1.0e-3 and irm.max_steps == 5

@@ -33,26 +33,31 @@ def _stage(kind: str, name: str, **keys: Any) -> dict[str, Any]:
     return {"kind": kind, "name": name, **keys}
 
 
+def _sft(tasks: dict[str, float], mae: bool = False, pkt: bool = False) -> dict[str, Any]:
+    """An SFT variant; MAE/PKT are explicit so a base recipe's own setting never leaks into a row."""
+    return _stage("sft", "sft", tasks=tasks, mae=mae, pkt=pkt)
+
+
 STUDIES: dict[str, tuple[str, tuple[Variant, ...]]] = {
     "tooldev": ("ToolDev Table 3", (
         Variant("Raw", ()),
         Variant("Adaption", (_stage("adapt", "adapt"),)),
-        Variant("Invo.", (_stage("sft", "sft", tasks=INVOCATION),)),
-        Variant("Invo. w. Adaption", (_stage("adapt", "adapt"), _stage("sft", "sft", tasks=INVOCATION))),
+        Variant("Invo.", (_sft(INVOCATION),)),
+        Variant("Invo. w. Adaption", (_stage("adapt", "adapt"), _sft(INVOCATION))),
         Variant("Invo.+Gen. w. Adaption", (_stage("adapt", "adapt"),
-                                           _stage("sft", "sft", tasks={"invocation": 1.0, "tool_generation": 1.0}))),
+                                           _sft({"invocation": 1.0, "tool_generation": 1.0}))),
     )),
     "tl": ("TL-Training Table 5", (
-        Variant("standard SFT", (_stage("sft", "sft", tasks=TRAJECTORY),)),
-        Variant("+MAE", (_stage("sft", "sft", tasks=TRAJECTORY, mae=True),)),
-        Variant("+PKT", (_stage("sft", "sft", tasks=TRAJECTORY, pkt=True),)),
-        Variant("+MAE+PKT", (_stage("sft", "sft", tasks=TRAJECTORY, mae=True, pkt=True),)),
+        Variant("standard SFT", (_sft(TRAJECTORY),)),
+        Variant("+MAE", (_sft(TRAJECTORY, mae=True),)),
+        Variant("+PKT", (_sft(TRAJECTORY, pkt=True),)),
+        Variant("+MAE+PKT", (_sft(TRAJECTORY, mae=True, pkt=True),)),
         Variant("+IRM", (IRM,), after="standard SFT"),
         Variant("+MAE+PKT+IRM", (IRM,), after="+MAE+PKT"),
     )),
     "gentool": ("GenTool ranking stage", (
-        Variant("selection only", (_stage("sft", "sft", tasks=INVOCATION),)),
-        Variant("ranking → selection", (_stage("rank", "rank"), _stage("sft", "sft", tasks=INVOCATION))),
+        Variant("selection only", (_sft(INVOCATION),)),
+        Variant("ranking → selection", (_stage("rank", "rank"), _sft(INVOCATION))),
     )),
 }
 
@@ -84,14 +89,27 @@ def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
     data = dict(raw.get("data") or {})
     data.setdefault("path", str(Path(raw.get("output_dir", "runs")) / f"{base_name}-ablate" / "data" / "dataset"))
     _, variants = STUDIES[study]
+    inherited = _base_stage_keys(raw.get("stages") or [])
     recipes = []
     for index, variant in enumerate(variants):
         evaluation = {**(raw.get("eval") or {}), "baseline": False}  # the Raw row is the baseline
         variant_raw = {**copy.deepcopy(raw), "data": data, "eval": evaluation,
                        "name": f"{base_name}-ablate/{study}-{index}",
-                       "stages": budgeted(variant.stages, steps, batch, stage_keys or {}, rl_steps)}
+                       "stages": budgeted(tuple({**inherited.get(st["kind"], {}), **st} for st in variant.stages),
+                                          steps, batch, stage_keys or {}, rl_steps)}
         recipes.append((variant.label, parse_recipe(variant_raw, file=str(base_path)), variant))
     return recipes
+
+
+def _base_stage_keys(stages: list[Any]) -> dict[str, dict[str, Any]]:
+    """Per stage kind, the base recipe's settings (learning rate, RL algorithm, …) that variants inherit;
+    budgets, names and the variant-defining keys (tasks, mae, pkt) come from the variant."""
+    own = {"kind", "name", "max_steps", "num_train_epochs", "per_device_train_batch_size", "tasks", "mae", "pkt"}
+    keys: dict[str, dict[str, Any]] = {}
+    for stage in stages:
+        if isinstance(stage, dict) and stage.get("kind") not in keys:
+            keys[str(stage.get("kind"))] = {k: v for k, v in stage.items() if k not in own}
+    return keys
 
 
 def ablation_table(title: str, rows: list[tuple[str, dict[str, float], int]], keys: list[str]) -> str:
