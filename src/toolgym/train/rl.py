@@ -392,6 +392,8 @@ def run(stage: Any, inputs: dict[str, Any], out_dir: Path, seed: int) -> dict[st
                "reward_first": result["reward_curve"][0] if result["reward_curve"] else None,
                "reward_last": result["reward_curve"][-1] if result["reward_curve"] else None,
                "irm_before": before.get("reward_mean"), "irm_after": after.get("reward_mean")}
-    (out_dir / "rl_report.md").write_text(rl_report(stage.name, result, RewardLog(out_dir / LOG_FILE).rows()))
+    trl_log = out_dir / "trl_log.json"  # GRPO: TRL logs the KL; PPO logs it in rl_log.jsonl
+    kl_rows = json.loads(trl_log.read_text()) if trl_log.is_file() else RewardLog(out_dir / LOG_FILE).rows()
+    (out_dir / "rl_report.md").write_text(rl_report(stage.name, result, kl_rows))
     return {"adapter": result["adapter_dir"], "metrics": {k: v for k, v in metrics.items() if v is not None},
             "train": result}
