@@ -93,16 +93,20 @@ def test_lora_adapter_loads_on_top(smol, tmp_path):
     assert not torch.allclose(loaded, base, atol=1e-3)
 
 
-def test_merged_adapter_in_bf16_keeps_the_lora_update(tmp_path):
+def test_merged_adapter_in_bf16_keeps_the_lora_update(smol, tmp_path):
     folder, ids, adapter_logits = _tiny_lora(tmp_path)
+    with torch.inference_mode():
+        base_logits = smol[0](**ids).logits
     merged, _ = load_model("smollm2-135m", adapter=folder, dtype="bfloat16", merge=True)
     assert not any("lora_" in name for name, _ in merged.named_parameters())  # merged: a plain model
     assert next(merged.parameters()).dtype == torch.bfloat16
     with torch.inference_mode():
         logits = merged(**ids).logits.float()
-    # bf16 rounding only: the merged model agrees with the fp32 adapter on the next token
+    # bf16 rounding only: the merged model agrees with the fp32 adapter on the next token, and stays much
+    # closer to it than the base model is (the LoRA update survived the merge and the cast)
     assert torch.equal(logits[0, -1].argmax(), adapter_logits[0, -1].argmax())
-    assert (logits - adapter_logits).abs().mean() < 0.2
+    rounding = (logits - adapter_logits).abs().mean()
+    assert rounding < 0.5 * (base_logits - adapter_logits).abs().mean(), rounding
 
 
 def test_adapter_folder_without_config_is_rejected(smol, tmp_path):
