@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import types
 import typing
 from typing import Any, TypeVar
@@ -60,6 +61,8 @@ def _coerce(value: Any, hint: Any, *, file: str | None, where: str, key: str) ->
     if dataclasses.is_dataclass(hint) and isinstance(value, dict):
         return from_dict(hint, value, file=file, where=f"{where}.{key}")
     expected = {bool: bool, int: int, float: (int, float), str: str}.get(hint)
+    if hint is float and isinstance(value, str):
+        value = _float_text(value)  # YAML 1.1 reads "3e-4" (no dot) as a string
     if expected is not None:
         if hint is not bool and isinstance(value, bool) or not isinstance(value, expected):
             raise InputError(f"expected {hint.__name__}, got {value!r}", file=file, record=where, field=key)
@@ -68,6 +71,14 @@ def _coerce(value: Any, hint: Any, *, file: str | None, where: str, key: str) ->
     if container is not None and not isinstance(value, container):
         raise InputError(f"expected a {container.__name__}, got {value!r}", file=file, record=where, field=key)
     return value
+
+
+def _float_text(text: str) -> Any:
+    """A number written like 3e-4 as a float; any other text unchanged (and then rejected)."""
+    try:
+        return float(text) if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text.strip()) else text
+    except ValueError:
+        return text
 
 
 class StageConfig:
