@@ -75,10 +75,8 @@ def _coerce(value: Any, hint: Any, *, file: str | None, where: str, key: str) ->
 
 def _float_text(text: str) -> Any:
     """A number written like 3e-4 as a float; any other text unchanged (and then rejected)."""
-    try:
-        return float(text) if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text.strip()) else text
-    except ValueError:
-        return text
+    number = re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text.strip())
+    return float(text) if number else text
 
 
 class StageConfig:

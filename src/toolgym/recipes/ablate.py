@@ -71,10 +71,11 @@ def budgeted(stages: tuple[dict[str, Any], ...], steps: int, batch: int, extra: 
     prep = max(1, steps // 4) if len(trained) > 1 else 0
     for stage in stages:
         if stage["kind"] == "rl":  # its own batch (rollouts per step) and steps
-            out.append({**copy.deepcopy(stage), **extra, "max_steps": rl_steps or max(1, steps // 4)})
-            continue
-        share = steps - prep * (len(trained) - 1) if stage is trained[-1] else prep
-        out.append({**copy.deepcopy(stage), **extra, "max_steps": share, "per_device_train_batch_size": batch})
+            budget = {"max_steps": rl_steps or max(1, steps // 4)}
+        else:
+            share = steps - prep * (len(trained) - 1) if stage is trained[-1] else prep
+            budget = {"max_steps": share, "per_device_train_batch_size": batch}
+        out.append({**copy.deepcopy(stage), **extra, **budget})
     return out
 
 

@@ -51,12 +51,12 @@ def execute(recipe: Recipe) -> RunState:
     data_out = run_step(run_dir / "data", _data_config(recipe), recipe.seed,
                         lambda d: _synthesize(recipe, d), on_skip=skip)
     state.data_dir = Path(data_out["data_dir"])
-    state.lineage = config_hash({**_data_config(recipe), "adapter": _adapter_identity(recipe.adapter)})
+    start = _adapter_identity(recipe.adapter)
+    state.lineage = config_hash({**_data_config(recipe), "adapter": start})
 
     if recipe.eval.baseline:
         base = run_step(run_dir / "eval_baseline", {**_eval_config(recipe, recipe.adapter),
-                                                    "adapter_identity": _adapter_identity(recipe.adapter)},
-                        recipe.seed,
+                                                    "adapter_identity": start}, recipe.seed,
                         lambda d: _evaluate(state, d), on_skip=skip)
         state.metrics["baseline"] = base["metrics"]
 
