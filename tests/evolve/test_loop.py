@@ -24,7 +24,7 @@ def test_tooldev_recipe_parses_with_an_evolve_stage():
     assert isinstance(evolve, EvolveStageConfig)
     assert (evolve.rounds, evolve.queries_per_round, evolve.k, evolve.min_agreement) == (3, 40, 5, 0.6)
     retrain = evolve.sft_config(seed=3)
-    assert set(retrain.tasks) == {"invocation", "tool_generation"} and retrain.max_steps == 12
+    assert set(retrain.tasks) == {"invocation", "tool_generation"} and retrain.max_steps == 16
 
 
 def test_bad_evolve_keys_name_the_field(tmp_path: Path):
