@@ -226,7 +226,10 @@ def stage_metrics(result: dict[str, Any]) -> dict[str, float]:
 
 def run_evolve_stage(stage: Any, inputs: dict[str, Any], out_dir: Path, seed: int) -> dict[str, Any]:
     """Recipe runner entry (`kind: evolve`): the best round's adapter becomes the next stage's input."""
+    from toolgym.evolve.report import REPORT, evolve_report
+
     result = run_evolution(stage.config, model=inputs["model"], adapter=inputs.get("adapter"),
                            out_dir=out_dir, seed=seed, data_dir=inputs.get("data_dir"))
+    (Path(out_dir) / REPORT).write_text(evolve_report(stage.name, result))
     return {"adapter": result["adapter"], "metrics": stage_metrics(result), "best_round": result["best_round"]}
 

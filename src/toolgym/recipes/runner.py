@@ -94,8 +94,8 @@ def state_inputs(state: RunState) -> dict[str, Any]:
 
 
 def _stage_sections(recipe: Recipe) -> list[str]:
-    """Stage reports written beside their manifests (the `rl` stage's rl_report.md), in stage order."""
-    files = [recipe.run_dir / stage.name / "rl_report.md" for stage in recipe.stages]
+    """Stage reports written beside their manifests (`<kind>_report.md`: rl, evolve), in stage order."""
+    files = [recipe.run_dir / stage.name / f"{stage.kind}_report.md" for stage in recipe.stages]
     return [path.read_text() for path in files if path.is_file()]
 
 
