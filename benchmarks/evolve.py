@@ -5,7 +5,8 @@ A round's queries come from the synthetic pool (`toolgym.evolve.pool.synthetic_p
 time of this process, so on a shared machine also look at the CPU seconds printed beside them.
 
     python benchmarks/evolve.py                                  # 16 queries, k = 5, transformers, CPU
-    python benchmarks/evolve.py --queries 64 --adapter runs/tooldev/sft/adapter
+    python benchmarks/evolve.py --queries 64 --adapter runs/tooldev/sft/adapter --dtype bf16-weights \
+        --tool-temperature 0.7 --tool-tokens 256                 # as recipes/tooldev.yaml
     python benchmarks/evolve.py --backend vllm --queries 512     # GPU with the vllm extra
 """
 
@@ -36,14 +37,18 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--tool-tokens", type=int, default=160)
     parser.add_argument("--invoke-tokens", type=int, default=96)
+    parser.add_argument("--tool-temperature", type=float, default=1.0)
+    parser.add_argument("--dtype", default="auto", help="transformers backend: auto | float32 | bfloat16 | bf16-weights")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
     args = parser.parse_args()
 
     config = EvolveStageConfig(queries_per_round=args.queries, chunk_size=args.queries, k=args.k,
                                tool_max_new_tokens=args.tool_tokens, invoke_max_new_tokens=args.invoke_tokens,
-                               batch_size=args.batch_size, backend=args.backend)
+                               tool_temperature=args.tool_temperature, batch_size=args.batch_size,
+                               backend=args.backend, dtype=args.dtype)
     started = time.perf_counter()
-    generator = make_generator(args.backend, args.model, args.adapter, batch_size=args.batch_size, progress=False)
+    generator = make_generator(args.backend, args.model, args.adapter, batch_size=args.batch_size, progress=False,
+                               dtype=args.dtype)
     load_s = time.perf_counter() - started
     pool = synthetic_pool(args.queries, seed=12345, exclude=set())
     with tempfile.TemporaryDirectory() as tmp:
