@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from toolgym.core.errors import InputError
-from toolgym.train.rl import RewardLog, build_prompts, rl_report, score_completions, split_prompts
+from toolgym.train.rl import RewardLog, build_prompts, cycled, rl_report, score_completions, split_prompts
 from toolgym.train.rl_config import RLStageConfig
 
 TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Weather for a city.",
@@ -77,6 +77,17 @@ def test_rl_report_shows_trend_kl_and_shares() -> None:
     assert "first 1 steps -1.000 → last 1 steps +1.000" in text
     assert "KL per step: 0.000, 0.015" in text and "-0.5 → 0.25" in text
     assert "| parameter_error | 75.0 | 0.0 |" in text and "| tool_error | 0.0 | 50.0 |" in text
+    assert "Training prompts" not in text
+    sampled = {**result, "train_eval_before": {"reward_mean": -0.25, "n": 16},
+               "train_eval_after": {"reward_mean": 0.125, "n": 16}}
+    assert "Training prompts (16 completions sampled as in rollouts): mean IRM reward -0.25 → 0.125" in rl_report(
+        "irm", sampled)
+
+
+def test_cycled_takes_training_prompts_round_robin() -> None:
+    prompts, _ = build_prompts([sample(i) for i in range(3)], ["invocation"])
+    assert [p.id for p in cycled(prompts, 7)] == [prompts[i % 3].id for i in range(7)]
+    assert cycled(prompts, 0) == [] and cycled([], 5) == []
 
 
 @pytest.mark.parametrize(("data", "field"), [
@@ -84,6 +95,7 @@ def test_rl_report_shows_trend_kl_and_shares() -> None:
     ({"sources": ["invocaton"]}, "sources"),
     ({"num_generations": 3, "per_device_train_batch_size": 8}, "per_device_train_batch_size"),
     ({"beta": -1.0}, "beta"),
+    ({"train_eval": -4}, "train_eval"),
     ({"learning_rat": 1e-5}, "learning_rat"),
 ])
 def test_config_errors_name_the_field(data: dict, field: str) -> None:
@@ -167,10 +179,11 @@ def test_grpo_stage_end_to_end(sft_adapter: Path, tmp_path: Path) -> None:
     from toolgym.train.rl import train_rl
 
     config = RLStageConfig(algorithm="grpo", max_steps=1, num_generations=2, per_device_train_batch_size=2,
-                           max_completion_length=8, eval_prompts=1, learning_rate=1e-4, save_steps=1)
+                           max_completion_length=8, eval_prompts=1, learning_rate=1e-4, save_steps=1, train_eval=3)
     result = train_rl(config, [sample(i) for i in range(4)], out_dir=tmp_path / "rl", adapter=sft_adapter,
                       progress=False)
     assert result["global_step"] == 1 and result["eval_before"]["n"] == 1
+    assert result["train_eval_before"]["n"] == result["train_eval_after"]["n"] == 3
     assert (tmp_path / "rl" / "adapter" / "adapter_model.safetensors").is_file()
     rows = [json.loads(line) for line in (tmp_path / "rl" / "rl_log.jsonl").read_text().splitlines()]
     assert rows and sum(rows[0]["categories"].values()) == 2

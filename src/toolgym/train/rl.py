@@ -10,7 +10,9 @@
 - `algorithm: ppo`: toolgym.train.ppo (TL-Training's PPO constants).
 - Logging: `rl_log.jsonl` gets one line per reward call (GRPO: per generation batch; PPO: per step) with the
   mean reward and the IRM category histogram; TRL's `log_history` (GRPO) adds the KL to the reference. Before and
-  after training, `eval_prompts` held-out prompts are decoded greedily and scored (mean reward, category shares).
+  after training, `eval_prompts` held-out prompts are decoded greedily and scored (mean reward, category shares),
+  and `train_eval` completions are sampled from the training prompts as in rollouts and scored (the optimised
+  reward, measured on more samples than one step's rollouts).
 """
 
 from __future__ import annotations
@@ -195,14 +197,16 @@ class IRMRewardFunc:
 
 
 def evaluate_irm(model: Any, tokenizer: Any, prompts: Sequence[RLPrompt], max_new_tokens: int,
-                 batch_size: int = 16) -> dict[str, Any]:
-    """Greedy decoding of held-out prompts: mean IRM reward and the share of each category."""
+                 batch_size: int = 16, *, temperature: float = 0.0, top_k: int | None = None,
+                 seed: int | None = None) -> dict[str, Any]:
+    """One completion per prompt (greedy unless `temperature` > 0): mean IRM reward and each category's share."""
     from toolgym.models.generate import TransformersGenerator
 
     if not prompts:
         return {}
     generator = TransformersGenerator(model, tokenizer, batch_size=batch_size, progress=False)
-    texts = [outs[0] for outs in generator.generate([p.text for p in prompts], max_new_tokens=max_new_tokens)]
+    texts = [outs[0] for outs in generator.generate([p.text for p in prompts], max_new_tokens=max_new_tokens,
+                                                    temperature=temperature, top_k=top_k, seed=seed)]
     rewards, categories = score_completions(texts, prompts)
     return {"reward_mean": round(sum(rewards) / len(rewards), 4), "n": len(rewards),
             "categories": category_shares(categories)}
@@ -314,6 +318,8 @@ def train_rl(config: RLStageConfig, records: Iterable[Mapping | Sample], model_n
         raise ToolgymError(f"no RL prompts from {stats.records} records for sources {list(config.sources)} "
                            f"({stats.bad_records} bad: {'; '.join(stats.errors[:3]) or '-'})")
     before = _cached_eval(out / "eval_before.json", model, tokenizer, held, config)
+    train_sample = cycled(train, config.train_eval)
+    train_before = _cached_eval(out / "train_eval_before.json", model, tokenizer, train_sample, config, sampled=True)
     log = RewardLog(out / LOG_FILE)
     if config.algorithm == "grpo":
         trained = train_grpo(config, train, model, tokenizer, out, log)
@@ -322,22 +328,52 @@ def train_rl(config: RLStageConfig, records: Iterable[Mapping | Sample], model_n
 
         trained = train_ppo(config, train, model, tokenizer, out, log, progress=progress)
     after = _cached_eval(out / "eval_after.json", model, tokenizer, held, config)
+    train_after = _cached_eval(out / "train_eval_after.json", model, tokenizer, train_sample, config, sampled=True)
     result = {**trained, "algorithm": config.algorithm, "prompts": dict(stats.prompts), "train_prompts": len(train),
               "eval_prompts": len(held), "bad_records": stats.bad_records,
               "skipped_failed_turns": stats.skipped_failed_turns, "eval_before": before, "eval_after": after,
+              "train_eval_before": train_before, "train_eval_after": train_after,
               "reward_curve": [row["reward_mean"] for row in log.rows()]}
     result_file.write_text(json.dumps(result, indent=2))
     return result
 
 
-def _cached_eval(path: Path, model: Any, tokenizer: Any, held: Sequence[RLPrompt],
-                 config: RLStageConfig) -> dict[str, Any]:
+def cycled(prompts: Sequence[RLPrompt], n: int) -> list[RLPrompt]:
+    """`n` prompts taken round-robin from `prompts` (each sampled about n / len(prompts) times)."""
+    return [prompts[i % len(prompts)] for i in range(n)] if prompts else []
+
+
+def _cached_eval(path: Path, model: Any, tokenizer: Any, prompts: Sequence[RLPrompt],
+                 config: RLStageConfig, sampled: bool = False) -> dict[str, Any]:
     if path.is_file():
         return json.loads(path.read_text())
     model.eval()
-    value = evaluate_irm(model, tokenizer, held, config.max_completion_length)
+    sampling = {"temperature": config.temperature, "top_k": config.top_k, "seed": config.seed} if sampled else {}
+    value = evaluate_irm(model, tokenizer, prompts, config.max_completion_length, **sampling)
     path.write_text(json.dumps(value, indent=2))
     return value
+
+
+def rescore_training_prompts(stage_dir: str | Path, n: int) -> dict[str, dict[str, Any]]:
+    """`train_eval` after the fact for a finished `rl` stage folder: `n` completions sampled from its training
+    prompts with the start adapter ("before") and the trained one ("after"), as the stage config samples."""
+    from toolgym.models.registry import load_model
+
+    folder = Path(stage_dir)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    config = RLStageConfig(**{**manifest["config"]["config"], "train_eval": n})
+    inputs = manifest["config"]["inputs"]
+    records, records_file = stage_records(Path(inputs["data_dir"]), config.sources)
+    prompts, _ = build_prompts(records, config.sources, file=records_file)
+    scores: dict[str, dict[str, Any]] = {}
+    for label, adapter in (("before", inputs.get("adapter")), ("after", folder / "adapter")):
+        model, tokenizer = load_model(inputs["model"], adapter=adapter)
+        train, _ = split_prompts(render_prompts(prompts, tokenizer, config.call_format), config.eval_prompts,
+                                 config.max_prompts, config.seed)
+        model.eval()
+        scores[label] = evaluate_irm(model, tokenizer, cycled(train, n), config.max_completion_length,
+                                     temperature=config.temperature, top_k=config.top_k, seed=config.seed)
+    return scores
 
 
 def rl_report(name: str, result: Mapping[str, Any], log_rows: Sequence[Mapping[str, Any]] = ()) -> str:
@@ -355,6 +391,10 @@ def rl_report(name: str, result: Mapping[str, Any], log_rows: Sequence[Mapping[s
     kls = [row["kl"] for row in log_rows if isinstance(row.get("kl"), int | float)]
     if kls:
         lines.append(f"KL per step: {', '.join(f'{k:.3f}' for k in kls)}.")
+    train_b, train_a = result.get("train_eval_before") or {}, result.get("train_eval_after") or {}
+    if train_b or train_a:
+        lines.append(f"Training prompts ({train_b.get('n', train_a.get('n'))} completions sampled as in rollouts): "
+                     f"mean IRM reward {_round(train_b.get('reward_mean'))} → {_round(train_a.get('reward_mean'))}.")
     before, after = result.get("eval_before") or {}, result.get("eval_after") or {}
     if before or after:
         lines += ["", f"Held-out prompts ({before.get('n', after.get('n'))}, greedy): mean IRM reward "
@@ -391,7 +431,9 @@ def run(stage: Any, inputs: dict[str, Any], out_dir: Path, seed: int) -> dict[st
     metrics = {"steps": result["global_step"], "train_seconds": result["train_seconds"],
                "reward_first": result["reward_curve"][0] if result["reward_curve"] else None,
                "reward_last": result["reward_curve"][-1] if result["reward_curve"] else None,
-               "irm_before": before.get("reward_mean"), "irm_after": after.get("reward_mean")}
+               "irm_before": before.get("reward_mean"), "irm_after": after.get("reward_mean"),
+               "train_irm_before": (result.get("train_eval_before") or {}).get("reward_mean"),
+               "train_irm_after": (result.get("train_eval_after") or {}).get("reward_mean")}
     trl_log = out_dir / "trl_log.json"  # GRPO: TRL logs the KL; PPO logs it in rl_log.jsonl
     kl_rows = json.loads(trl_log.read_text()) if trl_log.is_file() else RewardLog(out_dir / LOG_FILE).rows()
     (out_dir / "rl_report.md").write_text(rl_report(stage.name, result, kl_rows))

@@ -10,6 +10,7 @@ for a LoRA run of a few steps on a 135M model; recipes override them (e.g. `lear
 | `sources`                  | both      | prompt sources: `invocation` (synthetic samples), `trajectory` (one prompt per assistant turn) |
 | `max_prompts`              | both      | cap on training prompts (seeded sample); None = all                   |
 | `eval_prompts`             | both      | held-out prompts scored greedily before and after (IRM mean + category shares); 0 = skip |
+| `train_eval`               | both      | completions sampled from the training prompts (cycled) at the rollout temperature, scored before and after: the optimised reward with less noise than a step's rollouts; 0 = skip |
 | `beta`                     | both      | KL coefficient to the SFT (reference) model                           |
 | `num_generations`          | grpo      | completions per prompt (the group)                                    |
 | `per_device_train_batch_size` | both   | grpo: completions per step; ppo: prompts (= rollouts) per step        |
@@ -41,6 +42,7 @@ class RLStageConfig(StageConfig):
     sources: list[str] = field(default_factory=lambda: ["invocation", "trajectory"])
     max_prompts: int | None = None
     eval_prompts: int = 32
+    train_eval: int = 0
     call_format: str = "hermes"
 
     # Rollouts
@@ -102,7 +104,7 @@ class RLStageConfig(StageConfig):
             if getattr(self, name) < 1:
                 raise InputError(f"must be >= 1, got {getattr(self, name)}", field=name)
         for name in ("beta", "reward_clip", "clip_range", "value_clip", "learning_rate", "critic_learning_rate",
-                     "temperature", "eval_prompts"):
+                     "temperature", "eval_prompts", "train_eval"):
             if getattr(self, name) < 0:
                 raise InputError(f"must be >= 0, got {getattr(self, name)}", field=name)
         if not 0 <= self.gamma <= 1 or not 0 <= self.lam <= 1:
