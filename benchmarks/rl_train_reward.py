@@ -2,7 +2,8 @@
 (the stage's temperature and top-k, seeded), scored with the IRM table. Separates "the optimiser raised the reward
 it optimised" from "the held-out / BFCL scores moved". New runs get the same numbers from the `train_eval` key.
 
-Run: `python benchmarks/rl_train_reward.py runs/quickstart_ppo_fixed8/rl --samples 64`.
+Run from the folder the run was made in (its manifest keeps relative adapter paths):
+`python benchmarks/rl_train_reward.py runs/quickstart_ppo_fixed8/rl --samples 64`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
+from toolgym.core.errors import ToolgymError
 from toolgym.train.rl import rescore_training_prompts
 
 
@@ -24,12 +26,15 @@ def main() -> None:
     for column in ("stage", "before", "after", "correct before (%)", "correct after (%)"):
         table.add_column(column, justify="left" if column == "stage" else "right")
     for stage_dir in args.stage_dirs:
-        scores = rescore_training_prompts(stage_dir, args.samples)
+        try:
+            scores = rescore_training_prompts(stage_dir, args.samples)
+        except (ToolgymError, OSError, KeyError) as exc:
+            raise SystemExit(f"error: {stage_dir}: {exc}") from None
         before, after = scores["before"], scores["after"]
         table.add_row(stage_dir, f"{before['reward_mean']:+.3f}", f"{after['reward_mean']:+.3f}",
                       f"{100 * before['categories'].get('correct', 0):.1f}",
                       f"{100 * after['categories'].get('correct', 0):.1f}")
-    Console().print(table)
+    Console(width=160).print(table)
 
 
 if __name__ == "__main__":
