@@ -18,7 +18,8 @@ def _rate(step: Mapping[str, Any] | None) -> str:
 
 def round_row(m: Mapping[str, Any]) -> str:
     """One table row; round 0 (the input adapter) has only its dev and BFCL scores."""
-    metrics, bfcl = m.get("metrics") or {}, (m.get("metrics") or {}).get("bfcl") or {}
+    metrics = m.get("metrics") or {}
+    bfcl = metrics.get("bfcl") or {}
     if not m["round"]:
         counts = "| – | – | – | – | – | – |"
     else:

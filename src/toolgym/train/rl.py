@@ -348,10 +348,15 @@ def _cached_eval(path: Path, model: Any, tokenizer: Any, prompts: Sequence[RLPro
     if path.is_file():
         return json.loads(path.read_text())
     model.eval()
-    sampling = {"temperature": config.temperature, "top_k": config.top_k, "seed": config.seed} if sampled else {}
+    sampling = rollout_sampling(config) if sampled else {}
     value = evaluate_irm(model, tokenizer, prompts, config.max_completion_length, **sampling)
     path.write_text(json.dumps(value, indent=2))
     return value
+
+
+def rollout_sampling(config: RLStageConfig) -> dict[str, Any]:
+    """evaluate_irm keywords that sample as the stage's rollouts do (seeded)."""
+    return {"temperature": config.temperature, "top_k": config.top_k, "seed": config.seed}
 
 
 def rescore_training_prompts(stage_dir: str | Path, n: int) -> dict[str, dict[str, Any]]:
@@ -366,13 +371,16 @@ def rescore_training_prompts(stage_dir: str | Path, n: int) -> dict[str, dict[st
     records, records_file = stage_records(Path(inputs["data_dir"]), config.sources)
     prompts, _ = build_prompts(records, config.sources, file=records_file)
     scores: dict[str, dict[str, Any]] = {}
+    sample: list[RLPrompt] | None = None
     for label, adapter in (("before", inputs.get("adapter")), ("after", folder / "adapter")):
         model, tokenizer = load_model(inputs["model"], adapter=adapter)
-        train, _ = split_prompts(render_prompts(prompts, tokenizer, config.call_format), config.eval_prompts,
-                                 config.max_prompts, config.seed)
+        if sample is None:  # the tokenizer is the same for both adapters: render and split once
+            train, _ = split_prompts(render_prompts(prompts, tokenizer, config.call_format), config.eval_prompts,
+                                     config.max_prompts, config.seed)
+            sample = cycled(train, n)
         model.eval()
-        scores[label] = evaluate_irm(model, tokenizer, cycled(train, n), config.max_completion_length,
-                                     temperature=config.temperature, top_k=config.top_k, seed=config.seed)
+        scores[label] = evaluate_irm(model, tokenizer, sample, config.max_completion_length,
+                                     **rollout_sampling(config))
     return scores
 
 
