@@ -113,47 +113,90 @@ def _base_stage_keys(stages: list[Any]) -> dict[str, dict[str, Any]]:
     return keys
 
 
-def ablation_table(title: str, rows: list[tuple[str, dict[str, float], int]], keys: list[str]) -> str:
-    """Markdown: one row per variant, accuracy (%) per metric, and tokens trained."""
-    lines = [f"### {title}", "", "| variant | " + " | ".join(keys) + " | tokens trained |",
-             "|---|" + "---:|" * (len(keys) + 1)]
-    for label, metrics, tokens in rows:
+def ablation_table(title: str, rows: list[tuple[str, dict[str, float], Budget]], keys: list[str]) -> str:
+    """Markdown: one row per variant, accuracy (%) per metric, tokens trained and (if any row has RL) RL
+    completions trained on."""
+    rl = any(budget.rl_completions for _, _, budget in rows)
+    extra = ["tokens trained"] + (["RL completions"] if rl else [])
+    lines = [f"### {title}", "", "| variant | " + " | ".join([*keys, *extra]) + " |",
+             "|---|" + "---:|" * (len(keys) + len(extra))]
+    for label, metrics, budget in rows:
         cells = ["–" if metrics.get(k) is None else f"{100 * metrics[k]:.1f}" for k in keys]
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | {tokens:,} |")
+        cells.append(f"{budget.tokens:,}")
+        if rl:
+            cells.append(f"{budget.rl_completions:,}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
 def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
-                 overrides: list[str] | None = None, rl_steps: int | None = None) -> str:
+                 overrides: list[str] | None = None, rl_steps: int | None = None,
+                 finished_only: bool = False) -> str:
+    """Run every variant (finished ones are skipped by the runner) and return the table; with `finished_only`,
+    train nothing and tabulate the variants whose final eval is on disk."""
     from toolgym.recipes.runner import execute
 
     rows, done = [], {}
     for label, recipe, variant in variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps):
-        _ensure_data(recipe)
-        tokens = 0
+        before = Budget()
         if variant.after is not None:  # e.g. +IRM: RL on top of the SFT variant trained above
             if variant.after not in done:
+                if finished_only:
+                    continue
                 raise InputError(f"variant {label!r} extends {variant.after!r}, which did not run", field="study")
-            recipe.adapter, tokens = done[variant.after]
-        state = execute(recipe)
-        tokens += _tokens_trained(recipe)
-        done[label] = (state.adapter, tokens)
-        rows.append((label, state.metrics["final"], tokens))
+            recipe.adapter, before = done[variant.after]
+        if finished_only:
+            final = _finished_eval(recipe)
+            if final is None:
+                continue
+            adapter, metrics = None, final
+        else:
+            _ensure_data(recipe)
+            state = execute(recipe)
+            adapter, metrics = state.adapter, state.metrics["final"]
+        budget = before + budget_trained(recipe)
+        done[label] = (adapter, budget)
+        rows.append((label, metrics, budget))
     keys = list(dict.fromkeys(k for _, m, _ in rows for k in m))
     table = ablation_table(STUDIES[study][0], rows, keys)
-    out = Path(recipe.output_dir) / recipe.name.split("/")[0] / f"{study}.md"
-    out.write_text(table)
+    if not finished_only:
+        out = Path(recipe.output_dir) / recipe.name.split("/")[0] / f"{study}.md"
+        out.write_text(table)
     return table
 
 
-def _tokens_trained(recipe: Any) -> int:
-    """Tokens the recipe's stages trained on (SFT-like stages report them; RL reports generated tokens)."""
+def _finished_eval(recipe: Any) -> dict[str, float] | None:
+    """The final eval's metrics of a variant that ran to the end, else None."""
     from toolgym.recipes.manifest import read_manifest
 
-    total = 0
+    manifest = read_manifest(recipe.run_dir / "eval_final") or {}
+    return manifest.get("metrics") if manifest.get("status") == "complete" else None
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a variant trained on: tokens in the SFT-like stages' loss, completions in its RL stages."""
+    tokens: int = 0
+    rl_completions: int = 0
+
+    def __add__(self, other: Budget) -> Budget:
+        return Budget(self.tokens + other.tokens, self.rl_completions + other.rl_completions)
+
+
+def budget_trained(recipe: Any) -> Budget:
+    """Read from the stages' manifests: SFT-like stages report train_tokens; an RL stage trained on
+    steps × batch × accumulation completions (PPO: one per prompt; GRPO: the batch counts completions)."""
+    from toolgym.recipes.manifest import read_manifest
+
+    total = Budget()
     for stage in recipe.stages:
         train = (read_manifest(recipe.run_dir / stage.name) or {}).get("outputs", {}).get("train", {})
-        total += int(train.get("train_tokens", 0) or 0)
+        if stage.kind == "rl":
+            config = stage.config
+            batch = config.per_device_train_batch_size * config.gradient_accumulation_steps
+            total += Budget(rl_completions=int(train.get("global_step", 0) or 0) * batch)
+        else:
+            total += Budget(tokens=int(train.get("train_tokens", 0) or 0))
     return total
 
 

@@ -27,6 +27,8 @@ def ablate(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override the base recipe (repeatable).")] = None,
     rl_steps: Annotated[int | None, typer.Option(min=1, help="Steps of the +IRM rows' RL stage (default steps/4), "
                                                      "on top of the SFT variant they extend.")] = None,
+    finished_only: Annotated[bool, typer.Option("--finished-only", help="Train nothing: print the table of the "
+                                                "variants that already finished.")] = False,
 ) -> None:
     """Run a paper's ablation variants from one base recipe and print the table."""
     from rich.console import Console
@@ -34,4 +36,9 @@ def ablate(
 
     from toolgym.recipes.ablate import run_ablation
 
-    Console().print(Markdown(run_ablation(recipe, study, steps, batch, set_ or [], rl_steps)))
+    table = run_ablation(recipe, study, steps, batch, set_ or [], rl_steps, finished_only)
+    console = Console()
+    if console.is_terminal:
+        console.print(Markdown(table))
+    else:  # piped or redirected: the Markdown itself, ready for docs
+        print(table)
