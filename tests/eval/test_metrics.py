@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from toolgym.eval.bfcl import CATEGORIES
 from toolgym.eval.metrics import bfcl_aggregates, category_scores, summarize
 
 
@@ -27,7 +28,8 @@ def test_non_live_is_unweighted_and_live_is_weighted() -> None:
     agg = bfcl_aggregates(category_scores(data))
     assert agg["live_ast"] == pytest.approx(9 / 12)
     both = category_scores(rows("irrelevance", 4, 4) + rows("live_irrelevance", 10, 5))
-    assert bfcl_aggregates(both)["irrelevance"] == pytest.approx(0.75)
+    assert bfcl_aggregates(both)["irrelevance_detection"] == pytest.approx(0.75)
+    assert not set(bfcl_aggregates(both)) & set(CATEGORIES)  # recipes merge both into one metrics dict
 
 
 def test_summary_counts_and_files(tmp_path) -> None:

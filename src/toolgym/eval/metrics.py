@@ -3,7 +3,7 @@
 BFCL v4 aggregation (bfcl_eval/eval_checker/eval_runner_helper.py): non-live AST is the unweighted mean of
 simple, multiple, parallel and parallel_multiple (BFCL's "simple" also averages Java and JavaScript, which
 toolgym does not run yet, so here it is simple_python); live AST is weighted by case count; the
-irrelevance bucket is the unweighted mean of irrelevance and live_irrelevance; relevance is live_relevance.
+irrelevance_detection bucket is the unweighted mean of irrelevance and live_irrelevance; relevance is live_relevance.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def bfcl_aggregates(cats: Mapping[str, CategoryScore]) -> dict[str, float | None
     return {
         "non_live_ast": unweighted(NON_LIVE_AST),
         "live_ast": weighted(LIVE_AST),
-        "irrelevance": unweighted(("irrelevance", "live_irrelevance")),
+        "irrelevance_detection": unweighted(("irrelevance", "live_irrelevance")),  # not "irrelevance": a category
         "relevance": cats["live_relevance"].accuracy if "live_relevance" in cats else None,
     }
 
