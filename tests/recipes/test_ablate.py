@@ -82,8 +82,8 @@ def test_finished_only_tabulates_what_is_on_disk(tmp_path: Path) -> None:
     base.write_text((REPO / "recipes" / "tl_training.yaml").read_text() + f"output_dir: {tmp_path}\n")
     done = tmp_path / "tl_training-ablate" / "tl-0"
     (done / "eval_final").mkdir(parents=True)
-    (done / "eval_final" / "manifest.json").write_text(json.dumps({"status": "complete",
-                                                                   "metrics": {"non_live_ast": 0.25}}))
+    manifest = {"status": "complete", "metrics": {"non_live_ast": 0.25}}
+    (done / "eval_final" / "manifest.json").write_text(json.dumps(manifest))
     table = run_ablation(base, "tl", 20, 2, finished_only=True)
     assert "| standard SFT | 25.0 | 0 |" in table
     assert "+MAE" not in table and "+IRM" not in table  # not run; +IRM extends a finished row but has no eval

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from toolgym.core.errors import InputError
+from toolgym.recipes.manifest import read_manifest
 from toolgym.recipes.spec import apply_overrides, parse_recipe, read_recipe
 
 INVOCATION = {"invocation": 1.0}
@@ -134,26 +135,19 @@ def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
                  finished_only: bool = False) -> str:
     """Run every variant (finished ones are skipped by the runner) and return the table; with `finished_only`,
     train nothing and tabulate the variants whose final eval is on disk."""
-    from toolgym.recipes.runner import execute
-
     rows, done = [], {}
     for label, recipe, variant in variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps):
         before = Budget()
         if variant.after is not None:  # e.g. +IRM: RL on top of the SFT variant trained above
             if variant.after not in done:
-                if finished_only:
+                if finished_only:  # its base row is not on disk: nothing to extend
                     continue
                 raise InputError(f"variant {label!r} extends {variant.after!r}, which did not run", field="study")
             recipe.adapter, before = done[variant.after]
-        if finished_only:
-            final = _finished_eval(recipe)
-            if final is None:
-                continue
-            adapter, metrics = None, final
-        else:
-            _ensure_data(recipe)
-            state = execute(recipe)
-            adapter, metrics = state.adapter, state.metrics["final"]
+        result = _finished_result(recipe) if finished_only else _run_variant(recipe)
+        if result is None:
+            continue
+        adapter, metrics = result
         budget = before + budget_trained(recipe)
         done[label] = (adapter, budget)
         rows.append((label, metrics, budget))
@@ -165,12 +159,21 @@ def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
     return table
 
 
-def _finished_eval(recipe: Any) -> dict[str, float] | None:
-    """The final eval's metrics of a variant that ran to the end, else None."""
-    from toolgym.recipes.manifest import read_manifest
+def _run_variant(recipe: Any) -> tuple[str | None, dict[str, float]]:
+    """Train and evaluate one variant (the runner skips finished steps): its final adapter and metrics."""
+    from toolgym.recipes.runner import execute
 
-    manifest = read_manifest(recipe.run_dir / "eval_final") or {}
-    return manifest.get("metrics") if manifest.get("status") == "complete" else None
+    _ensure_data(recipe)
+    state = execute(recipe)
+    return state.adapter, state.metrics["final"]
+
+
+def _finished_result(recipe: Any) -> tuple[str | None, dict[str, float]] | None:
+    """The final eval's metrics of a variant that ran to the end (no adapter needed), else None."""
+    from toolgym.recipes.runner import FINAL_EVAL
+
+    manifest = read_manifest(recipe.run_dir / FINAL_EVAL) or {}
+    return (None, manifest["metrics"]) if manifest.get("status") == "complete" else None
 
 
 @dataclass(frozen=True)
@@ -186,8 +189,6 @@ class Budget:
 def budget_trained(recipe: Any) -> Budget:
     """Read from the stages' manifests: SFT-like stages report train_tokens; an RL stage trained on
     steps × batch × accumulation completions (PPO: one per prompt; GRPO: the batch counts completions)."""
-    from toolgym.recipes.manifest import read_manifest
-
     total = Budget()
     for stage in recipe.stages:
         train = (read_manifest(recipe.run_dir / stage.name) or {}).get("outputs", {}).get("train", {})

@@ -18,6 +18,7 @@ from toolgym.recipes.report import write_report
 from toolgym.recipes.spec import Recipe, load_recipe
 
 console = Console(stderr=True)
+FINAL_EVAL = "eval_final"  # the step folder of the trained model's evaluation
 
 
 @dataclass
@@ -78,7 +79,7 @@ def execute(recipe: Recipe) -> RunState:
         state.metrics["final"] = state.metrics["baseline"]  # nothing was trained: the baseline is final
     else:
         final_config = {**_eval_config(recipe, state.adapter, state.model), "upstream": state.lineage}
-        final = run_step(run_dir / "eval_final", final_config, recipe.seed,
+        final = run_step(run_dir / FINAL_EVAL, final_config, recipe.seed,
                          lambda d: _evaluate(state, d), on_skip=skip)
         state.metrics["final"] = final["metrics"]
     report = write_report(run_dir, f"toolgym run: {recipe.name}", state.metrics.get("baseline", {}),
