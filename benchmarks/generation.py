@@ -21,7 +21,8 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from toolgym.models.generate import TransformersGenerator, cpu_has_native_bf16
+from toolgym.models.generate import TransformersGenerator
+from toolgym.models.hardware import cpu_has_native_bf16
 from toolgym.models.registry import EMBEDDED, cache_info, load_model
 
 QUERIES = [

@@ -7,7 +7,8 @@ import torch
 
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import render_prompt
-from toolgym.models.generate import Generator, TransformersGenerator, choose_autocast, cpu_has_native_bf16
+from toolgym.models.generate import Generator, TransformersGenerator, choose_autocast
+from toolgym.models.hardware import cpu_has_native_bf16
 
 WEATHER = [{"type": "function", "function": {
     "name": "get_weather", "description": "Get the current weather in a city.",

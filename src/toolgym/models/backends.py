@@ -148,14 +148,19 @@ def make_generator(backend: str, model: str, adapter: str | None = None, *, batc
                    dtype: str = "auto") -> Any:
     """A Generator by backend name: `transformers` (default, CPU-safe), `vllm` or `openai`.
 
-    `dtype` (transformers only): "auto"/"float32"/"bfloat16" pick the autocast; "bf16-weights" merges the
-    adapter into fp32 weights, then casts the model to bf16 (the fastest measured CPU setting).
+    `dtype` (transformers only): `auto` chooses from the hardware (`toolgym.models.hardware.generation_dtype`);
+    "bf16-weights" merges the adapter into fp32 weights, then casts the model to bf16.
     """
     if backend == "transformers":
-        from toolgym.models.generate import WEIGHTS_DTYPES, TransformersGenerator
+        import torch
+
+        from toolgym.models.generate import TransformersGenerator
+        from toolgym.models.hardware import generation_dtype
         from toolgym.models.registry import load_model
 
-        lm, tokenizer = load_model(model, adapter=adapter, merge=dtype in WEIGHTS_DTYPES)
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        merge = generation_dtype(dtype, device, batch_size) == "bf16-weights"
+        lm, tokenizer = load_model(model, adapter=adapter, merge=merge)
         return TransformersGenerator(lm, tokenizer, batch_size=batch_size, progress=progress, dtype=dtype)
     if backend == "vllm":
         from toolgym.models.registry import resolve_model

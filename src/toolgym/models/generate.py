@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import render_prompt
 from toolgym.core.progress import progress_bar
+from toolgym.models.hardware import generation_dtype
 from toolgym.models.registry import prepare_tokenizer
 
 ChatItem = tuple[Sequence[Any], Sequence[Any]]  # (messages, tools), OpenAI dicts or core.schema objects
@@ -36,46 +37,14 @@ class Generator(Protocol):
              stop: Sequence[str] | None = None) -> list[list[str]]: ...
 
 
-# bf16 autocast pays off on CPU only with native bf16 (AVX512-BF16/AMX) and enough rows per matmul:
-# benchmarks/generation.py measured it ~3x faster than fp32 at batch 32 but slower at batch 1.
-CPU_BF16_MIN_BATCH = 8
-# Generation dtypes that mean "cast the weights" rather than "autocast": bf16 weights generated 2.4x faster
-# than bf16 autocast at batch 32 on this CPU (benchmarks/generation.py).
-WEIGHTS_DTYPES = {"bf16-weights": "bfloat16", "bfloat16-weights": "bfloat16"}
-
-
-def cpu_has_native_bf16() -> bool:
-    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); torch exposes no public check."""
-    import torch
-
-    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-    try:
-        return any(getattr(torch.cpu, name)() for name in probes if hasattr(torch.cpu, name))
-    except (RuntimeError, AttributeError):
-        return False
-
-
 def choose_autocast(dtype: Any, device_type: str, batch_size: int = 1) -> Any:
-    """The autocast dtype for a `dtype` request ("auto", "float32"/"fp32", "bfloat16"/"bf16"); None = off.
+    """The autocast dtype for a request ("auto", "float32"/"fp32", "bfloat16"/"bf16"); None = off.
 
-    "auto" picks bf16 autocast where `benchmarks/generation.py` measured it faster: on CUDA with bf16
-    support, and on CPUs with native bf16 when the generator batches at least CPU_BF16_MIN_BATCH
-    sequences (decided once per generator, so a prompt's output does not depend on how it was batched).
+    The choice is `toolgym.models.hardware.generation_dtype`'s; bf16 weights need no autocast.
     """
     import torch
 
-    name = str(dtype).replace("torch.", "")
-    if name in ("float32", "fp32", "None"):
-        return None
-    if name in ("bfloat16", "bf16"):
-        return torch.bfloat16
-    if name == "auto":
-        if device_type == "cuda" and torch.cuda.is_bf16_supported():
-            return torch.bfloat16
-        if device_type == "cpu" and batch_size >= CPU_BF16_MIN_BATCH and cpu_has_native_bf16():
-            return torch.bfloat16
-        return None
-    raise ToolgymError(f"unknown generation dtype {dtype!r}: use auto, float32, bfloat16 or bf16-weights")
+    return torch.bfloat16 if generation_dtype(dtype, device_type, batch_size) == "bfloat16" else None
 
 
 class TransformersGenerator:
@@ -88,10 +57,12 @@ class TransformersGenerator:
                  progress: bool = True, fmt: str = "hermes", share_prefill: bool = True) -> None:
         if batch_size < 1:
             raise ToolgymError(f"batch_size must be >= 1, got {batch_size}")
-        if dtype in WEIGHTS_DTYPES:
-            import torch
+        import torch
 
-            model, dtype = model.to(getattr(torch, WEIGHTS_DTYPES[dtype])), "float32"
+        device_type = next(model.parameters()).device.type
+        self.dtype = generation_dtype(dtype, device_type, batch_size)  # the concrete choice, for manifests
+        if self.dtype == "bf16-weights":
+            model = model.to(torch.bfloat16)
         self.model = model.eval()
         self.tokenizer = prepare_tokenizer(tokenizer, model)
         self.batch_size = batch_size
@@ -99,7 +70,7 @@ class TransformersGenerator:
         self.fmt = fmt
         self.share_prefill = share_prefill
         self.device = next(model.parameters()).device
-        self.autocast_dtype = choose_autocast(dtype, self.device.type, batch_size)
+        self.autocast_dtype = torch.bfloat16 if self.dtype == "bfloat16" else None
 
     # ------------------------------------------------------------------------------------------------
     def chat(self, batch: list[ChatItem], *, fmt: str | None = None, **kwargs: Any) -> list[list[str]]:

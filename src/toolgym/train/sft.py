@@ -204,17 +204,11 @@ def _trainer_class() -> type:
 
 
 def resolve_bf16(setting: bool | str) -> bool:
-    """`auto`: bf16 autocast on CUDA with bf16, or on CPUs with avx512_bf16/amx (measured ~4x faster for LoRA
-    on SmolLM2-135M here, see benchmarks/train_throughput.py); fp32 otherwise."""
-    if setting != "auto":
-        return bool(setting)
-    if torch.cuda.is_available():
-        return torch.cuda.is_bf16_supported()
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+    """`auto`: bf16 autocast where bf16 is native (CUDA, AVX512-BF16/AMX CPUs; measured ~4x faster for LoRA
+    there, benchmarks/train_throughput.py); fp32 otherwise. See toolgym.models.hardware."""
+    from toolgym.models.hardware import training_bf16
+
+    return training_bf16(setting)
 
 
 def resolve_batching(setting: str, model: Any, batch_size: int) -> str:

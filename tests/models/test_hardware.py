@@ -1,0 +1,51 @@
+"""Dtype choice from the hardware; the capability probes are the only thing mocked (both kinds of CPU)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from toolgym.core.errors import ToolgymError
+from toolgym.models import hardware
+
+
+@pytest.fixture(params=[True, False], ids=["avx512-bf16", "avx2-only"])
+def native(request, monkeypatch):
+    monkeypatch.setattr(hardware, "cpu_has_native_bf16", lambda: request.param)
+    hardware.capability.cache_clear()
+    yield request.param
+    hardware.capability.cache_clear()
+
+
+def test_auto_generation_dtype_follows_the_cpu(native):
+    assert hardware.generation_dtype("auto", "cpu", 32) == ("bf16-weights" if native else "float32")
+    assert hardware.generation_dtype("auto", "cpu", 1) == "float32"  # small batches: fp32 measured faster
+    assert hardware.generation_dtype("fp32", "cpu", 32) == "float32"
+
+
+def test_auto_training_bf16_follows_the_cpu(native, monkeypatch):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    assert hardware.training_bf16("auto") is native
+    assert hardware.training_bf16(False) is False
+
+
+def test_explicit_bf16_on_emulated_cpu_warns_once_with_the_cost(native, caplog):
+    with caplog.at_level(logging.WARNING, logger="toolgym.models.hardware"):
+        assert hardware.generation_dtype("bf16-weights", "cpu", 32) == "bf16-weights"
+        assert hardware.generation_dtype("bfloat16", "cpu", 32) == "bfloat16"
+    warnings = [r.getMessage() for r in caplog.records]
+    if native:
+        assert warnings == []
+    else:
+        assert len(warnings) == 2 and all("40x slower" in w and "\n" not in w for w in warnings)
+
+
+def test_unknown_dtype_is_an_error():
+    with pytest.raises(ToolgymError, match="unknown generation dtype"):
+        hardware.generation_dtype("int3", "cpu", 1)
+
+
+def test_capability_line_names_the_isa():
+    line = hardware.capability().line()
+    assert line.startswith(("cpu: ", "cuda: ")) and "bf16" in line
