@@ -7,10 +7,13 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from toolgym.core.errors import InputError
+from toolgym.core.errors import InputError, ToolgymError
 from toolgym.eval.commands import app
 from toolgym.eval.runner import (
+    IDENTITY,
+    REFERENCE_IDENTITY,
     bfcl_cases,
+    model_identity,
     read_results,
     rescore,
     run_bfcl,
@@ -45,7 +48,8 @@ def test_interrupted_run_resumes_without_duplicates(tmp_path) -> None:
         served.extend(c.id for c in chunk)
         return ["<tool_call>{\"name\": \"nope\", \"arguments\": {}}</tool_call>"] * len(chunk)
 
-    summary = run_cases(bfcl_cases("simple_python", 6), tmp_path, outputs=outputs, chunk_size=2, progress=False)
+    summary = run_cases(bfcl_cases("simple_python", 6), tmp_path, outputs=outputs, chunk_size=2, progress=False,
+                        identity=REFERENCE_IDENTITY)
     assert served == [f"simple_python_{i}" for i in range(2, 6)]
     assert ids(path) == [f"simple_python_{i}" for i in range(6)]
     assert summary.categories["simple_python"].correct == 2 and summary.n == 6
@@ -102,3 +106,79 @@ def test_model_text_is_parsed_in_the_prompted_format(tmp_path) -> None:
     assert strict.accuracy == 1.0 and loose.accuracy == 0.0
     assert read_results(tmp_path / "b" / "results.jsonl")[0]["parse_format"] == "auto"
     assert rescore(tmp_path / "b" / "results.jsonl", tmp_path / "c", parse="hermes", progress=False).accuracy == 1.0
+
+
+class FakeTokenizer:
+    chat_template = "{{ messages }}"  # a template without tools: the ToolDev system prompt is prepended
+
+    def apply_chat_template(self, messages, **_kwargs) -> str:
+        return "\n".join(m["content"] for m in messages)
+
+
+class FakeGenerator:
+    """Answers every prompt with prose (no call), as the embedded model mostly does."""
+
+    tokenizer = FakeTokenizer()
+
+    def __init__(self) -> None:
+        self.prompts: list[str] = []
+
+    def generate(self, prompts, **_kwargs):
+        self.prompts.extend(prompts)
+        return [["I cannot help with that."] for _ in prompts]
+
+
+def adapter_folder(root, weights: bytes):
+    folder = root / "sft" / "adapter"  # every stage saves its adapter as <stage>/adapter
+    folder.mkdir(parents=True)
+    (folder / "adapter_config.json").write_text("{}")
+    (folder / "adapter_model.safetensors").write_bytes(weights)
+    return folder
+
+
+def test_resume_refuses_results_of_another_configuration(tmp_path) -> None:
+    cases = bfcl_cases("irrelevance", 2)
+    first = {"model": "m", "adapter_sha256": "aa", "dtype": "auto"}
+    run_cases(cases, tmp_path, outputs=lambda c: ["no call"] * len(c), identity=first, progress=False)
+    assert json.loads((tmp_path / IDENTITY).read_text())["adapter_sha256"] == "aa"
+    again = run_cases(cases, tmp_path, outputs=lambda c: pytest.fail("resumed run regenerated"), identity=first,
+                      progress=False)  # same identity: resumes, nothing left to generate
+    assert again.n == 2
+    with pytest.raises(ToolgymError, match=r"another configuration \(differs in adapter_sha256\)"):
+        run_cases(cases, tmp_path, outputs=lambda c: ["x"] * len(c), identity={**first, "adapter_sha256": "bb"},
+                  progress=False)
+    with pytest.raises(ToolgymError, match=r"differs in max_new_tokens"):
+        run_cases(cases, tmp_path, outputs=lambda c: ["x"] * len(c), identity=first, max_new_tokens=8, progress=False)
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (legacy / "results.jsonl").write_text((tmp_path / "results.jsonl").read_text())
+    with pytest.raises(ToolgymError, match="without a run_identity.json"):
+        run_cases(cases, legacy, outputs=lambda c: ["x"] * len(c), identity=first, progress=False)
+
+
+def test_model_identity_hashes_adapter_weights(tmp_path) -> None:
+    one, two = adapter_folder(tmp_path / "a", b"\x01"), adapter_folder(tmp_path / "b", b"\x02")
+    assert model_identity("m", one)["adapter_sha256"] != model_identity("m", two)["adapter_sha256"]
+    assert model_identity("m", one) == model_identity("m", str(one))
+    assert model_identity("m")["adapter_sha256"] is None
+    with pytest.raises(InputError, match="no adapter weights"):
+        model_identity("m", tmp_path)
+
+
+def test_cli_default_folders_of_two_adapters_differ(tmp_path, monkeypatch) -> None:
+    """Two adapters both saved as `<stage>/adapter` must not share a results folder (the second run would
+    otherwise resume the first one's verdicts)."""
+    import toolgym.eval.commands as commands
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(commands, "_generator", lambda *a, **k: FakeGenerator())
+    runner = CliRunner()
+    for root, weights in (("a", b"\x01"), ("b", b"\x02")):
+        adapter = adapter_folder(tmp_path / root, weights)
+        result = runner.invoke(app, ["bfcl", "--adapter", str(adapter), "-c", "irrelevance", "--limit", "1"])
+        assert result.exit_code == 0, result.output
+    folders = sorted((tmp_path / "runs" / "eval").iterdir())
+    assert len(folders) == 2 and all(f.name.startswith("bfcl-smollm2-135m-adapter-") for f in folders)
+    stored = [json.loads((f / IDENTITY).read_text()) for f in folders]
+    assert stored[0]["adapter_sha256"] != stored[1]["adapter_sha256"]
+    assert stored[0]["generator"] == "FakeGenerator" and stored[0]["sanitize"] is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +25,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "model"
 
 
+def _identity(model: str, adapter: Path | None, dtype: str, **settings: Any) -> tuple[dict[str, Any], str]:
+    """The run identity the runner stores (model, adapter hash, dtype) and the short hash of it plus the other
+    output-changing settings, for the default folder name (so two adapters named `adapter` never collide)."""
+    from toolgym.eval.runner import identity_hash, model_identity
+
+    identity = model_identity(model, adapter, dtype)
+    return identity, identity_hash({**identity, **settings})
+
+
 def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str) -> Any:
     from toolgym.models.backends import make_generator
 
@@ -44,7 +54,7 @@ def bfcl(
     adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder to put on top of the model.")] = None,
     categories: Annotated[str, typer.Option("--categories", "-c", help=_CATEGORY_HELP)] = "all",
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases per category.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/bfcl-<model>).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/bfcl-<model>[-<adapter>]-<identity hash>).")] = None,
     reference: Annotated[bool, typer.Option("--reference", help="Score BFCL's possible answers themselves "
                                    "(checks the scorer; no model).")] = False,
     from_results: Annotated[Path | None, typer.Option("--from-results", help="Rescore the raw texts of a results.jsonl "
@@ -71,10 +81,12 @@ def bfcl(
         folder = out or Path(from_results).parent / "rescored"
         summary = rescore(from_results, folder, parse=parse)
     else:
-        folder = out or Path("runs/eval") / f"bfcl-{_slug(model)}{'-' + _slug(adapter.name) if adapter else ''}"
+        identity, digest = _identity(model, adapter, dtype, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens)
+        folder = out or Path("runs/eval") / f"bfcl-{_slug(model)}{'-' + _slug(adapter.name) if adapter else ''}-{digest}"
         generator = _generator(model, adapter, batch_size, dtype)
         summary = run_bfcl(generator, categories, limit, folder, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
-                           chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")})
+                           chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")},
+                           identity=identity)
     _show(summary, folder)
 
 
@@ -85,7 +97,7 @@ def suite(
     model: Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")] = "smollm2-135m",
     adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/<file>-<model>).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/<file>-<model>-<identity hash>).")] = None,
     from_results: Annotated[Path | None, typer.Option("--from-results", help="Rescore saved outputs without a model.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
@@ -100,8 +112,11 @@ def suite(
         folder = out or Path(from_results).parent / "rescored"
         summary = rescore(from_results, folder, suite=file, parse=parse)
     else:
-        folder = out or Path("runs/eval") / f"{_slug(file.stem)}-{_slug(model)}"
+        identity, digest = _identity(model, adapter, dtype, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
+                                     suite=hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else None)
+        folder = out or Path("runs/eval") / f"{_slug(file.stem)}-{_slug(model)}-{digest}"
         generator = _generator(model, adapter, batch_size, dtype)
         summary = run_suite(generator, file, folder, limit, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
-                            chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")})
+                            chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")},
+                            identity=identity)
     _show(summary, folder)

@@ -4,15 +4,18 @@ For any list of `EvalCase`s (BFCL or a toolgym JSONL suite) it renders prompts w
 template (`core.formats.render_prompt`), generates in batches through a `models.generate.Generator`,
 parses the text (`core.formats.parse_calls`), maps sanitized tool names back, scores each case with its
 own scorer and streams one JSON line per case to `results.jsonl`. A rerun skips ids already there, so an
-interrupted run resumes without losing or duplicating records. `summary.json` and `summary.md` close it.
+interrupted run resumes without losing or duplicating records, but only when the folder's `run_identity.json`
+(model, adapter and model weight hashes, dtype, call format, parse, max_new_tokens, chat template, …) matches
+this run's: results of another configuration are never mixed in. `summary.json` and `summary.md` close it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,8 @@ from toolgym.eval.metrics import Summary, summarize
 from toolgym.eval.suites import load_suite_cases
 
 RESULTS = "results.jsonl"
+IDENTITY = "run_identity.json"
+_WEIGHTS = ("*.safetensors", "*.bin", "*.gguf", "*.pt", "*.pth")
 _log = logging.getLogger(__name__)
 
 
@@ -115,15 +120,88 @@ def _skipped_row(case: EvalCase) -> dict[str, Any]:
             "detail": "the prompt could not be rendered"}
 
 
+# ------------------------------------------------------------------------------------------- identity
+def files_digest(folder: Path | str, patterns: Sequence[str]) -> str:
+    """sha256 over the names and bytes of the files in `folder` matching `patterns` (sorted by name)."""
+    digest = hashlib.sha256()
+    files = sorted({f for pattern in patterns for f in Path(folder).glob(pattern) if f.is_file()})
+    for file in files:
+        digest.update(file.name.encode() + b"\0")
+        with file.open("rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def adapter_digest(adapter: Path | str | None) -> str | None:
+    """sha256 of a LoRA adapter folder's weight files and adapter_config.json (None without an adapter)."""
+    if adapter is None or str(adapter) == "":
+        return None
+    folder = Path(adapter).expanduser()
+    if not any(folder.glob("adapter_model.*")):
+        raise InputError("no adapter weights (adapter_model.*) in this folder", file=str(folder), field="adapter")
+    return files_digest(folder, ("adapter_model.*", "adapter_config.json"))
+
+
+def model_identity(model: str, adapter: Path | str | None = None, dtype: str = "auto") -> dict[str, Any]:
+    """What the caller knows about the weights: the model's name (plus a content hash when it is a local
+    folder, e.g. a stage's `model/` or `merged/`), the adapter's content hash and the requested dtype."""
+    path = Path(model).expanduser()
+    return {"model": model, "model_sha256": files_digest(path, (*_WEIGHTS, "config.json")) if path.is_dir() else None,
+            "adapter_sha256": adapter_digest(adapter), "dtype": dtype}
+
+
+def identity_hash(identity: Mapping[str, Any]) -> str:
+    """A short hash of a run identity, for default folder names (two adapters never share a folder)."""
+    return hashlib.sha256(json.dumps(dict(identity), sort_keys=True, default=str).encode()).hexdigest()[:8]
+
+
+def _generator_identity(generator: Any) -> dict[str, Any]:
+    """What the loaded generator adds: its class, chat template, weight and autocast dtypes (all change text)."""
+    if generator is None:
+        return {}
+    template = getattr(generator.tokenizer, "chat_template", None)
+    model = getattr(generator, "model", None)
+    return {"generator": type(generator).__name__,
+            "chat_template_sha256": hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:16],
+            "weights_dtype": str(getattr(model, "dtype", None)),
+            "autocast_dtype": str(getattr(generator, "autocast_dtype", None))}
+
+
+def check_identity(out: Path, identity: Mapping[str, Any]) -> None:
+    """Write `identity` into `out` on a first run; refuse a folder that holds another configuration's results."""
+    path = out / IDENTITY
+    current = json.loads(json.dumps(dict(identity), sort_keys=True, default=str))
+    if path.is_file():
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", file=str(path)) from None
+        differing = sorted(k for k in {*stored, *current} if stored.get(k) != current.get(k))
+        if differing:
+            raise ToolgymError(f"{out} holds results of another configuration (differs in {', '.join(differing)}); "
+                               "choose another --out or delete the folder")
+        return
+    if read_results(out / RESULTS):
+        raise ToolgymError(f"{out} holds results without a {IDENTITY} (made by an older toolgym?), so they cannot "
+                           "be resumed safely; choose another --out or delete the folder")
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
 # ------------------------------------------------------------------------------------------- runs
 def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any = None,
               outputs: Callable[[list[EvalCase]], list[str]] | None = None, fmt: str = "hermes",
               max_new_tokens: int = 256, chunk_size: int = 64, name: str = "eval", bfcl: bool = False,
               order: Sequence[str] = (), progress: bool = True, meta: dict[str, Any] | None = None,
-              parse: str | Callable[[EvalCase], str] | None = None) -> Summary:
+              parse: str | Callable[[EvalCase], str] | None = None,
+              identity: Mapping[str, Any] | None = None) -> Summary:
     """Generate (with `generator`, or take texts from `outputs(cases)`), score, stream rows, summarize.
 
-    Ids already in `out_dir/results.jsonl` are skipped. Cases go to the generator in chunks of
+    `identity` names what produced the texts (`model_identity(...)` for a model; the source of `outputs`);
+    the runner adds the format, parse, max_new_tokens, name sanitizing and the generator's own settings.
+    Ids already in `out_dir/results.jsonl` are skipped if the folder's identity matches (else ToolgymError). Cases go to the generator in chunks of
     `chunk_size` (the generator batches inside a chunk); each finished chunk is appended and flushed.
     Model text is parsed strictly in the prompted `fmt` (as BFCL decodes a model's output in its own
     format), or with `parse` ("auto" accepts any format); templates with native tools always parse "auto".
@@ -137,13 +215,15 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / RESULTS
+    sanitize = generator is not None and supports_tools(generator.tokenizer)
+    check_identity(out, {**(identity or {}), "format": fmt, "max_new_tokens": max_new_tokens, "sanitize": sanitize,
+                         "parse": "per-case" if callable(parse) else parse, **_generator_identity(generator)})
     wanted = {c.id for c in cases}
     done = read_results(path)
     _rewrite_clean(path, done)
     done_ids = {r["id"] for r in done}
     todo = [c for c in cases if c.id not in done_ids]
     started = time.perf_counter()
-    sanitize = generator is not None and supports_tools(generator.tokenizer)
     parse_of = parse if callable(parse) else (lambda _case, p=parse or ("auto" if sanitize else fmt): p)
     rendered: dict[str, str | None] = {}
     if generator is not None:
@@ -191,6 +271,9 @@ def run_bfcl(generator: Any, categories: Sequence[str] | str = "all", limit: int
                      order=CATEGORIES, **kwargs)
 
 
+REFERENCE_IDENTITY = {"outputs": "bfcl-reference"}
+
+
 def run_bfcl_reference(categories: Sequence[str] | str = "all", limit: int | None = None,
                        out_dir: Path | str = "runs/eval/bfcl-reference", fmt: str = "hermes",
                        progress: bool = True) -> Summary:
@@ -198,7 +281,7 @@ def run_bfcl_reference(categories: Sequence[str] | str = "all", limit: int | Non
     cases = bfcl_cases(categories, limit)
     return run_cases(cases, out_dir, outputs=lambda chunk: [render_calls(reference_calls(c), fmt) for c in chunk],
                      fmt=fmt, name="bfcl-reference", bfcl=True, order=CATEGORIES, progress=progress,
-                     meta={"reference": True})
+                     meta={"reference": True}, identity=REFERENCE_IDENTITY)
 
 
 def rescore(results_file: Path | str, out_dir: Path | str, *, suite: Path | str | None = None,
@@ -227,13 +310,20 @@ def rescore(results_file: Path | str, out_dir: Path | str, *, suite: Path | str 
     out = Path(out_dir)
     if (out / RESULTS).resolve() == Path(results_file).resolve():
         raise InputError("--out must differ from the folder of the results being rescored", field="out")
+    source = {"outputs": "rescore", "results_sha256": _file_sha256(results_file), "parse_formats": parse or "per-row",
+              "suite_sha256": None if suite is None else _file_sha256(suite)}
     return run_cases(cases, out, outputs=lambda chunk: [raw[c.id] for c in chunk], name=name, bfcl=bfcl,
                      order=order, progress=progress, meta={"rescored_from": str(results_file)},
-                     parse=lambda case: parse_formats[case.id])
+                     parse=lambda case: parse_formats[case.id], identity=source)
 
 
 def run_suite(generator: Any, path: Path | str, out_dir: Path | str, limit: int | None = None,
               **kwargs: Any) -> Summary:
     """A toolgym JSONL test set (messages + tools + gold calls), scored by canonical equality."""
     cases = load_suite_cases(path, limit)
+    kwargs["identity"] = {**(kwargs.get("identity") or {}), "suite_sha256": _file_sha256(path)}  # gold answers
     return run_cases(cases, out_dir, generator=generator, name=kwargs.pop("name", Path(path).stem), **kwargs)
+
+
+def _file_sha256(path: Path | str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

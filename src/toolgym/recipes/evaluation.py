@@ -9,17 +9,19 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
                    batch_size: int, max_new_tokens: int, suites: list[str],
                    suite_limit: int | None, dtype: str = "auto") -> dict[str, float]:
     """Run BFCL `categories` and each suite file; return {category|aggregate|suite: accuracy in [0, 1]}."""
-    from toolgym.eval.runner import run_bfcl, run_suite
+    from toolgym.eval.runner import model_identity, run_bfcl, run_suite
     from toolgym.models.backends import make_generator
 
+    identity = model_identity(model, adapter, dtype)  # a resumed eval folder must hold this model's results
     generator = make_generator("transformers", model, adapter, batch_size=batch_size, dtype=dtype)
     metrics: dict[str, float] = {}
     if categories:
-        summary = run_bfcl(generator, categories, limit, out_dir / "bfcl", max_new_tokens=max_new_tokens)
+        summary = run_bfcl(generator, categories, limit, out_dir / "bfcl", max_new_tokens=max_new_tokens,
+                           identity=identity)
         metrics.update({cat: score.accuracy for cat, score in summary.categories.items()})
         metrics.update({name: value for name, value in summary.aggregates.items() if value is not None})
     for suite in suites:
         summary = run_suite(generator, suite, out_dir / Path(suite).stem, limit=suite_limit,
-                            max_new_tokens=max_new_tokens)
+                            max_new_tokens=max_new_tokens, identity=identity)
         metrics[Path(suite).stem] = summary.accuracy
     return metrics
