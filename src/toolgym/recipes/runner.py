@@ -56,8 +56,9 @@ def execute(recipe: Recipe) -> RunState:
     state.lineage = config_hash({**_data_config(recipe), "adapter": start})
 
     if recipe.eval.baseline:
-        base = run_step(run_dir / "eval_baseline", {**_eval_config(recipe, recipe.adapter),
-                                                    "adapter_identity": start}, recipe.seed,
+        # upstream: data lineage and seed (new test files must be rescored); data_out: the files written
+        base = run_step(run_dir / "eval_baseline", {**_eval_config(recipe, recipe.adapter), "adapter_identity": start,
+                                                    "upstream": state.lineage, "data": data_out}, recipe.seed,
                         lambda d: _evaluate(state, d), on_skip=skip)
         state.metrics["baseline"] = base["metrics"]
 

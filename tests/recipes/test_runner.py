@@ -1,0 +1,38 @@
+"""recipes.runner: which steps rerun when the recipe changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import toolgym.recipes.runner as runner
+from toolgym.recipes.spec import load_recipe
+
+
+def test_baseline_eval_reruns_after_a_new_seed(tmp_path: Path, monkeypatch) -> None:
+    """`--set seed=…` writes new test files; the baseline must score them, not report the old ones."""
+    evaluated: list[str] = []
+
+    def synthesize(recipe: Any, step_dir: Path) -> dict[str, Any]:
+        (step_dir / "dataset").mkdir(parents=True, exist_ok=True)
+        return {"data_dir": str(step_dir / "dataset"), "files": {"test.jsonl": f"seed {recipe.seed}"}}
+
+    def evaluate(state: Any, step_dir: Path) -> dict[str, Any]:
+        evaluated.append(step_dir.name)
+        return {"metrics": {"irrelevance": 0.5}}
+
+    monkeypatch.setattr(runner, "_synthesize", synthesize)
+    monkeypatch.setattr(runner, "_evaluate", evaluate)
+    monkeypatch.setattr(runner, "write_report", lambda run_dir, *a, **k: _report(run_dir))
+    path = tmp_path / "r.yaml"
+    path.write_text(f"name: r\noutput_dir: {tmp_path}\nseed: 0\neval:\n  categories: [irrelevance]\nstages: []\n")
+    runner.execute(load_recipe(path))
+    runner.execute(load_recipe(path))
+    assert evaluated == ["eval_baseline"]  # unchanged: skipped
+    runner.execute(load_recipe(path, ["seed=1"]))
+    assert evaluated == ["eval_baseline", "eval_baseline"]
+
+
+def _report(run_dir: Path) -> Path:
+    (run_dir / "report.md").write_text("report\n")
+    return run_dir / "report.md"
