@@ -7,7 +7,7 @@ import json
 import pytest
 
 from toolgym.eval.bfcl import CATEGORIES
-from toolgym.eval.metrics import bfcl_aggregates, category_scores, summarize
+from toolgym.eval.metrics import bfcl_aggregates, category_scores, mean_interval, summarize, wilson_interval
 
 
 def rows(category: str, n: int, correct: int, **extra) -> list[dict]:
@@ -41,4 +41,52 @@ def test_summary_counts_and_files(tmp_path) -> None:
     summary.write(tmp_path)
     assert json.loads((tmp_path / "summary.json").read_text())["categories"]["simple_python"]["correct"] == 3
     md = (tmp_path / "summary.md").read_text()
-    assert "| simple_python | 4 | 75.00 | 100.00 | 75.00 | 75.00 |" in md and "| relevance | 50.00 |" in md
+    assert "| simple_python | 4 | 75.00 | 30.1–95.4 | 100.00 | 75.00 | 75.00 |" in md
+    assert "| relevance | 50.00 | 9.5–90.5 |" in md
+
+
+def test_wilson_intervals_match_reference_values() -> None:
+    """statsmodels' proportion_confint(x, n, method="wilson") gives these (not installed here: known values)."""
+    assert wilson_interval(5, 10) == pytest.approx((0.2365931, 0.7634069), abs=1e-6)
+    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.2775328), abs=1e-6)
+    assert wilson_interval(10, 10) == pytest.approx((0.7224672, 1.0), abs=1e-6)
+    low, high = mean_interval([(4, 4), (0, 2), (1, 2), (1, 2)])
+    assert low < 0.5 < high and high - low > 0.3  # 10 cases: wide
+    narrow = mean_interval([(400, 400), (0, 200), (100, 200), (100, 200)])
+    assert narrow[0] < 0.5 < narrow[1] and narrow[1] - narrow[0] < 0.1
+    assert mean_interval([(0, 50)] * 4)[1] > 0  # no zero-width interval at 0%
+
+
+def test_summary_has_intervals_and_case_counts(tmp_path) -> None:
+    data = rows("simple_python", 10, 5) + rows("multiple", 10, 5) + rows("parallel", 10, 5) + rows("parallel_multiple", 10, 5)
+    summary = summarize(data, "demo", bfcl=True)
+    summary.write(tmp_path)
+    saved = json.loads((tmp_path / "summary.json").read_text())
+    assert saved["categories"]["multiple"]["n"] == 10
+    assert saved["categories"]["multiple"]["ci95"] == pytest.approx([0.2365931, 0.7634069], abs=1e-6)
+    low, high = saved["intervals"]["non_live_ast"]
+    assert low < 0.5 < high and high - low < 0.7634069 - 0.2365931  # 40 cases: narrower than one category
+    assert "| non_live_ast | 50.00 | " in (tmp_path / "summary.md").read_text()
+
+
+def test_limited_live_ast_is_labelled_a_subset(tmp_path) -> None:
+    data = (rows("live_simple", 8, 8) + rows("live_multiple", 2, 0) + rows("live_parallel", 1, 1)
+            + rows("live_parallel_multiple", 1, 0))
+    full = {"live_simple": 8, "live_multiple": 2, "live_parallel": 1, "live_parallel_multiple": 1}
+    complete = summarize(data, "demo", bfcl=True, totals=full)
+    assert complete.aggregates["live_ast"] == pytest.approx(9 / 12) and not complete.subset
+    limited = summarize(data, "demo", bfcl=True, totals={**full, "live_simple": 258})
+    assert "live_ast" not in limited.aggregates  # weighted by the subset's counts: not BFCL's live AST
+    assert limited.aggregates["live_ast_subset"] == pytest.approx(9 / 12)
+    assert limited.subset == {"live_ast_subset": 12} and "live_ast_subset" in limited.intervals
+    limited.write(tmp_path)
+    assert "| live_ast_subset (subset of 12 cases) | 75.00 |" in (tmp_path / "summary.md").read_text()
+    assert json.loads((tmp_path / "summary.json").read_text())["subset"] == {"live_ast_subset": 12}
+
+
+def test_limited_bfcl_run_marks_subset_aggregates(tmp_path) -> None:
+    from toolgym.eval.runner import run_bfcl_reference
+
+    summary = run_bfcl_reference("ast", limit=2, out_dir=tmp_path, progress=False)
+    assert "live_ast" not in summary.aggregates and summary.aggregates["live_ast_subset"] is not None
+    assert summary.subset == {"non_live_ast": 8, "live_ast_subset": 8}

@@ -9,6 +9,7 @@ tests/eval/test_parity.py for the measured agreement). Java and JavaScript categ
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,12 @@ def load_answers(category: str) -> dict[str, list[dict[str, Any]]]:
     """id -> BFCL ground truth `[{"func": {"param": [allowed, …]}}, …]` (AST categories only)."""
     path = bfcl_data_dir() / "possible_answer" / f"BFCL_v4_{category}.json"
     return {row["id"]: row["ground_truth"] for _, row in _read_jsonl(path)}
+
+
+@functools.cache
+def category_size(category: str) -> int:
+    """How many cases BFCL's data holds for `category` (to tell a complete run from a `--limit` subset)."""
+    return sum(1 for _ in _read_jsonl(bfcl_data_dir() / f"BFCL_v4_{category}.json"))
 
 
 def load_bfcl_cases(category: str, limit: int | None = None) -> list[EvalCase]:

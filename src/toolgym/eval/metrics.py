@@ -4,11 +4,19 @@ BFCL v4 aggregation (bfcl_eval/eval_checker/eval_runner_helper.py): non-live AST
 simple, multiple, parallel and parallel_multiple (BFCL's "simple" also averages Java and JavaScript, which
 toolgym does not run yet, so here it is simple_python); live AST is weighted by case count; the
 irrelevance_detection bucket is the unweighted mean of irrelevance and live_irrelevance; relevance is live_relevance.
+
+When a category was cut short (`--limit`), the aggregates over it are marked in `Summary.subset` (with the case
+count; summary.md says "(subset of N cases)"), and the count-weighted live AST is named `live_ast_subset`: weighted
+by the subset's counts it is not BFCL's live AST.
+
+Every category carries a Wilson 95% interval of its accuracy, every aggregate a 95% interval too (see
+`mean_interval`). Hand-written: neither scipy nor statsmodels is installed in toolgym's environment (checked).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -17,10 +25,41 @@ from typing import Any
 
 from toolgym.eval.bfcl import LIVE_AST, NON_LIVE_AST
 
+Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+
+
+def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion (statsmodels' proportion_confint(method="wilson"))."""
+    if n <= 0:
+        return (0.0, 1.0)
+    p, z2 = correct / n, z * z
+    center = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return (max(0.0, center - half), min(1.0, center + half))
+
+
+def mean_interval(scores: Sequence[tuple[int, int]], z: float = Z95) -> tuple[float, float]:
+    """95% interval of the unweighted mean of several categories' accuracies, from (correct, n) each.
+
+    The mean's variance is sum(var_i) / k^2 over independent categories; each var_i is the Agresti-Coull
+    variance p~(1 - p~) / (n + z^2) with p~ = (correct + z^2/2) / (n + z^2), which matches the Wilson
+    interval's width and stays above zero at 0% or 100%. Normal interval around the plain mean, clipped to [0, 1].
+    """
+    k = len(scores)
+    if not k or any(n <= 0 for _, n in scores):
+        return (0.0, 1.0)
+    mean = sum(c / n for c, n in scores) / k
+    var = 0.0
+    for c, n in scores:
+        adjusted = (c + z * z / 2) / (n + z * z)
+        var += adjusted * (1 - adjusted) / (n + z * z)
+    half = z * math.sqrt(var) / k
+    return (max(0.0, mean - half), min(1.0, mean + half))
+
 
 @dataclass
 class CategoryScore:
-    """Accuracy and TS/PI/CF rates of one category (rates in [0, 1])."""
+    """Accuracy and TS/PI/CF rates of one category (rates in [0, 1]) and the accuracy's Wilson 95% interval."""
 
     n: int
     correct: int
@@ -28,6 +67,10 @@ class CategoryScore:
     ts: float
     pi: float
     cf: float
+    ci95: tuple[float, float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ci95 = wilson_interval(self.correct, self.n)
 
 
 @dataclass
@@ -41,6 +84,8 @@ class Summary:
     error_categories: dict[str, int]
     n: int
     meta: dict[str, Any] = field(default_factory=dict)
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # aggregate -> 95% interval
+    subset: dict[str, int] = field(default_factory=dict)  # aggregate over a cut-short category -> its case count
 
     @property
     def accuracy(self) -> float:
@@ -57,12 +102,17 @@ class Summary:
 
     def markdown(self) -> str:
         """A markdown table per category, the aggregates and the error counts."""
-        lines = [f"## {self.name}", "", "| category | n | accuracy | TS | PI | CF |", "|---|---:|---:|---:|---:|---:|"]
+        lines = [f"## {self.name}", "", "| category | n | accuracy | 95% CI | TS | PI | CF |",
+                 "|---|---:|---:|---:|---:|---:|---:|"]
         for cat, s in self.categories.items():
-            lines.append(f"| {cat} | {s.n} | {_pct(s.accuracy)} | {_pct(s.ts)} | {_pct(s.pi)} | {_pct(s.cf)} |")
+            lines.append(f"| {cat} | {s.n} | {_pct(s.accuracy)} | {_ci(s.ci95)} | {_pct(s.ts)} | {_pct(s.pi)} | "
+                         f"{_pct(s.cf)} |")
         if any(v is not None for v in self.aggregates.values()):
-            lines += ["", "| aggregate | score |", "|---|---:|"]
-            lines += [f"| {k} | {_pct(v)} |" for k, v in self.aggregates.items() if v is not None]
+            lines += ["", "| aggregate | score | 95% CI |", "|---|---:|---:|"]
+            for k, v in self.aggregates.items():
+                if v is not None:
+                    label = f"{k} (subset of {self.subset[k]} cases)" if k in self.subset else k
+                    lines.append(f"| {label} | {_pct(v)} | {_ci(self.intervals.get(k))} |")
         if self.error_categories:
             lines += ["", "| error category | count |", "|---|---:|"]
             lines += [f"| {k} | {v} |" for k, v in sorted(self.error_categories.items(), key=lambda kv: -kv[1])]
@@ -74,6 +124,10 @@ class Summary:
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.2f}"
+
+
+def _ci(interval: Sequence[float] | None) -> str:
+    return "n/a" if interval is None else f"{100 * interval[0]:.1f}–{100 * interval[1]:.1f}"
 
 
 def _rate(rows: Sequence[Mapping[str, Any]], key: str) -> float:
@@ -90,33 +144,61 @@ def category_scores(rows: Iterable[Mapping[str, Any]], order: Sequence[str] = ()
             for cat, rs in grouped.items() if rs}
 
 
+# name -> (categories, count-weighted?); "irrelevance_detection", not "irrelevance": that is a category, and
+# recipes merge both into one metrics dict
+_AGGREGATES: dict[str, tuple[tuple[str, ...], bool]] = {
+    "non_live_ast": (NON_LIVE_AST, False), "live_ast": (LIVE_AST, True),
+    "irrelevance_detection": (("irrelevance", "live_irrelevance"), False), "relevance": (("live_relevance",), True),
+}
+
+
 def bfcl_aggregates(cats: Mapping[str, CategoryScore]) -> dict[str, float | None]:
     """BFCL v4's non-live AST (unweighted), live AST (count-weighted), irrelevance and relevance buckets."""
-    def unweighted(names: Sequence[str]) -> float | None:
-        return sum(cats[n].accuracy for n in names) / len(names) if all(n in cats for n in names) else None
+    return {name: score for name, (score, _) in _aggregates(cats).items()}
 
-    def weighted(names: Sequence[str]) -> float | None:
-        if not all(n in cats for n in names):
-            return None
-        total = sum(cats[n].n for n in names)
-        return sum(cats[n].correct for n in names) / total if total else None
 
-    return {
-        "non_live_ast": unweighted(NON_LIVE_AST),
-        "live_ast": weighted(LIVE_AST),
-        "irrelevance_detection": unweighted(("irrelevance", "live_irrelevance")),  # not "irrelevance": a category
-        "relevance": cats["live_relevance"].accuracy if "live_relevance" in cats else None,
-    }
+def _aggregates(cats: Mapping[str, CategoryScore]) -> dict[str, tuple[float | None, tuple[float, float] | None]]:
+    """(score, 95% interval) per aggregate; (None, None) when one of its categories was not run."""
+    out: dict[str, tuple[float | None, tuple[float, float] | None]] = {}
+    for name, (names, weighted) in _AGGREGATES.items():
+        if not all(n in cats and cats[n].n for n in names):
+            out[name] = (None, None)
+        elif weighted:  # pooled: one proportion over all cases
+            correct, total = sum(cats[n].correct for n in names), sum(cats[n].n for n in names)
+            out[name] = (correct / total, wilson_interval(correct, total))
+        else:
+            out[name] = (sum(cats[n].accuracy for n in names) / len(names),
+                         mean_interval([(cats[n].correct, cats[n].n) for n in names]))
+    return out
 
 
 def summarize(rows: Sequence[Mapping[str, Any]], name: str, order: Sequence[str] = (), *,
-              bfcl: bool = False, meta: dict[str, Any] | None = None) -> Summary:
-    """The summary of a run's result rows (BFCL aggregates only for BFCL runs)."""
+              bfcl: bool = False, meta: dict[str, Any] | None = None,
+              totals: Mapping[str, int] | None = None) -> Summary:
+    """The summary of a run's result rows (BFCL aggregates only for BFCL runs).
+
+    `totals` (category -> its full case count) marks the aggregates over a category with fewer rows as subsets;
+    without it every category counts as complete.
+    """
     cats = category_scores(rows, order)
     if rows:
         cats["overall"] = CategoryScore(len(rows), sum(bool(r["valid"]) for r in rows), _rate(rows, "valid"),
                                         _rate(rows, "ts"), _rate(rows, "pi"), _rate(rows, "cf"))
-    aggregates = bfcl_aggregates(cats) if bfcl else {}
+    computed = _aggregates(cats) if bfcl else {}
+    cut = {c for c, s in cats.items() if totals is not None and c in totals and s.n < totals[c]}
+    aggregates: dict[str, float | None] = {}
+    intervals: dict[str, tuple[float, float]] = {}
+    subset: dict[str, int] = {}
+    for agg, (score, interval) in computed.items():
+        members = _AGGREGATES[agg][0]
+        limited = score is not None and bool(cut & set(members))
+        key = "live_ast_subset" if limited and agg == "live_ast" else agg  # not BFCL's count-weighted live AST
+        aggregates[key] = score
+        if interval is not None:
+            intervals[key] = interval
+        if limited:
+            subset[key] = sum(cats[m].n for m in members)
     error_types = Counter(r["error_type"] for r in rows if not r["valid"] and r.get("error_type"))
     error_cats = Counter(r["error_category"] for r in rows if not r["valid"] and r.get("error_category"))
-    return Summary(name, cats, aggregates, dict(error_types), dict(error_cats), len(rows), meta or {})
+    return Summary(name, cats, aggregates, dict(error_types), dict(error_cats), len(rows), meta or {},
+                   intervals, subset)

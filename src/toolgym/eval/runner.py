@@ -32,7 +32,7 @@ from toolgym.core.formats import (
 from toolgym.core.match import to_bfcl_decoded
 from toolgym.core.progress import progress_bar
 from toolgym.core.schema import Tool, ToolCall, unsanitize_name
-from toolgym.eval.bfcl import CATEGORIES, expand_categories, load_bfcl_cases, reference_calls
+from toolgym.eval.bfcl import CATEGORIES, category_size, expand_categories, load_bfcl_cases, reference_calls
 from toolgym.eval.cases import EvalCase, unparsable_score
 from toolgym.eval.metrics import Summary, summarize
 from toolgym.eval.suites import load_suite_cases
@@ -253,7 +253,8 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     rows = [r for r in read_results(path) if r["id"] in wanted]
     info = {"format": fmt, "parse": parse if isinstance(parse, str) else None, "max_new_tokens": max_new_tokens, "generated": len(todo), "seconds": round(elapsed, 2),
             "cases_per_second": round(len(todo) / elapsed, 3) if todo and elapsed > 0 else None, **(meta or {})}
-    summary = summarize(rows, name, order, bfcl=bfcl, meta=info)
+    totals = {c: category_size(c) for c in {r["category"] for r in rows} if c in CATEGORIES} if bfcl else None
+    summary = summarize(rows, name, order, bfcl=bfcl, meta=info, totals=totals)
     summary.write(out)
     return summary
 
