@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,10 @@ import pytest
 import toolgym.models.backends as backends
 from tests.eval.test_runner import FakeGenerator, adapter_folder
 from toolgym.core.errors import ToolgymError
+from toolgym.eval.runner import bfcl_cases
+from toolgym.recipes.ablate import Budget, ablation_table
 from toolgym.recipes.evaluation import evaluate_model
+from toolgym.recipes.report import write_report
 
 
 def test_recipe_eval_refuses_another_adapters_results(tmp_path: Path, monkeypatch) -> None:
@@ -21,3 +25,27 @@ def test_recipe_eval_refuses_another_adapters_results(tmp_path: Path, monkeypatc
     assert evaluate_model(adapter=str(first), **kwargs)["irrelevance"] == 1.0  # same adapter: resumes
     with pytest.raises(ToolgymError, match="adapter_sha256"):
         evaluate_model(adapter=str(adapter_folder(tmp_path / "b", b"\x02")), **kwargs)
+
+
+class RightToolNoArguments(FakeGenerator):
+    """Calls the right function of simple_python_0 with no arguments: TS right, PI and CF wrong."""
+
+    def generate(self, prompts, **_kwargs):
+        name = bfcl_cases("simple_python", 1)[0].tools[0].name
+        return [[f'<tool_call>{{"name": "{name}", "arguments": {{}}}}</tool_call>'] for _ in prompts]
+
+
+def test_ts_pi_cf_reach_the_report_and_the_ablation_table(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(backends, "make_generator", lambda *a, **k: RightToolNoArguments())
+    suite = tmp_path / "test_seen.jsonl"
+    suite.write_text(json.dumps({"id": "s0", "type": "single", "messages": [{"role": "user", "content": "Hi"}],
+                                 "tools": [], "gold": []}) + "\n")
+    metrics = evaluate_model(model="smollm2-135m", adapter=None, categories=["simple_python"], limit=1,
+                             out_dir=tmp_path / "eval", batch_size=1, max_new_tokens=8, suites=[str(suite)],
+                             suite_limit=None)
+    assert (metrics["bfcl_ts"], metrics["bfcl_pi"], metrics["bfcl_cf"]) == (1.0, 0.0, 0.0)
+    assert {"test_seen_ts", "test_seen_pi", "test_seen_cf"} <= set(metrics)
+    report = write_report(tmp_path, "t", {}, metrics).read_text()
+    assert "| bfcl_ts | – | 100.0 |" in report and "| bfcl_cf | – | 0.0 |" in report
+    table = ablation_table("T", [("v", metrics, Budget(1))], list(metrics))
+    assert "bfcl_ts" in table.splitlines()[2] and "bfcl_pi" in table.splitlines()[2]

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolgym.eval.metrics import Summary
 
 
 def evaluate_model(*, model: str, adapter: str | None, categories: list[str], limit: int | None, out_dir: Path,
                    batch_size: int, max_new_tokens: int, suites: list[str],
                    suite_limit: int | None, dtype: str = "auto") -> dict[str, float]:
-    """Run BFCL `categories` and each suite file; return {category|aggregate|suite: accuracy in [0, 1]}."""
+    """Run BFCL `categories` and each suite file; return {category|aggregate|suite: accuracy in [0, 1]} plus
+    TL-Training's TS/PI/CF rates over all cases of each (`bfcl_ts`, `bfcl_pi`, `bfcl_cf`, `<suite>_ts`, …)."""
     from toolgym.eval.runner import model_identity, run_bfcl, run_suite
     from toolgym.models.backends import make_generator
 
@@ -20,8 +25,18 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
                            identity=identity)
         metrics.update({cat: score.accuracy for cat, score in summary.categories.items()})
         metrics.update({name: value for name, value in summary.aggregates.items() if value is not None})
+        metrics.update(call_rates("bfcl", summary))
     for suite in suites:
         summary = run_suite(generator, suite, out_dir / Path(suite).stem, limit=suite_limit,
                             max_new_tokens=max_new_tokens, identity=identity)
         metrics[Path(suite).stem] = summary.accuracy
+        metrics.update(call_rates(Path(suite).stem, summary))
     return metrics
+
+
+def call_rates(prefix: str, summary: Summary) -> dict[str, float]:
+    """TS (tool selection), PI (parameter identification) and CF (content filling) over all of a run's cases."""
+    overall = summary.categories.get("overall")
+    if overall is None:
+        return {}
+    return {f"{prefix}_ts": overall.ts, f"{prefix}_pi": overall.pi, f"{prefix}_cf": overall.cf}
