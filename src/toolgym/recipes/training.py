@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
+from toolgym.core.errors import ToolgymError
 from toolgym.data.io import iter_jsonl
 
 
@@ -23,8 +25,12 @@ def run_training_stage(stage: Any, inputs: dict[str, Any], out_dir: Path, seed: 
     records = stage_records(Path(inputs["data_dir"]), config.tasks)
     result = train_sft(config, records, model_name=inputs["model"], out_dir=out_dir, adapter=inputs["adapter"],
                        records_file=str(Path(inputs["data_dir"]) / "train.jsonl"))
+    loss = result.train_loss
+    if loss is not None and not math.isfinite(loss):  # diverged: its adapter must not be evaluated or built on
+        raise ToolgymError(f"stage {stage.name}: training diverged (loss {loss}) by step {result.global_step}; "
+                           f"lower learning_rate or check the data, then rerun (outputs in {out_dir})")
     outputs: dict[str, Any] = {
-        "metrics": {"train_loss": result.train_loss or 0.0, "steps": result.global_step,
+        "metrics": {"train_loss": loss, "steps": result.global_step,  # None: no loss was logged
                     "tokens_per_second": result.tokens_per_second, "train_seconds": result.train_seconds},
         "train": result.to_dict(),
     }

@@ -392,4 +392,8 @@ def _write_data_stats(out: Path, stats: Any, dropped: Counter, rows: list[dict[s
 
 
 def _finite(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(float(value), 6)
+    """The loss rounded to 6 places; NaN/inf stays as it is (the run diverged: callers fail the stage), None
+    stays None (no loss was logged)."""
+    if value is None:
+        return None
+    return round(float(value), 6) if math.isfinite(value) else float(value)
