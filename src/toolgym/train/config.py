@@ -81,8 +81,17 @@ class SFTStageConfig(StageConfig):
     # length; pad: plain padding. auto: padding_free under flash attention (varlen kernels) or per-device batches
     # <= 8, else group_by_length (on CPU sdpa, attention over the flattened row is quadratic in the batch's tokens)
     batching: Batching = "auto"
-    bf16: bool | Literal["auto"] = "auto"  # auto: bf16 autocast where measured faster (CPU with avx512_bf16, GPUs)
-    gradient_checkpointing: bool = False
+    bf16: bool | Literal["auto"] = "auto"  # auto: bf16 autocast where bf16 is native (AVX512-BF16/AMX CPUs, GPUs)
+    # auto: on when the largest micro-batch's estimated activations exceed a third of the available memory
+    gradient_checkpointing: bool | Literal["auto"] = "auto"
+    # Token budget per micro-batch (padded tokens, the longest batch included); replaces the row count
+    # per_device_train_batch_size when set, so memory is bounded by tokens. None = batches of rows.
+    max_tokens_per_batch: int | None = None
+    # With a token budget: examples whose prompts share a head (queries on one toolset) train on one copy of it
+    share_prefix: bool = True
+    # Wall-clock budget: stop at the first step boundary past it and save as usual; the LR schedule then runs
+    # on max(step / max_steps, elapsed / budget), so it decays fully by the deadline. None = no budget.
+    max_minutes: float | None = None
 
     # TL-Training losses
     mae: bool = False  # mask assistant call turns whose feedback falls in mae_categories
@@ -123,6 +132,16 @@ class SFTStageConfig(StageConfig):
         for name in ("per_device_train_batch_size", "gradient_accumulation_steps", "max_length", "lora_r"):
             if getattr(self, name) < 1:
                 raise InputError(f"must be >= 1, got {getattr(self, name)}", field=name)
+        if self.gradient_checkpointing not in (True, False, "auto"):
+            raise InputError(f"must be true, false or 'auto', got {self.gradient_checkpointing!r}",
+                             field="gradient_checkpointing")
+        if self.max_tokens_per_batch is not None and self.max_tokens_per_batch < 64:
+            raise InputError(f"must be >= 64 tokens, got {self.max_tokens_per_batch}", field="max_tokens_per_batch")
+        if self.max_minutes is not None and self.max_minutes <= 0:
+            raise InputError(f"must be > 0, got {self.max_minutes}", field="max_minutes")
+        if self.max_minutes is not None and self.max_steps <= 0:
+            raise InputError("a time budget needs max_steps (> 0) as the step cap of the schedule",
+                             field="max_minutes")
         if self.pkt_w_max < 1:
             raise InputError(f"must be >= 1, got {self.pkt_w_max}", field="pkt_w_max")
 

@@ -30,9 +30,11 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from transformers import TrainerCallback
 
 from toolgym.core.errors import InputError, ToolgymError
 from toolgym.data.tasks import TrainExample, build_examples, render_example
+from toolgym.models.hardware import capability
 from toolgym.train.config import SFTStageConfig
 from toolgym.train.keytokens import find_names, key_token_indices, pkt_weights
 
@@ -57,6 +59,11 @@ class TrainResult:
     resumed_from: str | None = None
     bf16: bool = False
     batching: str = ""
+    examples_seen: int = 0  # examples trained on by this process (a shared-prefix row counts its examples)
+    stopped_by_budget: bool = False  # max_minutes ended training before max_steps
+    peak_rss_mb: float = 0.0  # peak resident memory of the process
+    gradient_checkpointing: bool = False
+    device: str = ""  # toolgym.models.hardware.capability().line()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -182,12 +189,21 @@ def _trainer_class() -> type:
         """SFTTrainer whose loss is the weighted NLL sum(w * nll) / sum(w) over the labelled tokens."""
 
         real_tokens = 0
+        examples_seen = 0
+        budget: BudgetCallback | None = None
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            inputs = dict(inputs)
+            tokens, examples = inputs.pop("num_tokens", None), inputs.pop("num_examples", None)
             loss, outputs = weighted_loss(model, inputs, num_items_in_batch)
             if self.model.training:
                 mask = inputs.get("attention_mask")
-                self.real_tokens += int(mask.sum()) if mask is not None else inputs["input_ids"].numel()
+                if tokens is not None:
+                    self.real_tokens += int(tokens)
+                    self.examples_seen += int(examples)
+                else:
+                    self.real_tokens += int(mask.sum()) if mask is not None else inputs["input_ids"].numel()
+                    self.examples_seen += int(inputs["input_ids"].shape[0])
                 valid = outputs.label_mask.sum().clamp(min=1)
                 self._metrics["train"]["mean_token_accuracy"].append((outputs.is_top1.sum() / valid).item())
                 self._metrics["train"]["num_tokens"] = [self.real_tokens]
@@ -200,7 +216,134 @@ def _trainer_class() -> type:
             total = sum(float((b["weights"][:, 1:] * (b["labels"][:, 1:] != IGNORE)).sum()) for b in batch_samples)
             return torch.tensor(total, device=device)
 
+        def create_scheduler(self, num_training_steps, optimizer=None):
+            budget = next((c for c in self.callback_handler.callbacks if isinstance(c, BudgetCallback)), None)
+            if budget is None or budget.seconds is None:
+                return super().create_scheduler(num_training_steps, optimizer)
+            self.lr_scheduler = budget.scheduler(optimizer or self.optimizer, num_training_steps,
+                                                 self.args.get_warmup_steps(num_training_steps),
+                                                 self.args.lr_scheduler_type)
+            self._created_lr_scheduler = True
+            return self.lr_scheduler
+
     return ToolgymSFTTrainer
+
+
+def _training_data(rows: list[dict[str, Any]], model: Any, tokenizer: Any,
+                   config: SFTStageConfig) -> tuple[Any, Any, str, dict[str, Any]]:
+    """(dataset, collator, batching, plan): token-budget micro-batches or rows, and whether to checkpoint."""
+    from datasets import Dataset
+
+    from toolgym.train.batching import UnitCollator, budget_batches, plain_units, share_prefixes
+
+    if config.max_tokens_per_batch is None:
+        batching = resolve_batching(config.batching, model, config.per_device_train_batch_size)
+        longest = max(r["length"] for r in rows)
+        width, tokens = longest, longest * config.per_device_train_batch_size
+        plan = {"micro_batches": None, "rows": config.per_device_train_batch_size}
+        dataset = Dataset.from_list(rows)
+        collator: Any = WeightedCollator(tokenizer.pad_token_id, padding_free=batching == "padding_free")
+        if batching == "padding_free":
+            width = tokens
+    else:
+        batching = "token_budget"
+        units = share_prefixes(rows, max_length=max(config.max_length, config.max_tokens_per_batch)) \
+            if config.share_prefix else plain_units(rows)
+        batches = budget_batches(units, config.max_tokens_per_batch, config.seed)
+        items = []
+        for batch in batches:
+            picked = [units[i] for i in batch]
+            items.append({"units": [asdict(u) for u in picked]})
+        width = max(u.length for u in units)
+        tokens = max(len(b) * max(units[i].length for i in b) for b in batches)
+        plan = {"micro_batches": len(batches), "units": len(units),
+                "examples_per_micro_batch": round(len(rows) / len(batches), 2),
+                "prompt_tokens_saved": sum(r["length"] for r in rows) - sum(u.length for u in units)}
+        dataset = Dataset.from_list(items)
+        collator = UnitCollator(tokenizer.pad_token_id)
+    plan["gradient_checkpointing"] = _checkpointing(config, model, tokens, width)
+    return dataset, collator, batching, plan
+
+
+def _checkpointing(config: SFTStageConfig, model: Any, tokens: int, width: int) -> bool:
+    """Explicit setting, or `auto`: on when the largest micro-batch's activations may not fit."""
+    if config.gradient_checkpointing != "auto":
+        return bool(config.gradient_checkpointing)
+    from toolgym.train.batching import estimate_peak_bytes
+
+    cfg = getattr(model, "config", None)
+    try:
+        need = estimate_peak_bytes(tokens, width, max(1, tokens // max(width, 1)), hidden=cfg.hidden_size,
+                                   layers=cfg.num_hidden_layers, heads=cfg.num_attention_heads,
+                                   intermediate=cfg.intermediate_size, checkpointing=False)
+    except AttributeError:
+        return False
+    return need > available_memory_bytes() / 3
+
+
+def available_memory_bytes() -> int:
+    """MemAvailable from /proc/meminfo (CUDA: the free device memory); psutil is not a dependency."""
+    if torch.cuda.is_available():
+        return int(torch.cuda.mem_get_info()[0])
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 8 * 2**30
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (Linux ru_maxrss is in KiB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class BudgetCallback(TrainerCallback):
+    """Stops training at the first step boundary past `max_minutes` (counting time spent before a resume,
+    kept in out_dir/budget.json at every save) and drives a time-aware LR schedule."""
+
+    def __init__(self, out_dir: Path, max_minutes: float | None) -> None:
+        self.file = Path(out_dir) / "budget.json"
+        self.seconds = None if max_minutes is None else max_minutes * 60
+        self.before = json.loads(self.file.read_text()).get("seconds", 0.0) if self.file.is_file() else 0.0
+        self.started = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return self.before + time.perf_counter() - self.started
+
+    def fraction(self) -> float:
+        return 0.0 if self.seconds is None else min(1.0, self.elapsed() / self.seconds)
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.started = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.seconds is not None and self.elapsed() >= self.seconds:
+            control.should_training_stop = True
+            control.should_save = True
+        return control
+
+    def on_save(self, args, state, control, **kwargs):
+        self.file.write_text(json.dumps({"seconds": round(self.elapsed(), 2), "step": state.global_step}))
+
+    def scheduler(self, optimizer: Any, total_steps: int, warmup: int, kind: str) -> Any:
+        """LambdaLR over progress = max(step / total, elapsed / budget), after `warmup` steps."""
+        from torch.optim.lr_scheduler import LambdaLR
+
+        def factor(step: int) -> float:
+            if step < warmup:
+                return (step + 1) / max(1, warmup)
+            progress = min(1.0, max(step / max(1, total_steps), self.fraction()))
+            if kind == "cosine":
+                return 0.5 * (1.0 + math.cos(math.pi * progress))
+            if kind == "linear":
+                return 1.0 - progress
+            return 1.0
+
+        return LambdaLR(optimizer, factor)
 
 
 def resolve_bf16(setting: bool | str) -> bool:
@@ -221,13 +364,16 @@ def resolve_batching(setting: str, model: Any, batch_size: int) -> str:
     return "padding_free" if attn.startswith("flash_attention") or batch_size <= 8 else "group_by_length"
 
 
-def sft_args(config: SFTStageConfig, out_dir: Path, bf16: bool, batching: str) -> Any:
+def sft_args(config: SFTStageConfig, out_dir: Path, bf16: bool, batching: str,
+             plan: dict[str, Any] | None = None) -> Any:
     """The TRL SFTConfig for a stage config (dataset preparation is done here, so TRL's is bypassed)."""
     from trl import SFTConfig
 
+    plan = plan or {}
     return SFTConfig(
         output_dir=str(out_dir / "checkpoints"),
-        per_device_train_batch_size=config.per_device_train_batch_size,
+        # token budget: one dataset item is one micro-batch
+        per_device_train_batch_size=1 if batching == "token_budget" else config.per_device_train_batch_size,
         gradient_accumulation_steps=config.gradient_accumulation_steps,
         learning_rate=config.learning_rate,
         lr_scheduler_type=config.lr_scheduler_type,
@@ -236,7 +382,7 @@ def sft_args(config: SFTStageConfig, out_dir: Path, bf16: bool, batching: str) -
         num_train_epochs=config.num_train_epochs,
         max_steps=config.max_steps,
         bf16=bf16,
-        activation_checkpointing=config.gradient_checkpointing,
+        activation_checkpointing=bool(plan.get("gradient_checkpointing", config.gradient_checkpointing is True)),
         use_cpu=not torch.cuda.is_available(),
         logging_steps=config.logging_steps,
         save_strategy="steps",
@@ -251,6 +397,8 @@ def sft_args(config: SFTStageConfig, out_dir: Path, bf16: bool, batching: str) -
         train_sampling_strategy="group_by_length" if batching == "group_by_length" else "random",
         length_column_name="length",
         dataloader_num_workers=0,
+        # token budget: items are ready micro-batches (no input_ids column for TRL to recognise)
+        dataset_kwargs={"skip_prepare_dataset": True} if batching == "token_budget" else None,
     )
 
 
@@ -328,17 +476,18 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
                            f"({stats.bad_records} bad: {'; '.join(stats.errors[:3]) or '-'})")
     _write_data_stats(out, stats, dropped, rows)
 
-    from datasets import Dataset
-
     bf16 = resolve_bf16(config.bf16)
-    batching = resolve_batching(config.batching, model, config.per_device_train_batch_size)
+    dataset, collator, batching, plan = _training_data(rows, model, tokenizer, config)
+    if plan["gradient_checkpointing"] and hasattr(model, "config"):
+        model.config.use_cache = False
+    callbacks = [*(callbacks or []), BudgetCallback(out, config.max_minutes)]
     trainer = _trainer_class()(
         model=model,
-        args=sft_args(config, out, bf16, batching),
-        train_dataset=Dataset.from_list(rows),
+        args=sft_args(config, out, bf16, batching, plan),
+        train_dataset=dataset,
         processing_class=tokenizer,
         peft_config=peft_config,
-        data_collator=WeightedCollator(tokenizer.pad_token_id, padding_free=batching == "padding_free"),
+        data_collator=collator,
         callbacks=callbacks,
     )
     resume_from = _last_checkpoint(out / "checkpoints") if config.resume else None
@@ -353,7 +502,9 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
         tokens_per_second=round(trainer.real_tokens / seconds, 2) if seconds > 0 else 0.0,
         examples=dict(Counter(r["task"] for r in rows)),
         skipped={"bad_records": stats.bad_records, **dict(dropped)}, resumed_from=resume_from, bf16=bf16,
-        batching=batching,
+        batching=batching, examples_seen=trainer.examples_seen, stopped_by_budget=trainer.state.global_step
+        < config.max_steps if config.max_minutes else False, peak_rss_mb=peak_rss_mb(),
+        gradient_checkpointing=plan["gradient_checkpointing"], device=capability().line(),
     )
     final = TrainResult(**result)
     result_file.write_text(json.dumps(final.to_dict(), indent=2))

@@ -1,0 +1,127 @@
+"""Token-budget micro-batches and shared-prefix packing: the packed loss is exactly the per-example loss."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from toolgym.train.batching import (
+    IGNORE,
+    budget_batches,
+    collate_units,
+    estimate_peak_bytes,
+    plain_units,
+    share_prefixes,
+)
+from toolgym.train.config import SFTStageConfig
+from toolgym.train.sft import lora_config, train_sft, weighted_loss
+
+MODEL = "smollm2-135m"
+
+
+def _row(ids: list[int], first_label: int) -> dict:
+    labels = [IGNORE] * first_label + ids[first_label:]
+    weights = [0.0] * first_label + [1.0] * (len(ids) - first_label)
+    return {"input_ids": ids, "labels": labels, "weights": weights, "length": len(ids)}
+
+
+def test_rows_with_a_common_head_pack_into_one_unit():
+    head = list(range(100, 140))
+    rows = [_row(head + [1, 2, 3, 4], 42), _row(head + [5, 6, 7], 41), _row(list(range(7, 60)), 50)]
+    units = share_prefixes(rows, min_head=32)
+    packed = [u for u in units if u.examples == 2]
+    assert len(units) == 2 and len(packed) == 1
+    unit = packed[0]
+    assert unit.segments.count(0) == 40 and unit.length == 40 + 4 + 3
+    assert unit.position_ids[40:44] == [40, 41, 42, 43] and unit.position_ids[44:] == [40, 41, 42]
+    # every label of every row survives, and none sits on a tail's first token
+    assert sorted(t for t in unit.labels if t != IGNORE) == sorted(
+        t for r in rows[:2] for t in r["labels"] if t != IGNORE)
+    starts = [i for i in range(1, unit.length) if unit.segments[i] != unit.segments[i - 1]]
+    assert all(unit.labels[i] == IGNORE for i in starts)
+
+
+def test_head_stops_before_the_first_label():
+    same = list(range(100, 150))
+    rows = [_row(same + [1, 2], 45), _row(same + [3, 4], 45)]  # identical up to the targets
+    [unit] = share_prefixes(rows, min_head=32)
+    assert unit.segments.count(0) == 44  # first label at 45: the head ends one token before it
+
+
+def test_budget_batches_bound_padded_tokens():
+    rows = [_row(list(range(n)), n - 2) for n in (10, 12, 50, 51, 200, 300)]
+    units = plain_units(rows)
+    batches = budget_batches(units, max_tokens=120, seed=0)
+    assert sorted(i for b in batches for i in b) == list(range(6))
+    for b in batches:
+        width = max(units[i].length for i in b)
+        assert len(b) == 1 or width * len(b) <= 120
+
+
+def test_checkpointing_estimate_shrinks_activations():
+    kw = dict(hidden=576, layers=30, heads=9, intermediate=1536)
+    assert estimate_peak_bytes(4096, 512, 8, checkpointing=True, **kw) < estimate_peak_bytes(
+        4096, 512, 8, checkpointing=False, **kw) / 5
+
+
+@pytest.fixture(scope="module")
+def lora_model():
+    from peft import get_peft_model
+    from trl.trainer.utils import add_fused_lm_head
+
+    from toolgym.models.registry import load_model
+
+    model, tok = load_model(MODEL)
+    add_fused_lm_head(model, outputs=("log_probs", "is_top1"))
+    torch.manual_seed(0)
+    model = get_peft_model(model, lora_config(SFTStageConfig()))
+    for name, param in model.named_parameters():
+        if "lora_B" in name:
+            torch.nn.init.normal_(param, std=0.02)
+    return model, tok
+
+
+def test_shared_prefix_loss_and_gradients_equal_separate_examples(lora_model):
+    model, tok = lora_model
+    head = tok("<|im_start|>system\nTools: count_items(n), list_boxes().<|im_end|>\n" * 3)["input_ids"]
+    tails = [tok(f"<|im_start|>user\nCount box {i}<|im_end|>\n<|im_start|>assistant\n{{\"n\": {i}}}<|im_end|>")
+             ["input_ids"] for i in (3, 17, 250)]
+    rows = []
+    for tail in tails:
+        ids = head + tail
+        rows.append(_row(ids, len(ids) - 8))
+    units = share_prefixes(rows, min_head=16)
+    assert len(units) == 1 and units[0].examples == 3
+
+    def loss_and_grads(batch: dict) -> tuple[float, list[torch.Tensor]]:
+        model.zero_grad()
+        batch = {k: v for k, v in batch.items() if k not in ("num_tokens", "num_examples")}
+        loss, _ = weighted_loss(model, batch)
+        loss.backward()
+        return float(loss), [p.grad.clone() for p in model.parameters() if p.requires_grad]
+
+    packed_loss, packed_grads = loss_and_grads(collate_units(units, tok.pad_token_id))
+    plain_loss, plain_grads = loss_and_grads(collate_units(plain_units(rows), tok.pad_token_id))
+    assert packed_loss == pytest.approx(plain_loss, rel=1e-4)
+    for a, b in zip(packed_grads, plain_grads, strict=True):
+        assert torch.allclose(a, b, atol=1e-6, rtol=1e-3)
+
+
+def _records(n: int) -> list[dict]:
+    tools = [{"type": "function", "function": {"name": "count_items", "description": "Count items in a box.",
+              "parameters": {"type": "object", "properties": {"n": {"type": "integer", "description": "Box id"}},
+                             "required": ["n"]}}}]
+    return [{"id": f"r{i}", "type": "single", "messages": [{"role": "user", "content": f"Count box {i}"}],
+             "tools": tools, "gold": [{"name": "count_items", "arguments": {"n": i}}]} for i in range(n)]
+
+
+def test_token_budget_training_with_a_time_budget(tmp_path):
+    config = SFTStageConfig(tasks={"invocation": 1.0}, max_steps=50, max_tokens_per_batch=600,
+                            max_minutes=0.05, learning_rate=1e-3, logging_steps=1, save_steps=1000)
+    result = train_sft(config, _records(12), MODEL, tmp_path, progress=False)
+    assert result.batching == "token_budget" and result.examples_seen > 0
+    assert result.stopped_by_budget and 0 < result.global_step < 50  # 3 s cannot buy 50 steps
+    assert result.peak_rss_mb > 100 and result.device
+    assert json.loads((tmp_path / "budget.json").read_text())["step"] == result.global_step
