@@ -68,3 +68,73 @@ def test_starting_adapter_must_exist_when_the_run_starts(tmp_path: Path) -> None
     with pytest.raises(InputError, match="field adapter") as err:
         execute(recipe)
     assert "adapter_config.json" in str(err.value) and str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    ("name: x\ndata: foo\n", "record data", "expected a mapping of keys, got 'foo'"),
+    ("name: x\nseed: abc\n", "record recipe, field seed", "expected int, got 'abc'"),
+    ("name: x\nseed: -1\n", "record recipe, field seed", "must be >= 0"),
+    ("name: x\ndata: {mix: {singel: 1}}\n", "field mix.singel", "did you mean 'single'?"),
+    ("name: x\ndata: {mix: {single: 0}}\n", "field mix", "weights sum to 0"),
+    ("name: x\neval: {categories: [simple_pyton]}\n", "record eval, field categories", "'simple_python'"),
+    ("name: x\neval: {categories: [1]}\n", "field categories[0]", "valid string, got 1"),
+    ("name: x\neval: {suites: [test_seen.jsonl]}\n", "field suites[0]", "the data step writes no suite"),
+    ("name: x\neval: {dtype: fp64}\n", "field dtype", "unknown generation dtype 'fp64'"),
+    ("name: x\nstages: sft\n", "field stages", "expected a list of stages"),
+    ("name: x\nstages:\n  - kind: sft\n    tasks: [invocation, 3]\n", "field tasks[1]", "valid string, got 3"),
+    ("name: x\nstages:\n  - kind: sft\n    name: data\n", "field name", "'data' is taken"),
+    ("name: x\nstages:\n  - kind: evolve\n    train: {max_step: 3}\n", "stage 'evolve', field train.max_step",
+     "did you mean 'max_steps'?"),
+    ("name: x\nstages:\n  - kind: evolve\n    bfcl_categories: [mutliple]\n", "field bfcl_categories",
+     "did you mean 'multiple'?"),
+    ("name: x\nseed: 1\nseed: 2\n", "record line 3", "duplicate key 'seed'"),
+    ("nme: x\n", "record recipe, field nme", "did you mean 'name'?"),
+    ("model: m\n", "field name", "missing required key"),
+])
+def test_every_error_is_one_line_naming_file_section_and_key(tmp_path: Path, text: str, where: str,
+                                                             message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as err:
+        load_recipe(path)
+    line = str(err.value)
+    assert line.startswith(f"file {path}") and where in line and message in line and "\n" not in line
+
+
+@pytest.mark.parametrize(("override", "where", "message"), [
+    ("data.n=[", "record --set data.n", "invalid YAML"),
+    ("data.n.x=1", "record --set data.n.x", "data.n is declared int, which has no keys"),
+    ("name.first=1", "record --set name.first", "name is str 'x' in the recipe, not a mapping"),
+    ("data.nn=3", "record --set data.nn, field nn", "did you mean 'n'?"),
+    ("main.max_step=3", "record --set main.max_step", "did you mean 'max_steps'?"),
+    ("data.n=many", "record data, field n", "expected int, got 'many'"),
+    ("data", "record --set", "is not key=value"),
+])
+def test_bad_overrides_name_the_override(tmp_path: Path, override: str, where: str, message: str) -> None:
+    path = write(tmp_path, "name: x\nstages:\n  - kind: sft\n    name: main\n")
+    with pytest.raises(InputError) as err:
+        load_recipe(path, [override])
+    assert where in str(err.value) and message in str(err.value) and str(path) in str(err.value)
+
+
+def test_override_values_follow_the_declared_type(tmp_path: Path) -> None:
+    path = write(tmp_path, "name: x\nstages:\n  - kind: sft\n    name: main\n    tasks: {invocation: 1}\n")
+    recipe = load_recipe(path, ["model=123", "main.lora_target_modules=[q_proj, v_proj]", "main.learning_rate=3e-4",
+                                "main.tasks.ranking=0.5", "data.mix.single=2", "eval.limit=null"])
+    config = recipe.stages[0].config
+    assert recipe.model == "123" and config.lora_target_modules == ["q_proj", "v_proj"]
+    assert config.learning_rate == pytest.approx(3e-4) and config.tasks == {"invocation": 1.0, "ranking": 0.5}
+    assert recipe.data.mix == {"single": 2.0} and recipe.eval.limit is None
+
+
+def test_files_a_recipe_names_are_checked_before_the_first_step(tmp_path: Path) -> None:
+    data = tmp_path / "ds"
+    with pytest.raises(InputError, match=r"record data, field path: no dataset folder"):
+        load_recipe(write(tmp_path, f"name: x\ndata: {{path: {data}}}\n"))
+    data.mkdir()
+    (data / "train.jsonl").write_text("")
+    (data / "test_a.jsonl").write_text("")
+    with pytest.raises(InputError, match=r"field suites\[0\]: no suite 'test_b.jsonl'.*did you mean 'test_a.jsonl'"):
+        load_recipe(write(tmp_path, f"name: x\ndata: {{path: {data}}}\neval: {{suites: [test_b.jsonl]}}\n"))
+    assert load_recipe(write(tmp_path, f"name: x\ndata: {{path: {data}}}\neval: {{suites: [test_a.jsonl]}}\n"))
+    with pytest.raises(InputError, match=r"stage 'evolve', field pool_file: no such file"):
+        load_recipe(write(tmp_path, f"name: x\nstages:\n  - kind: evolve\n    pool_file: {tmp_path / 'no.txt'}\n"))

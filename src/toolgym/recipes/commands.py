@@ -12,8 +12,16 @@ def run(
     recipe: Annotated[Path, typer.Argument(help="Recipe YAML (see recipes/).")],
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override: section.key=value or "
                                                    "<stage name>.key=value (repeatable).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Validate the recipe (keys, types, categories, suites, "
+                                        "files) and exit without running a step.")] = False,
 ) -> None:
     """Run a recipe: synthesize data, evaluate, train its stages, evaluate again, write report.md."""
+    if check:
+        from toolgym.recipes.spec import load_recipe
+
+        loaded = load_recipe(recipe, set_ or [])
+        print(f"{recipe}: ok ({len(loaded.stages)} stages: {', '.join(s.name for s in loaded.stages) or '-'})")
+        return
     from toolgym.recipes.runner import run_recipe
 
     run_recipe(recipe, set_ or [])

@@ -2,39 +2,100 @@
 
 A recipe is YAML with top-level sections `name`, `model`, `seed`, `output_dir`, `data`, `eval` and a list of
 `stages`; each stage has a `kind` (adapt, rank, sft, …), an optional `name`, and the keys of its config dataclass.
+
+`load_recipe` checks the whole recipe before the first step runs: keys and value types (pydantic, through
+`core.config.from_dict`), sample-type mixes, BFCL categories, suites and the files it names. Every error is
+one line naming the file, the section or stage, and the key.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import yaml
-
-from toolgym.core.config import from_dict, unknown_key_error
+from toolgym.core.config import (
+    StageConfig,
+    bare_message,
+    check_value,
+    fits,
+    from_dict,
+    load_yaml,
+    nearest_key,
+    type_name,
+    unknown_key_error,
+)
 from toolgym.core.errors import InputError
+from toolgym.data.synth import SAMPLE_TYPES, SPLITS
+from toolgym.eval.bfcl import CATEGORIES, GROUPS
+from toolgym.models.hardware import GENERATION_DTYPES
 
-NON_LIVE = ["simple_python", "multiple", "parallel", "parallel_multiple"]
+# Step folders the runner writes beside the stages' (recipes/runner.py); a stage may not take their names.
+RESERVED_STAGE_NAMES = ("data", "eval_baseline", "eval_final")
+
+
+def _fail(message: str, where: str, key: str) -> InputError:
+    return InputError(message, record=where, field=key)  # file added by from_dict
+
+
+def _choice(name: str, valid: typing.Sequence[str], what: str, where: str, key: str) -> None:
+    if name not in valid:
+        close = nearest_key(name, valid)
+        hint = f"; did you mean '{close}'?" if close else f"; valid: {', '.join(valid)}"
+        raise _fail(f"unknown {what} {name!r}{hint}", where, key)
+
+
+def _at_least(value: int | float | None, low: int | float, where: str, key: str) -> None:
+    if value is not None and value < low:
+        raise _fail(f"must be >= {low}, got {value}", where, key)
+
+
+def check_categories(names: list[str], *, where: str, key: str) -> None:
+    """Each name a BFCL category or group (eval.bfcl), with the nearest one for a typo."""
+    for name in names:
+        _choice(name, [*GROUPS, *CATEGORIES], "BFCL category", where, key)
 
 
 @dataclass
-class DataSpec:
+class DataSpec(StageConfig):
     """Synthetic training data for the run (`toolgym data synth`)."""
 
+    stage: ClassVar[str] = "data"
+
     n: int = 2000
-    mix: dict[str, float] = field(default_factory=dict)
+    mix: dict[str, float] = field(default_factory=dict)  # sample type -> weight; {} = the default mix
     trajectories: int = 0
     error_rate: float = 0.17
     path: str | None = None  # an existing dataset folder instead of synthesizing
 
+    def __post_init__(self) -> None:
+        _at_least(self.n, 1, "data", "n")
+        _at_least(self.trajectories, 0, "data", "trajectories")
+        if not 0 <= self.error_rate <= 1:
+            raise _fail(f"must be in [0, 1], got {self.error_rate}", "data", "error_rate")
+        for name, weight in self.mix.items():
+            _choice(name, SAMPLE_TYPES, "sample type", "data", f"mix.{name}")
+            _at_least(weight, 0, "data", f"mix.{name}")
+        if self.mix and sum(self.mix.values()) <= 0:
+            raise _fail("weights sum to 0: no sample type would be drawn", "data", "mix")
+        if self.path == "":
+            raise _fail("must name a dataset folder (or be left out)", "data", "path")
+
+    def written_files(self) -> list[str]:
+        """The JSONL files the data step writes (when `path` is not given)."""
+        return [f"{split}.jsonl" for split in SPLITS] + (["trajectories.jsonl"] if self.trajectories else [])
+
 
 @dataclass
-class EvalSpec:
+class EvalSpec(StageConfig):
     """Evaluation before the first and after the last stage."""
 
-    categories: list[str] = field(default_factory=lambda: [*NON_LIVE, "irrelevance"])
+    stage: ClassVar[str] = "eval"
+
+    categories: list[str] = field(default_factory=lambda: list(GROUPS["non_live"]))
     limit: int | None = 50
     batch_size: int = 32
     max_new_tokens: int = 160
@@ -42,6 +103,15 @@ class EvalSpec:
     suites: list[str] = field(default_factory=list)  # toolgym test sets (file names in the data folder)
     suite_limit: int | None = 100
     baseline: bool = True
+
+    def __post_init__(self) -> None:
+        check_categories(self.categories, where="eval", key="categories")
+        for key in ("limit", "batch_size", "max_new_tokens", "suite_limit"):
+            _at_least(getattr(self, key), 1, "eval", key)
+        _choice(self.dtype, GENERATION_DTYPES, "generation dtype", "eval", "dtype")
+        for i, suite in enumerate(self.suites):
+            if not suite.strip():
+                raise _fail("must name a JSONL file", "eval", f"suites[{i}]")
 
 
 @dataclass
@@ -63,18 +133,31 @@ class Recipe:
     stages: list[StageSpec] = field(default_factory=list)
     source: str = ""
 
+    def __post_init__(self) -> None:
+        for key in ("name", "model", "output_dir"):
+            text = getattr(self, key)
+            if not text.strip() or "\0" in text:
+                raise _fail("must be a non-empty name", "recipe", key)
+        if ".." in Path(self.name).parts or Path(self.name).is_absolute():
+            raise _fail(f"must be a folder name inside output_dir, got {self.name!r}", "recipe", "name")
+        _at_least(self.seed, 0, "recipe", "seed")
+
     @property
     def run_dir(self) -> Path:
         return Path(self.output_dir) / self.name
 
 
 TOP_KEYS = ("name", "model", "adapter", "seed", "output_dir", "data", "eval", "stages")
+SECTIONS: dict[str, type] = {"data": DataSpec, "eval": EvalSpec}
+STAGE_KEYS = ("kind", "name")
 
 
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
-    """Read, override and validate a recipe file; every error names the file and the key."""
+    """Read, override and validate a recipe file, and the files it names; every error names the file and key."""
     raw = apply_overrides(read_recipe(path), overrides or [], file=str(path))
-    return parse_recipe(raw, file=str(path))
+    recipe = parse_recipe(raw, file=str(path))
+    check_files(recipe)
+    return recipe
 
 
 def read_recipe(path: str | Path) -> dict[str, Any]:
@@ -83,75 +166,202 @@ def read_recipe(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError("recipe file not found", file=str(path))
     try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}" if mark else None
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(path), record=line) from None
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    raw = load_yaml(text, file=str(path))
     if not isinstance(raw, dict):
-        raise InputError("a recipe must be a YAML mapping", file=str(path))
+        raise InputError("a recipe must be a YAML mapping of keys", file=str(path))
     return raw
 
 
 def parse_recipe(raw: dict[str, Any], *, file: str) -> Recipe:
-    from toolgym.recipes.stages import stage_config_class
-
+    """Validate a recipe mapping (keys, types, values, cross-references); the files it names are not opened."""
+    if not isinstance(raw, dict):
+        raise InputError("a recipe must be a YAML mapping of keys", file=file)
     for key in raw:
         if key not in TOP_KEYS:
             raise unknown_key_error(key, TOP_KEYS, file=file, where="recipe")
-    if not raw.get("name"):
-        raise InputError("missing required key", file=file, record="recipe", field="name")
+    head = {k: v for k, v in raw.items() if k not in ("data", "eval", "stages")}
+    recipe = from_dict(Recipe, head, file=file, where="recipe")
+    recipe.data = from_dict(DataSpec, raw.get("data"), file=file, where="data")
+    recipe.eval = from_dict(EvalSpec, raw.get("eval"), file=file, where="eval")
+    recipe.stages = _parse_stages(raw.get("stages"), file=file)
+    recipe.source = file
+    if not recipe.data.path:  # the data step synthesizes: a suite must be one of the files it writes
+        written = recipe.data.written_files()
+        for i, suite in enumerate(recipe.eval.suites):
+            if suite not in written and not Path(suite).is_absolute():
+                close = nearest_key(suite, written)
+                hint = f"did you mean '{close}'?" if close else f"it writes {', '.join(written)}"
+                raise InputError(f"the data step writes no suite {suite!r}; {hint}", file=file, record="eval",
+                                 field=f"suites[{i}]")
+    return recipe
+
+
+def _parse_stages(entries: Any, *, file: str) -> list[StageSpec]:
+    from toolgym.recipes.stages import stage_config_class
+
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise InputError(f"expected a list of stages, got {type(entries).__name__}", file=file, record="recipe",
+                         field="stages")
     stages: list[StageSpec] = []
-    for index, entry in enumerate(raw.get("stages") or []):
+    for index, entry in enumerate(entries):
         where = f"stages[{index}]"
         if not isinstance(entry, dict) or "kind" not in entry:
             raise InputError("each stage needs a 'kind'", file=file, record=where, field="kind")
         entry = dict(entry)
-        kind = str(entry.pop("kind"))
-        name = str(entry.pop("name", kind))
+        kind = check_value(entry.pop("kind"), str, file=file, where=where, key="kind")
+        name = check_value(entry.pop("name", kind), str, file=file, where=where, key="name")
+        if not name.strip() or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
+            raise InputError(f"must be a plain folder name, got {name!r}", file=file, record=where, field="name")
+        if name in RESERVED_STAGE_NAMES or name in TOP_KEYS:
+            raise InputError(f"{name!r} is taken (by the runner's own steps or a recipe key); pick another",
+                             file=file, record=where, field="name")
+        if name in {s.name for s in stages}:
+            raise InputError(f"stage names must be unique; {name!r} is used twice", file=file, record=where,
+                             field="name")
         config_cls = stage_config_class(kind, file=file, where=where)
-        stages.append(StageSpec(kind, name, from_dict(config_cls, entry, file=file, where=f"stage '{name}'")))
-    names = [s.name for s in stages]
-    if len(set(names)) != len(names):
-        raise InputError(f"stage names must be unique, got {names}", file=file, record="stages", field="name")
-    return Recipe(
-        name=str(raw["name"]),
-        model=str(raw.get("model", "smollm2-135m")),
-        adapter=str(raw["adapter"]) if raw.get("adapter") else None,
-        seed=int(raw.get("seed", 0)),
-        output_dir=str(raw.get("output_dir", "runs")),
-        data=from_dict(DataSpec, raw.get("data"), file=file, where="data"),
-        eval=from_dict(EvalSpec, raw.get("eval"), file=file, where="eval"),
-        stages=stages,
-        source=file,
-    )
+        config = from_dict(config_cls, entry, file=file, where=f"stage '{name}'")
+        _check_stage(config, file=file, where=f"stage '{name}'")
+        stages.append(StageSpec(kind, name, config))
+    return stages
+
+
+def _check_stage(config: Any, *, file: str, where: str) -> None:
+    """What a stage config names that its own dataclass cannot check: BFCL categories, nested train keys."""
+    categories = getattr(config, "bfcl_categories", None)
+    if isinstance(categories, list):
+        try:
+            check_categories(categories, where=where, key="bfcl_categories")
+        except InputError as exc:
+            raise InputError(bare_message(exc), file=file, record=where, field=exc.field) from None
+    if isinstance(getattr(config, "train", None), dict) and hasattr(config, "sft_config"):
+        try:  # the evolve stage's retraining keys are an SFT stage config
+            config.sft_config(0)
+        except InputError as exc:
+            key = f"train.{exc.field}" if exc.field else "train"
+            raise InputError(bare_message(exc), file=file, record=where, field=key) from None
+
+
+def check_files(recipe: Recipe) -> None:
+    """The files and folders a recipe reads exist: the dataset folder, its suites, a stage's input files.
+
+    (The starting adapter is checked when the run starts: an earlier recipe may still be training it.)
+    """
+    file = recipe.source or None
+    data = recipe.data.path
+    if data:
+        if not Path(data).is_dir():
+            raise InputError(f"no dataset folder {data!r}", file=file, record="data", field="path")
+        if not any(Path(data).glob("*.jsonl")):
+            raise InputError(f"no *.jsonl files in {data!r}", file=file, record="data", field="path")
+        for i, suite in enumerate(recipe.eval.suites):
+            if not (Path(data) / suite).is_file():
+                present = sorted(p.name for p in Path(data).glob("*.jsonl"))
+                close = nearest_key(suite, present)
+                hint = f"; did you mean '{close}'?" if close else f"; present: {', '.join(present)}"
+                raise InputError(f"no suite {suite!r} in {data}{hint}", file=file, record="eval",
+                                 field=f"suites[{i}]")
+    for stage in recipe.stages:
+        for key in ("pool_file", "dev_file"):
+            path = getattr(stage.config, key, None)
+            if isinstance(path, str) and not Path(path).is_file():
+                raise InputError(f"no such file {path!r}", file=file, record=f"stage '{stage.name}'", field=key)
+
+
+# ---------------------------------------------------------------- --set overrides
 
 
 def apply_overrides(raw: dict[str, Any], overrides: list[str], *, file: str) -> dict[str, Any]:
-    """Apply `section.key=value` / `<stage name>.key=value` overrides; values are parsed as YAML."""
+    """Apply `section.key=value` / `<stage name>.key=value` overrides.
+
+    A value is read as YAML, except where the key is declared as text and the YAML value does not fit
+    (`--set model=123` is the name '123'). Each key is checked against the declared fields as it is set, so a
+    typo names the override and the nearest key; values are validated with the whole recipe afterwards.
+    """
     raw = copy.deepcopy(raw)
     for item in overrides:
-        if "=" not in item:
-            raise InputError(f"override '{item}' is not key=value", file="--set")
-        dotted, text = item.split("=", 1)
-        value = yaml.safe_load(text)
-        parts = dotted.strip().split(".")
-        target = _override_target(raw, parts[0], file=file)
+        dotted, sep, text = item.partition("=")
+        where = f"--set {dotted.strip()}"
+        parts = [p.strip() for p in dotted.split(".")]
+        if not sep or not all(parts):
+            raise InputError(f"override {item!r} is not key=value", file=file, record="--set")
+        target, hint = _override_target(raw, parts[0], file=file)
         if target is not raw:  # a stage: drop its name; top-level keys (model=…, data.n=…) keep theirs
             parts = parts[1:]
         if not parts:
-            raise InputError(f"override '{item}' names no key", file="--set")
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-        target[parts[-1]] = value
+            raise InputError("names a stage but no key of it", file=file, record=where)
+        for depth, part in enumerate(parts):
+            hint = _field_hint(hint, part, ".".join(parts[:depth]), file=file, where=where)
+            if depth == len(parts) - 1:
+                target[part] = _override_value(text, hint, file=file, where=where)
+                break
+            if target.get(part) is None:
+                target[part] = {}
+            target = target[part]
+            if not isinstance(target, dict):
+                raise InputError(f"{'.'.join(parts[:depth + 1])} is {type(target).__name__} {target!r} in the "
+                                 "recipe, not a mapping", file=file, record=where)
     return raw
 
 
-def _override_target(raw: dict[str, Any], head: str, *, file: str) -> dict[str, Any]:
+def _override_target(raw: dict[str, Any], head: str, *, file: str) -> tuple[dict[str, Any], Any]:
+    """The mapping an override writes into (the recipe, or a stage entry) and the type that declares it."""
     if head in TOP_KEYS:
-        return raw
-    for stage in raw.get("stages") or []:
+        return raw, Recipe
+    stages = raw.get("stages") if isinstance(raw.get("stages"), list) else []
+    for stage in stages:
         if isinstance(stage, dict) and str(stage.get("name", stage.get("kind"))) == head:
-            return stage
-    stage_names = [str(s.get("name", s.get("kind"))) for s in raw.get("stages") or [] if isinstance(s, dict)]
-    raise unknown_key_error(head, [*TOP_KEYS, *stage_names], file=file, where="--set")
+            return stage, _stage_class(stage)
+    names = [str(s.get("name", s.get("kind"))) for s in stages if isinstance(s, dict)]
+    raise unknown_key_error(head, [*TOP_KEYS, *names], file=file, where="--set")
+
+
+def _stage_class(stage: dict[str, Any]) -> Any:
+    from toolgym.recipes.stages import STAGES, stage_config_class
+
+    kind = stage.get("kind")
+    return stage_config_class(kind) if isinstance(kind, str) and kind in STAGES else Any
+
+
+def _declared(cls: type) -> dict[str, Any]:
+    """The keys a recipe may set on dataclass `cls`, with their declared types."""
+    hints = typing.get_type_hints(cls)
+    keys = {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
+    if cls is Recipe:
+        return {k: SECTIONS.get(k, keys[k]) for k in TOP_KEYS}
+    is_stage = issubclass(cls, StageConfig) and cls not in SECTIONS.values()
+    return {**dict.fromkeys(STAGE_KEYS, str), **keys} if is_stage else keys
+
+
+def _field_hint(hint: Any, key: str, owner: str, *, file: str, where: str) -> Any:
+    """The declared type of `key` inside a value of type `hint` (a dataclass field, or a mapping's values)."""
+    if hint is Any:
+        return Any
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        valid = _declared(hint)
+        if key not in valid:
+            raise unknown_key_error(key, valid, file=file, where=where)
+        return valid[key]
+    for member in (hint, *typing.get_args(hint)):  # dict[str, float], or the dict member of a union
+        if typing.get_origin(member) is dict:
+            return typing.get_args(member)[1]
+    raise InputError(f"{owner} is declared {type_name(hint)}, which has no keys", file=file, record=where,
+                     field=key)
+
+
+def _override_value(text: str, hint: Any, *, file: str, where: str) -> Any:
+    """The YAML value of an override; the plain text where the key takes text and the YAML value does not fit."""
+    takes_text = hint is str or str in typing.get_args(hint)
+    try:
+        value = load_yaml(text, file=file, record=where)
+    except InputError:
+        if takes_text:
+            return text
+        raise
+    return text if takes_text and not fits(value, hint) else value
