@@ -11,13 +11,16 @@ from toolgym.core.checker import check_calls
 from toolgym.core.errors import InputError
 from toolgym.core.schema import Sample
 from toolgym.data.archetypes import load_catalog
+from toolgym.data.styles import unmask_call
 from toolgym.data.synth import (
+    DEFAULT_MIX,
     MIN_TEST_CASES,
     RECORD_TYPES,
     TEST_SPLITS,
     iter_records,
     parse_mix,
     split_specs,
+    SynthOptions,
     synthesize,
     write_dataset,
 )
@@ -35,7 +38,14 @@ def by_name(catalog):
 
 @pytest.fixture(scope="module")
 def records(catalog):
-    return list(iter_records(1500, seed=11, catalog=catalog))
+    """The first engine's stream (real names, catalog descriptions): its structural properties."""
+    return list(iter_records(1500, seed=11, catalog=catalog, options=SynthOptions.v1()))
+
+
+@pytest.fixture(scope="module")
+def records_v2(catalog):
+    mix = {**DEFAULT_MIX, "toolset": 0.3}
+    return list(iter_records(1500, seed=11, catalog=catalog, mix=mix))
 
 
 def test_every_type_present_and_records_parse(records):
@@ -45,12 +55,14 @@ def test_every_type_present_and_records_parse(records):
         Sample.from_record(json.loads(json.dumps(r)))
 
 
-def test_gold_calls_pass_checker_and_values_are_derivable(records, by_name):
-    for r in records:
+@pytest.mark.parametrize("engine", ["records", "records_v2"])
+def test_gold_calls_pass_checker_and_values_are_derivable(engine, by_name, request):
+    for r in request.getfixturevalue(engine):
         sample = Sample.from_record(r)
         assert check_calls(sample.gold, sample.tools).ok, r["id"]
         query = r["messages"][0]["content"]
-        for call in r["gold"]:
+        for masked in r["gold"]:
+            call = unmask_call(r, masked)
             assert by_name[call["name"]].underivable(query, call["arguments"]) == [], (r["id"], call)
 
 
@@ -181,3 +193,31 @@ def test_mix_and_samples(catalog):
     for bad in ("single", "triple=1", "single=x", "single=0"):
         with pytest.raises(InputError, match="mix"):
             parse_mix(bad)
+
+
+def test_v2_masks_styles_fans_out_and_shares_toolsets(records_v2, by_name):
+    masked = [r for r in records_v2 if r["meta"].get("masked")]
+    assert 0.1 < len(masked) / len(records_v2) < 0.35
+    for r in masked:
+        names = {t["function"]["name"] for t in r["tools"]}
+        assert not names & set(by_name) and {c["name"] for c in r["gold"]} <= names
+    starts = Counter(t["function"]["description"].split()[0] for r in records_v2 for t in r["tools"])
+    assert starts["This"] > 0.1 * sum(starts.values())
+    # a parallel request in one sentence: no joiner, several calls
+    fanned = [r for r in records_v2 if r["type"] == "parallel" and len(r["gold"]) > 1
+              and not any(j.strip() in r["messages"][0]["content"] for j in ("Also:", "And:", "Next:", "Then:"))]
+    assert len(fanned) > 20
+    # toolset groups: consecutive records on identical tool lists, with calls and no-calls
+    shared = Counter(json.dumps(r["tools"], sort_keys=True) for r in records_v2)
+    groups = [k for k, v in shared.items() if v >= 3]
+    assert groups
+    kinds = {bool(r["gold"]) for r in records_v2 if json.dumps(r["tools"], sort_keys=True) in set(groups)}
+    assert kinds == {True, False}
+
+
+def test_dev_split_is_held_out(catalog, tmp_path):
+    specs = split_specs(catalog)
+    train = {a.name for a in specs["train"].targets}
+    dev = list(iter_records(200, seed=3, split="dev", catalog=catalog))
+    assert {r["meta"]["archetype"] for r in dev}.isdisjoint(train)
+    assert {"no_tool", "zero_to_one_without", "zero_to_one_with", "weak_to_strong"} <= {r["type"] for r in dev}

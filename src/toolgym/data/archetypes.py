@@ -354,6 +354,33 @@ class Archetype:
                 text = f"{text} {_PLACEHOLDER.sub(lambda m: rendered[m.group(1)], clause)}"
         return _capitalize_first(text)
 
+    def fanout_params(self, arguments: dict[str, Any], template_index: int) -> list[str]:
+        """Scalar arguments that template `template_index` names, so several values can share one query."""
+        named = set(_PLACEHOLDER.findall(self.templates[template_index]))
+        return [p for p in arguments if p in named and self.samplers[p]["kind"] not in ("list", "object", "bool")]
+
+    def render_fanout(self, calls: Sequence[dict[str, Any]], param: str, rng: random.Random,
+                      template_index: int) -> str:
+        """One query for calls that differ only in `param`: the template once, with its values joined
+        ("in Lisbon and Toronto"), or the first call plus "the same for B and C"."""
+        first = calls[0]
+        values = [self._samplers[param].render(c[param], rng) for c in calls]
+        if rng.random() < 0.6:
+            joined = join_prose(values, rng)
+            rendered = {p: self._samplers[p].render(v, rng) for p, v in first.items()}
+            rendered[param] = joined
+            template = _OPTIONAL_SEGMENT.sub(lambda m: _keep_segment(m.group(1), first), self.templates[template_index])
+            text = _PLACEHOLDER.sub(lambda m: rendered[m.group(1)], template)
+            for other in first:
+                if other not in _PLACEHOLDER.findall(template):
+                    clause = rng.choice(self.samplers[other]["clauses"])
+                    text = f"{text} {_PLACEHOLDER.sub(lambda m: rendered[m.group(1)], clause)}"
+            return _capitalize_first(text)
+        text = self.render_query(first, rng, template_index).rstrip()
+        rest = join_prose(values[1:], rng)
+        tail = rng.choice(_FANOUT_TAILS).format(rest=rest)
+        return _capitalize_first(f"{text} {tail}")
+
     def sample_call(self, rng: random.Random, template_index: int | None = None,
                     include_optional: bool | Collection[str] | None = None) -> tuple[str, dict[str, Any]]:
         """(query text, gold arguments); every argument value is recoverable from the query."""
@@ -374,6 +401,11 @@ class Archetype:
     def render_result(self, arguments: dict[str, Any], rng: random.Random) -> str:
         """The tool's JSON result for `arguments`, filled from the result template."""
         return json.dumps(fill_result(self.result_template, arguments, rng), ensure_ascii=False)
+
+
+_FANOUT_TAILS = ("Do the same for {rest}.", "Then repeat it for {rest}.", "I also need that for {rest}.",
+                 "And the same again for {rest}, please.", "Please also run it for {rest}.",
+                 "After that, do {rest} too.")
 
 
 def _keep_segment(segment: str, arguments: dict[str, Any]) -> str:

@@ -32,16 +32,20 @@ from toolgym.core.errors import InputError
 from toolgym.core.schema import Sample, Tool, ToolCall
 from toolgym.data.archetypes import Archetype, load_catalog, sibling_archetypes
 from toolgym.data.io import JsonlAppender, dumps_record
+from toolgym.data.styles import mask_record, restyle_tool
 
 SAMPLE_TYPES = ("single", "parallel", "multiple", "parallel_multiple", "no_tool", "zero_to_one",
-                "weak_to_strong")
+                "weak_to_strong", "toolset")
 RECORD_TYPES = ("single", "parallel", "multiple", "parallel_multiple", "no_tool", "zero_to_one_without",
                 "zero_to_one_with", "weak_to_strong")
 DEFAULT_MIX = {"single": 0.18, "parallel": 0.12, "multiple": 0.2, "parallel_multiple": 0.12, "no_tool": 0.08,
                "zero_to_one": 0.14, "weak_to_strong": 0.16}
 TEST_SPLITS = ("test_seen_tool_seen_query", "test_seen_tool_unseen_query", "test_unseen_tool_seen_query",
                "test_unseen_tool_unseen_query")
-SPLITS = ("train", *TEST_SPLITS)
+SPLITS = ("train", *TEST_SPLITS, "dev")
+# the dev split: held-out tools, templates and domains, for tuning; no training step reads it
+DEV_MIX = {"single": 0.15, "parallel": 0.15, "multiple": 0.15, "parallel_multiple": 0.15, "no_tool": 0.15,
+           "zero_to_one": 0.1, "weak_to_strong": 0.15}
 MIN_TEST_CASES = 300
 _JOINERS = ("Also: ", "And: ", "Next: ", "Then: ", "Plus: ", "One more: ")
 _VAGUE_WORDS = ("basic", "lite", "simple", "helper", "tool", "util")
@@ -50,6 +54,26 @@ _NO_TOOL_ANSWERS = (
     "None of the available tools ({names}) fits this request, so I can't carry it out.",
     "Sorry, that needs a capability my tools ({names}) don't offer.",
 )
+
+
+@dataclass(frozen=True)
+class SynthOptions:
+    """Surface variety of the data engine (v2). `SynthOptions.v1()` is the first engine: one catalog
+    description per tool, joined parallel queries, real names, one query per toolset."""
+
+    description_styles: bool = True  # catalog / third person / terse / long per tool (data.styles)
+    fanout_share: float = 0.6  # parallel samples phrased as one request over several values
+    mask_functions: float = 0.2  # share of records with opaque function names (Hammer)
+    mask_parameters: float = 0.1  # share of records with opaque parameter names too
+    toolset_queries: int = 4  # queries per shared toolset in `toolset` samples
+    toolset_no_call: float = 0.25  # share of a toolset's queries that no tool in it can answer
+
+    @classmethod
+    def v1(cls) -> SynthOptions:
+        return cls(False, 0.0, 0.0, 0.0, 4, 0.25)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
 def parse_mix(text: str | None) -> dict[str, float]:
@@ -106,6 +130,7 @@ def split_specs(catalog: Sequence[Archetype]) -> dict[str, SplitSpec]:
         "test_unseen_tool_seen_query": SplitSpec("test_unseen_tool_seen_query", unseen_tool, seen_domains, False),
         "test_unseen_tool_unseen_query": SplitSpec("test_unseen_tool_unseen_query", unseen_domain,
                                                    tuple(ordered), None),
+        "dev": SplitSpec("dev", unseen_tool + unseen_domain, tuple(ordered), None),
     }
 
 
@@ -189,8 +214,10 @@ class _Builder:
     """Draws samples of every type for one split from one seeded RNG."""
 
     def __init__(self, spec: SplitSpec, catalog: Sequence[Archetype], rng: random.Random,
-                 exclude: set[str] | None = None) -> None:
+                 exclude: set[str] | None = None, options: SynthOptions | None = None) -> None:
         self.spec, self.rng = spec, rng
+        self.options = options or SynthOptions()
+        self.target_names = {a.name for a in spec.targets}
         self.pool = list(spec.pool)
         self.pool_names = {a.name for a in self.pool}
         self.taken = {a.name.lower() for a in catalog}
@@ -249,14 +276,41 @@ class _Builder:
                 return arch
         return arch
 
-    def record(self, stype: str, query: str, tools: list[Tool], gold: list[tuple[str, dict]], ranking: list[str],
-               meta: dict[str, Any]) -> dict[str, Any]:
-        order = list(tools)
-        self.rng.shuffle(order)
-        return {"id": "", "type": stype, "messages": [{"role": "user", "content": query}],
-                "tools": [t.to_openai() for t in order],
-                "gold": [{"name": n, "arguments": a} for n, a in gold], "ranking": ranking,
-                "meta": {"split": self.spec.name, **meta}}
+    def record(self, stype: str, query: str, tools: list[Tool] | list[dict], gold: list[tuple[str, dict]],
+               ranking: list[str], meta: dict[str, Any], *, surface: bool = True) -> dict[str, Any]:
+        """A record; `tools` are shuffled and restyled unless they come as ready dicts (a shared toolset)."""
+        if tools and isinstance(tools[0], dict):
+            rendered = list(tools)
+        else:
+            order = list(tools)
+            self.rng.shuffle(order)
+            rendered = self.surface_tools(order)
+        record = {"id": "", "type": stype, "messages": [{"role": "user", "content": query}],
+                  "tools": rendered, "gold": [{"name": n, "arguments": a} for n, a in gold], "ranking": ranking,
+                  "meta": {"split": self.spec.name, **meta}}
+        return self.masked(record) if surface else record
+
+    def surface_tools(self, tools: Sequence[Tool]) -> list[dict]:
+        out = [t.to_openai() for t in tools]
+        if self.options.description_styles:
+            for tool in out:
+                tool["function"] = restyle_tool(tool["function"], self.rng)
+        return out
+
+    def mask_draw(self) -> tuple[bool, bool]:
+        if self.options.mask_functions <= 0:  # (draws nothing: the v1 stream stays byte-identical)
+            return False, False
+        functions = self.rng.random() < self.options.mask_functions
+        return functions, functions and self.rng.random() < self.options.mask_parameters / max(
+            self.options.mask_functions, 1e-9)
+
+    def masked(self, record: dict[str, Any], draw: tuple[bool, bool] | None = None,
+               seed: int | None = None) -> dict[str, Any]:
+        functions, parameters = draw if draw is not None else self.mask_draw()
+        if not functions:
+            return record
+        rng = random.Random(seed) if seed is not None else self.rng
+        return mask_record(record, rng, functions=True, parameters=parameters)
 
     @staticmethod
     def meta(arch: Archetype, templates: list[int], archetypes: list[str] | None = None) -> dict[str, Any]:
@@ -277,6 +331,14 @@ class _Builder:
 
     def parallel(self) -> list[dict]:
         arch = self.target()
+        if self.options.fanout_share > 0 and self.rng.random() < self.options.fanout_share:
+            fanned = self.fanout(arch, self.rng.choice((2, 2, 3, 4)))
+            if fanned is not None:
+                query, calls, t = fanned
+                related, unrelated = self.distractors(arch, self.rng.choice((0, 0, 0, 1)), {arch.name})
+                tools = [self.tool(a) for a in (arch, *related, *unrelated)]
+                return [self.record("parallel", query, tools, [(arch.name, c) for c in calls],
+                                    _names(arch, related, unrelated), self.meta(arch, [t] * len(calls)))]
         want = self.rng.choice((2, 2, 3))
         calls: list[tuple[str, dict, int]] = []
         for _ in range(3 * want):
@@ -292,6 +354,73 @@ class _Builder:
         return [self.record("parallel", self.joined([c[0] for c in calls]), tools,
                             [(arch.name, c[1]) for c in calls], _names(arch, related, unrelated),
                             self.meta(arch, [c[2] for c in calls]))]
+
+    def fanout(self, arch: Archetype, want: int) -> tuple[str, list[dict], int] | None:
+        """One request over several values of one parameter: (query, calls, template index) or None."""
+        query, args, t = self.call(arch)
+        params = arch.fanout_params(args, t)
+        if not params:
+            return None
+        param = self.rng.choice(params)
+        sampler = arch.sampler(param)
+        values = [args[param]]
+        for _ in range(10 * want):
+            value = sampler.sample(self.rng)
+            if value not in values:
+                values.append(value)
+            if len(values) == want:
+                break
+        if len(values) < 2:
+            return None
+        calls = [{**args, param: v} for v in values]
+        return arch.render_fanout(calls, param, self.rng, t), calls, t
+
+    def toolset(self) -> list[dict]:
+        """Several queries on one shared toolset of 3-5 similar tools: calls to different members, fan-outs,
+        and queries that no member can answer (hard negatives: a same-domain sibling's request)."""
+        arch = self.target()
+        related, unrelated = self.distractors(arch, self.rng.choice((2, 3, 3, 4)), {arch.name})
+        members = [arch, *related, *unrelated]
+        order = list(members)
+        self.rng.shuffle(order)
+        tools = self.surface_tools([self.tool(a) for a in order])
+        names = {a.name for a in members}
+        callable_ = [a for a in members if a.name in self.target_names]
+        draw, mask_seed = self.mask_draw(), self.rng.randrange(2**31)
+        out = []
+        for _ in range(self.options.toolset_queries):
+            out.append(self.toolset_query(arch, callable_ or [arch], names, tools))
+        return [self.masked(r, draw, mask_seed) for r in out]
+
+    def toolset_query(self, arch: Archetype, callable_: list[Archetype], names: set[str],
+                      tools: list[dict]) -> dict:
+        ranking = [arch.name] + sorted(names - {arch.name})
+        if self.rng.random() < self.options.toolset_no_call:
+            outside = [a for a in self.related(arch, 4, names)] or self.unrelated(arch, 1, names)
+            if outside:
+                other = self.rng.choice(outside)
+                query, _, t = self.call(other)
+                return self.record("no_tool", query, tools, [], sorted(names),
+                                   {**self.meta(other, [t]), "answer": self.answer_names(sorted(names))},
+                                   surface=False)
+        target = self.rng.choice(callable_)
+        ranking = [target.name] + sorted(names - {target.name})
+        roll = self.rng.random()
+        if roll < 0.25:
+            fanned = self.fanout(target, self.rng.choice((2, 2, 3)))
+            if fanned is not None:
+                query, calls, t = fanned
+                return self.record("parallel_multiple", query, tools, [(target.name, c) for c in calls], ranking,
+                                   self.meta(target, [t] * len(calls)), surface=False)
+        if roll < 0.45 and len(callable_) > 1:
+            second = self.rng.choice([a for a in callable_ if a is not target])
+            (q1, a1, t1), (q2, a2, t2) = self.call(target), self.call(second)
+            return self.record("parallel_multiple", self.joined([q1, q2]), tools,
+                               [(target.name, a1), (second.name, a2)], ranking,
+                               self.meta(target, [t1, t2], [target.name, second.name]), surface=False)
+        query, args, t = self.call(target)
+        return self.record("multiple", query, tools, [(target.name, args)], ranking, self.meta(target, [t]),
+                           surface=False)
 
     def multiple(self) -> list[dict]:
         arch = self.target()
@@ -334,11 +463,24 @@ class _Builder:
         others = [self.tool(a) for a in (*related, *unrelated)]
         other_names = [a.name for a in (*related, *unrelated)]
         meta = self.meta(arch, [t])
-        without = self.record("zero_to_one_without", query, others, [], other_names,
-                              {**meta, "answer": self.answer(others)})
-        with_ = self.record("zero_to_one_with", query, [self.tool(arch), *others], [(arch.name, args)],
-                            [arch.name, *other_names], meta)
-        return [without, with_]
+        if not self.options.description_styles and self.options.mask_functions <= 0:  # v1 stream
+            without = self.record("zero_to_one_without", query, others, [], other_names,
+                                  {**meta, "answer": self.answer(others)})
+            with_ = self.record("zero_to_one_with", query, [self.tool(arch), *others], [(arch.name, args)],
+                                [arch.name, *other_names], meta)
+            return [without, with_]
+        # v2: both halves show the same tool docs and the same masked names
+        shown = self.surface_tools([self.tool(arch), *others])
+        without_tools = shown[1:]
+        self.rng.shuffle(without_tools)
+        with_tools = list(shown)
+        self.rng.shuffle(with_tools)
+        draw, seed = self.mask_draw(), self.rng.randrange(2**31)
+        without = self.record("zero_to_one_without", query, without_tools, [], other_names,
+                              {**meta, "answer": self.answer(others)}, surface=False)
+        with_ = self.record("zero_to_one_with", query, with_tools, [(arch.name, args)],
+                            [arch.name, *other_names], meta, surface=False)
+        return [self.masked(without, draw, seed), self.masked(with_, draw, seed)]
 
     def weak_to_strong(self) -> list[dict]:
         arch = self.target(min_params=2)
@@ -356,12 +498,25 @@ class _Builder:
         related, unrelated = self.distractors(arch, self.rng.choice((0, 1)), {arch.name})
         tools = [self.tool(arch), weak, *(self.tool(a) for a in (*related, *unrelated))]
         ranking = [arch.name, weak.name, *(a.name for a in (*related, *unrelated))]
-        return [self.record("weak_to_strong", query, tools, [(arch.name, args)], ranking,
-                            {**self.meta(arch, [t]), "weak": weak.name, "weak_solves": weak_solves})]
+        meta = {**self.meta(arch, [t]), "weak": weak.name, "weak_solves": weak_solves}
+        if not self.options.description_styles:
+            return [self.record("weak_to_strong", query, tools, [(arch.name, args)], ranking, meta)]
+        # v2: the weak tool keeps its vague one-liner; the strong one is never made terse
+        order = list(tools)
+        self.rng.shuffle(order)
+        shown = []
+        for tool in order:
+            doc = tool.to_openai()
+            if tool is not weak:
+                doc["function"] = restyle_tool(doc["function"], self.rng, allow_terse=tool is not tools[0])
+            shown.append(doc)
+        return [self.record("weak_to_strong", query, shown, [(arch.name, args)], ranking, meta)]
 
     def answer(self, tools: list[Tool]) -> str:
-        names = ", ".join(t.name for t in tools) if tools else "none"
-        return self.rng.choice(_NO_TOOL_ANSWERS).format(names=names)
+        return self.answer_names([t.name for t in tools])
+
+    def answer_names(self, names: list[str]) -> str:
+        return self.rng.choice(_NO_TOOL_ANSWERS).format(names=", ".join(names) if names else "none")
 
 
 def _names(arch: Archetype, related: list[Archetype], unrelated: list[Archetype]) -> list[str]:
@@ -380,7 +535,7 @@ def gold_error(record: dict[str, Any]) -> str | None:
 
 def iter_records(n: int, seed: int, mix: dict[str, float] | None = None, split: str = "train",
                  catalog: Sequence[Archetype] | None = None, stats: SynthStats | None = None,
-                 exclude: set[str] | None = None) -> Iterator[dict[str, Any]]:
+                 exclude: set[str] | None = None, options: SynthOptions | None = None) -> Iterator[dict[str, Any]]:
     """`n` records of split `split` as JSON-ready dicts (ids `<split>-000000`…), deterministic in `seed`.
 
     A record whose gold fails the checker is dropped and counted in `stats`; queries in `exclude` (e.g. the
@@ -393,10 +548,11 @@ def iter_records(n: int, seed: int, mix: dict[str, float] | None = None, split: 
     spec = specs[split]
     if not spec.targets:
         return
-    weights = mix or DEFAULT_MIX
+    weights = DEV_MIX if split == "dev" else (mix or DEFAULT_MIX)
     types = [t for t in SAMPLE_TYPES if weights.get(t, 0) > 0]
-    rng = random.Random(f"toolgym-synth:{seed}:{split}")
-    builder = _Builder(spec, catalog, rng, exclude)
+    options = options or SynthOptions()
+    rng = random.Random(f"toolgym-synth:{seed}:{split}" + ("" if options == SynthOptions.v1() else ":v2"))
+    builder = _Builder(spec, catalog, rng, exclude, options)
     stats = stats if stats is not None else SynthStats()
     made, attempts = 0, 0
     while made < n and attempts < 20 * n + 100:
@@ -407,7 +563,7 @@ def iter_records(n: int, seed: int, mix: dict[str, float] | None = None, split: 
         group = getattr(builder, stype)()
         if not _accept(group, builder.exclude, stats):
             continue
-        for record in group:
+        for record in group[: n - made]:
             record["id"] = f"{split}-{made:06d}"
             if record["type"] == "zero_to_one_with":
                 record["meta"]["pair"] = f"{split}-{made - 1:06d}"
@@ -436,9 +592,9 @@ def _query_key(record: dict[str, Any]) -> str:
 
 
 def synthesize(n: int, seed: int, mix: dict[str, float] | None = None, split: str = "train",
-               catalog: Sequence[Archetype] | None = None) -> Iterator[Sample]:
+               catalog: Sequence[Archetype] | None = None, options: SynthOptions | None = None) -> Iterator[Sample]:
     """`n` samples of `split` as `core.schema.Sample`s (see `iter_records`)."""
-    for record in iter_records(n, seed, mix, split, catalog):
+    for record in iter_records(n, seed, mix, split, catalog, options=options):
         yield Sample.from_record(record)
 
 
@@ -452,7 +608,7 @@ def default_test_cases(n: int) -> int:
 
 def write_dataset(out_dir: str | Path, n: int, seed: int, mix: dict[str, float] | None = None,
                   n_test: int | None = None, catalog: Sequence[Archetype] | None = None,
-                  progress: Any = None) -> dict[str, Any]:
+                  progress: Any = None, options: SynthOptions | None = None) -> dict[str, Any]:
     """Write train.jsonl, the four test_*.jsonl and manifest.json into `out_dir`; return the manifest.
 
     Resumable: a rerun with the same settings keeps the whole lines already written and appends the rest
@@ -463,19 +619,22 @@ def write_dataset(out_dir: str | Path, n: int, seed: int, mix: dict[str, float] 
     out.mkdir(parents=True, exist_ok=True)
     catalog = list(catalog) if catalog is not None else load_catalog()
     mix = dict(mix or DEFAULT_MIX)
-    sizes = {"train": n, **{s: n_test if n_test is not None else default_test_cases(n) for s in TEST_SPLITS}}
+    n_eval = n_test if n_test is not None else default_test_cases(n)
+    sizes = {"train": n, **{s: n_eval for s in TEST_SPLITS}, "dev": n_eval}
+    options = options or SynthOptions()
     config = {"n": n, "seed": seed, "mix": {k: mix[k] for k in sorted(mix)}, "sizes": sizes,
-              "catalog_size": len(catalog)}
+              "catalog_size": len(catalog), "options": options.to_dict()}
     _check_resume(out, config)
     (out / "config.json").write_text(dumps_record(config) + "\n", encoding="utf-8")
     seen_queries: set[str] = set()
     files: dict[str, Any] = {}
     for split in SPLITS:
         stats = SynthStats()
-        exclude = seen_queries if split == "test_seen_tool_seen_query" else None
+        exclude = seen_queries if split in ("test_seen_tool_seen_query", "dev") else None
         path = out / f"{split}.jsonl"
         with JsonlAppender(path) as sink:
-            for i, record in enumerate(iter_records(sizes[split], seed, mix, split, catalog, stats, exclude)):
+            records = iter_records(sizes[split], seed, mix, split, catalog, stats, exclude, options)
+            for i, record in enumerate(records):
                 if split == "train":
                     seen_queries.add(_query_key(record))
                 if i >= sink.skip:

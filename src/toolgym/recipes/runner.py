@@ -125,11 +125,12 @@ def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) 
 def _synthesize(recipe: Recipe, step_dir: Path) -> dict[str, Any]:
     if recipe.data.path:
         return {"data_dir": str(Path(recipe.data.path).resolve())}
-    from toolgym.data.commands import write_trajectories
     from toolgym.data.synth import write_dataset
+    from toolgym.data.trajectories import write_trajectories
 
     out = step_dir / "dataset"
-    manifest = write_dataset(out, n=recipe.data.n, seed=recipe.seed, mix=recipe.data.mix or None)
+    manifest = write_dataset(out, n=recipe.data.n, seed=recipe.seed, mix=recipe.data.mix or None,
+                             options=recipe.data.synth_options())
     if recipe.data.trajectories:
         write_trajectories(out, recipe.data.trajectories, recipe.seed, recipe.data.error_rate, 0.0)
     return {"data_dir": str(out.resolve()), "files": manifest.get("files", {})}

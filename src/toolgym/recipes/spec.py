@@ -15,7 +15,7 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from toolgym.core.config import (
     StageConfig,
@@ -70,6 +70,22 @@ class DataSpec(StageConfig):
     trajectories: int = 0
     error_rate: float = 0.17
     path: str | None = None  # an existing dataset folder instead of synthesizing
+    # data engine v2 (toolgym.data.synth.SynthOptions); `engine: v1` restores the first engine's stream
+    engine: Literal["v1", "v2"] = "v2"
+    description_styles: bool = True  # catalog / third-person / terse / long descriptions per tool
+    fanout_share: float = 0.6  # parallel samples phrased as one request over several values
+    mask_functions: float = 0.2  # share of records with opaque function names (Hammer)
+    mask_parameters: float = 0.1  # share of records with opaque parameter names as well
+    toolset_queries: int = 4  # queries per shared toolset (`toolset` samples)
+    toolset_no_call: float = 0.25  # share of a toolset's queries that no member can answer
+
+    def synth_options(self) -> Any:
+        from toolgym.data.synth import SynthOptions
+
+        if self.engine == "v1":
+            return SynthOptions.v1()
+        return SynthOptions(self.description_styles, self.fanout_share, self.mask_functions,
+                            self.mask_parameters, self.toolset_queries, self.toolset_no_call)
 
     def __post_init__(self) -> None:
         _at_least(self.n, 1, "data", "n")
@@ -83,6 +99,13 @@ class DataSpec(StageConfig):
             raise _fail("weights sum to 0: no sample type would be drawn", "data", "mix")
         if self.path == "":
             raise _fail("must name a dataset folder (or be left out)", "data", "path")
+        for key in ("fanout_share", "mask_functions", "mask_parameters", "toolset_no_call"):
+            if not 0 <= getattr(self, key) <= 1:
+                raise _fail(f"must be in [0, 1], got {getattr(self, key)}", "data", key)
+        if self.mask_parameters > self.mask_functions:
+            raise _fail(f"must be <= mask_functions ({self.mask_functions}): parameters are masked only in "
+                        "records whose functions are", "data", "mask_parameters")
+        _at_least(self.toolset_queries, 1, "data", "toolset_queries")
 
     def written_files(self) -> list[str]:
         """The JSONL files the data step writes (when `path` is not given)."""
