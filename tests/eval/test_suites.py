@@ -9,6 +9,7 @@ import pytest
 from toolgym.core.checker import ErrorCategory
 from toolgym.core.errors import InputError
 from toolgym.core.schema import ToolCall
+from toolgym.data.io import ReadStats
 from toolgym.eval.suites import load_suite_cases
 
 TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Weather.", "parameters": {
@@ -41,13 +42,20 @@ def test_exact_gold_scoring(tmp_path) -> None:
     assert none.score([]).ok and not none.score([ToolCall("get_weather", {"city": "Paris"})]).ok
 
 
-def test_bad_records_name_file_line_and_field(tmp_path) -> None:
+def test_bad_records_are_skipped_or_named_in_strict_mode(tmp_path) -> None:
     file = tmp_path / "bad.jsonl"
-    write(file, [record(0, []), {**record(1, []), "tools": [{"type": "function", "function": {"name": ""}}]}])
+    write(file, [record(0, []), {**record(1, []), "tools": [{"type": "function", "function": {"name": ""}}]},
+                 {**record(2, []), "tools": [TOOL, TOOL]}])
+    with file.open("ab") as fh:
+        fh.write(b'{"id": "\xff\xfe"}\n{not json\n')
+    fh_stats = ReadStats()
+    cases = load_suite_cases(file, stats=fh_stats)  # one bad row no longer fails the whole evaluation
+    assert [c.id for c in cases] == ["s0"] and fh_stats.bad == 4
+    assert "duplicate tool name 'get_weather'" in fh_stats.errors[1] and "not UTF-8" in fh_stats.errors[2]
     with pytest.raises(InputError, match=r"bad\.jsonl.*record 2.*field tools\[0\]"):
-        load_suite_cases(file)
+        load_suite_cases(file, strict=True)
     file.write_text("{not json\n")
-    with pytest.raises(InputError, match="record 1: invalid JSON"):
+    with pytest.raises(InputError, match="no valid records.*record 1: not valid JSON"):
         load_suite_cases(file)
     with pytest.raises(InputError, match="no such file"):
         load_suite_cases(tmp_path / "missing.jsonl")

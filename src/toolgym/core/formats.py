@@ -585,7 +585,7 @@ def render_prompt(tokenizer: Any, messages: Sequence[Message | Mapping], tools: 
         kwargs["chat_template"] = CHATML_TEMPLATE
     elif supports_tools(tokenizer):
         tool_dicts = [{"type": "function", "function": t.to_function(annotations=False)} for t in tool_objs]
-        return tokenizer.apply_chat_template([m.to_openai() for m in msgs], tools=tool_dicts or None, **kwargs)
+        return _apply_template(tokenizer, [m.to_openai() for m in msgs], tools=tool_dicts or None, **kwargs)
     dicts = _messages_as_text(msgs, fmt)
     if tool_objs:  # (not keyed on tool_calls, so every prefix of a conversation renders as a prefix)
         system = tool_system_prompt(tool_objs, fmt)
@@ -593,7 +593,16 @@ def render_prompt(tokenizer: Any, messages: Sequence[Message | Mapping], tools: 
             dicts[0] = {"role": "system", "content": dicts[0]["content"].rstrip() + "\n\n" + system}
         else:
             dicts.insert(0, {"role": "system", "content": system})
-    return tokenizer.apply_chat_template(dicts, **kwargs)
+    return _apply_template(tokenizer, dicts, **kwargs)
+
+
+def _apply_template(tokenizer: Any, messages: list[dict], **kwargs: Any) -> str:
+    """`apply_chat_template`, with a template's own error (jinja `raise_exception`, a syntax error) as one line."""
+    try:
+        return tokenizer.apply_chat_template(messages, **kwargs)
+    except jinja2.TemplateError as exc:
+        message = " ".join(str(exc.message or type(exc).__name__).split())
+        raise InputError(f"the chat template failed: {message}", field="chat_template") from None
 
 
 def _messages_as_text(msgs: Sequence[Message], fmt: str) -> list[dict]:

@@ -535,6 +535,8 @@ class Sample:
                 tool.validate()
             except ToolSchemaError as exc:
                 raise fail(f"tool {tool.name!r}: {exc.reason}", f"tools[{i}].function.{exc.field}") from None
+            if any(t.name == tool.name for t in tools):
+                raise fail(f"duplicate tool name {tool.name!r}", f"tools[{i}].function.name")
             tools.append(tool)
         gold = [_parse_item(ToolCall.from_openai, g, f"gold[{i}]", fail)
                 for i, g in enumerate(_list_field(d, "gold", fail))]

@@ -8,38 +8,36 @@ Categories are the sample types (single, parallel, zero_to_one_with, weak_to_str
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 from toolgym.core.checker import ErrorCategory, check_calls
 from toolgym.core.errors import InputError
 from toolgym.core.match import calls_equal
-from toolgym.core.schema import Sample, ToolCall
+from toolgym.core.schema import ToolCall
+from toolgym.data.io import ReadStats, read_samples
 from toolgym.eval.cases import EvalCase, Score
 
 
-def load_suite_cases(path: Path | str, limit: int | None = None) -> list[EvalCase]:
-    """Cases from a toolgym JSONL file; a bad record raises InputError naming file, line and field."""
+def load_suite_cases(path: Path | str, limit: int | None = None, *, strict: bool | None = None,
+                     stats: ReadStats | None = None) -> list[EvalCase]:
+    """Cases from a toolgym JSONL file (the first `limit` good ones).
+
+    A bad record (not UTF-8, not JSON, a field of the wrong type) is counted in `stats`, logged and skipped, so
+    one bad row does not fail an evaluation; with `strict` (default: `toolgym --strict`) it raises InputError
+    naming file, line and field. A file without one good record raises.
+    """
     file = Path(path)
-    if not file.is_file():
-        raise InputError("no such file", file=str(file))
+    stats = stats if stats is not None else ReadStats()
     cases: list[EvalCase] = []
-    with file.open(encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if limit is not None and len(cases) >= limit:
-                break
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"invalid JSON: {exc.msg}", file=str(file), record=line_no) from None
-            sample = Sample.from_record(record, file=str(file), line=line_no)
-            cases.append(EvalCase(sample.id, sample.type, [m.to_openai() for m in sample.messages], sample.tools,
-                                  sample.gold, score_exact, dict(sample.meta)))
+    for sample in read_samples(file, strict=strict, stats=stats):
+        cases.append(EvalCase(sample.id, sample.type, [m.to_openai() for m in sample.messages], sample.tools,
+                              sample.gold, score_exact, dict(sample.meta)))
+        if limit is not None and len(cases) >= limit:
+            break
     if not cases:
-        raise InputError("no records", file=str(file))
+        reason = f" ({stats.bad} bad, first: {stats.errors[0]})" if stats.errors else ""
+        raise InputError(f"no valid records{reason}", file=str(file))
     return cases
 
 
