@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from toolgym.core.errors import InputError
-from toolgym.data.commands import app, compute_stats
+from toolgym.data.commands import app
+from toolgym.data.stats import compute_stats
 
 runner = CliRunner()
 

@@ -1,9 +1,9 @@
-"""`toolgym data …` (owned by the data area): synth, stats, decontam."""
+"""`toolgym data …`: synth, stats, decontam. Only CLI wiring: the work is in data/synth.py, data/trajectories.py,
+data/stats.py and data/decontam.py. Every command checks its arguments before it loads a model or data."""
 
 from __future__ import annotations
 
 import statistics
-from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,9 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from toolgym.core.errors import InputError
+from toolgym.data.stats import JSON_TYPES
 
 app = typer.Typer(no_args_is_help=True, help="Synthesize and inspect training data.")
-JSON_TYPES = ("string", "integer", "number", "boolean", "enum", "array", "object")
 
 
 def _progress() -> Progress:
@@ -28,15 +28,18 @@ def synth(
     n: Annotated[int, typer.Option("--n", min=1, help="Training samples.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives identical files.")] = 0,
     mix: Annotated[str, typer.Option("--mix", help="Type weights, e.g. single=0.3,parallel=0.2.")] = "",
-    n_test: Annotated[int | None, typer.Option("--n-test", help="Cases per test set (default max(300, n/25)).")] = None,
+    n_test: Annotated[int | None, typer.Option("--n-test", min=1, help="Cases per test set (default max(300, n/25)).")] = None,
     trajectories: Annotated[int, typer.Option("--trajectories", min=0, help="Oracle episodes from train.")] = 0,
-    error_rate: Annotated[float, typer.Option("--error-rate", help="Share of episodes with an erroneous call.")] = 0.17,
-    failure_rate: Annotated[float, typer.Option("--failure-rate", help="Injected tool instability rate.")] = 0.0,
+    error_rate: Annotated[float, typer.Option("--error-rate", min=0.0, max=1.0, help="Share of episodes with an erroneous call.")] = 0.17,
+    failure_rate: Annotated[float, typer.Option("--failure-rate", min=0.0, max=1.0, help="Injected tool instability rate.")] = 0.0,
 ) -> None:
     """Synthesize train.jsonl, four generalization test sets and (optionally) trajectories.jsonl."""
     from toolgym.data.synth import parse_mix, write_dataset
+    from toolgym.data.trajectories import write_trajectories
 
     weights = parse_mix(mix)
+    if out.exists() and not out.is_dir():
+        raise InputError("exists and is not a folder; pick another --out", file=str(out), field="--out")
     console = Console()
     with _progress() as bar:
         tasks: dict[str, Any] = {}
@@ -58,125 +61,21 @@ def synth(
                                                                  if info.get("dropped") else ""))
 
 
-def write_trajectories(out: Path, count: int, seed: int, error_rate: float, failure_rate: float,
-                       progress: Any = None) -> int:
-    """Oracle episodes for the first `count` training records into trajectories.jsonl (resumable)."""
-    from itertools import islice
-
-    from toolgym.data.archetypes import load_catalog
-    from toolgym.data.io import JsonlAppender, iter_jsonl
-    from toolgym.data.trajectories import OraclePolicy, run_episodes
-    from toolgym.envs.simulator import Simulator
-
-    records = (r for _, r in islice(iter_jsonl(out / "train.jsonl", strict=True), count))
-    with JsonlAppender(out / "trajectories.jsonl") as sink, \
-            Simulator(load_catalog(), failure_rate=failure_rate, seed=seed) as sim:
-        skip = sink.skip
-        todo = (r for i, r in enumerate(records) if i >= skip)
-        for i, episode in enumerate(run_episodes(todo, OraclePolicy(error_rate=error_rate), sim, seed=seed), 1):
-            sink.write(episode)
-            if progress is not None and i % 50 == 0:
-                progress(skip + i)
-        if progress is not None:
-            progress(skip + sink.written)
-        return skip + sink.written
-
-
-# ---------------------------------------------------------------- stats
-
-
-def dataset_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        raise InputError("not a dataset folder", file=str(folder))
-    files = sorted(folder.glob("*.jsonl"))
-    if not files:
-        raise InputError("no *.jsonl files in folder", file=str(folder))
-    return files
-
-
-def compute_stats(folder: Path, tokenizer: Any = None, token_samples: int = 2000) -> dict[str, Any]:
-    """Counts per type, tools, domains, JSON-type coverage, checker pass rate and prompt token lengths."""
-    from toolgym.core.checker import check_calls
-    from toolgym.data.io import ReadStats, read_samples
-
-    out: dict[str, Any] = {"files": {}, "types": Counter(), "domains": set(), "gold_tools": set(),
-                           "toolset_tools": set(), "json_types": Counter(), "gold_calls": 0, "gold_pass": 0,
-                           "bad_records": 0, "toolset_sizes": []}
-    prompts: list[tuple[list, list]] = []
-    for path in dataset_files(folder):
-        read = ReadStats()
-        samples = list(read_samples(path, stats=read))
-        out["files"][path.name] = len(samples)
-        out["bad_records"] += read.bad
-        if path.name.startswith("trajectories"):  # episodes repeat train samples: listed, not recounted
-            continue
-        for s in samples:
-            out["types"][s.type] += 1
-            out["domains"].add(s.meta.get("domain"))
-            out["toolset_tools"].update(t.name for t in s.tools)
-            out["toolset_sizes"].append(len(s.tools))
-            tools = {t.name: t for t in s.tools}
-            for call in s.gold:
-                out["gold_tools"].add(call.name)
-                if call.name in tools:
-                    _count_json_types(tools[call.name].properties, call.arguments, out["json_types"])
-            if s.gold:
-                verdict = check_calls(s.gold, s.tools)
-                out["gold_calls"] += len(s.gold)
-                out["gold_pass"] += len(s.gold) if verdict.ok else len(s.gold) - len(
-                    {e.call_index for e in verdict.errors})
-            if path.name == "train.jsonl":
-                prompts.append((s.messages[:1], s.tools))
-    if tokenizer is not None and prompts:
-        out["prompt_tokens"] = _prompt_tokens(tokenizer, prompts, token_samples)
-    return out
-
-
-def _count_json_types(props: dict[str, Any], arguments: dict[str, Any], counter: Counter) -> None:
-    for key in arguments:
-        schema = props.get(key) or {}
-        counter["enum" if "enum" in schema else str(schema.get("type", "any"))] += 1
-        items = schema.get("items") if isinstance(schema.get("items"), dict) else None
-        if items and "enum" in items:
-            counter["enum"] += 1
-        if schema.get("type") == "object" and isinstance(arguments[key], dict):
-            _count_json_types(schema.get("properties") or {}, arguments[key], counter)
-
-
-def _prompt_tokens(tokenizer: Any, prompts: list[tuple[list, list]], limit: int) -> dict[str, Any]:
-    from toolgym.core.formats import render_prompt
-
-    step = max(1, len(prompts) // limit) if limit else 1
-    chosen = prompts[::step]
-    lengths = sorted(len(tokenizer(render_prompt(tokenizer, m, t), add_special_tokens=False)["input_ids"])
-                     for m, t in chosen)
-    return {"n": len(lengths), "median": statistics.median(lengths),
-            "p90": lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))], "max": lengths[-1]}
-
-
-def load_tokenizer(name: str = "smollm2-135m") -> Any:
-    """The tokenizer of model `name` (the embedded default, fetched and converted once by the registry)."""
-    from transformers import AutoTokenizer
-
-    from toolgym.core.errors import AssetError
-    from toolgym.models.registry import resolve_model
-
-    location = resolve_model(name)
-    try:
-        return AutoTokenizer.from_pretrained(str(location))
-    except (OSError, ValueError) as exc:
-        raise AssetError(f"tokenizer of {name!r} at {location}: {' '.join(str(exc).split())[:200]}") from None
-
-
 @app.command("stats")
 def stats(
     folder: Annotated[Path, typer.Argument(help="Dataset folder (written by `toolgym data synth`).")],
     model: Annotated[str, typer.Option("--model", help="Tokenizer for prompt lengths ('' to skip).")] = "smollm2-135m",
-    token_samples: Annotated[int, typer.Option("--token-samples", help="Prompts to tokenize (0 = all).")] = 2000,
+    token_samples: Annotated[int, typer.Option("--token-samples", min=0, help="Prompts to tokenize (0 = all).")]
+    = 2000,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (default: count and "
+                                         "skip it).")] = False,
 ) -> None:
     """Counts per type, tools, domains, JSON-type coverage, gold calls passing the checker, prompt tokens."""
+    from toolgym.data.stats import compute_stats, dataset_files, load_tokenizer
+
+    dataset_files(folder)  # the folder first: no tokenizer is loaded for a wrong path
     tokenizer = load_tokenizer(model) if model else None
-    st = compute_stats(folder, tokenizer, token_samples)
+    st = compute_stats(folder, tokenizer, token_samples, strict=strict or None)
     print_stats(st, Console())
 
 
@@ -209,7 +108,8 @@ def print_stats(st: dict[str, Any], console: Console) -> None:
             ("bad records skipped", st["bad_records"])]
     if "prompt_tokens" in st:
         pt = st["prompt_tokens"]
-        rows += [("prompts tokenized (train)", pt["n"]), ("median prompt tokens", pt["median"]),
+        rows += [("prompts tokenized (train)", pt["n"]), ("prompts the template could not render", pt["skipped"]),
+                 ("median prompt tokens", pt["median"]),
                  ("p90 prompt tokens", pt["p90"]), ("max prompt tokens", pt["max"])]
     for key, value in rows:
         summary.add_row(key, str(value))
@@ -221,6 +121,9 @@ def print_stats(st: dict[str, Any], console: Console) -> None:
 def decontam(folder: Annotated[Path, typer.Argument(help="Dataset folder, or a catalog folder.")]) -> None:
     """Overlap of tool names and questions with BFCL (exact and n-gram); exit 1 on any exact overlap."""
     from toolgym.data.decontam import decontam_report
+
+    if not folder.is_dir():
+        raise InputError("not a folder (a dataset or a catalog)", file=str(folder))
 
     report = decontam_report(folder)
     console = Console()

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
 from typing import Any, Protocol
 
 from toolgym.core.schema import Tool
@@ -318,3 +320,23 @@ def _finish(e: Episode, source: str) -> dict[str, Any]:
     return {"id": f"traj-{r.get('id')}", "type": r.get("type"), "messages": e.messages,
             "tools": r.get("tools") or [], "gold": r.get("gold") or [], "ranking": r.get("ranking") or [],
             "meta": meta}
+
+
+def write_trajectories(out: Path, count: int, seed: int, error_rate: float, failure_rate: float,
+                       progress: Callable[[int], Any] | None = None) -> int:
+    """Oracle episodes for the first `count` records of `out/train.jsonl` into trajectories.jsonl (resumable)."""
+    from toolgym.data.archetypes import load_catalog
+    from toolgym.data.io import JsonlAppender, iter_jsonl
+
+    records = (r for _, r in islice(iter_jsonl(out / "train.jsonl", strict=True), count))
+    with JsonlAppender(out / "trajectories.jsonl") as sink, \
+            Simulator(load_catalog(), failure_rate=failure_rate, seed=seed) as sim:
+        skip = sink.skip
+        todo = (r for i, r in enumerate(records) if i >= skip)
+        for i, episode in enumerate(run_episodes(todo, OraclePolicy(error_rate=error_rate), sim, seed=seed), 1):
+            sink.write(episode)
+            if progress is not None and i % 50 == 0:
+                progress(skip + i)
+        if progress is not None:
+            progress(skip + sink.written)
+        return skip + sink.written

@@ -210,6 +210,6 @@ def _ensure_data(recipe: Any) -> None:
 
     write_dataset(path, n=recipe.data.n, seed=recipe.seed, mix=recipe.data.mix or None)
     if recipe.data.trajectories:
-        from toolgym.data.commands import write_trajectories
+        from toolgym.data.trajectories import write_trajectories
 
         write_trajectories(path, recipe.data.trajectories, recipe.seed, recipe.data.error_rate, 0.0)
