@@ -12,6 +12,7 @@ from toolgym.data import commands as data_commands
 from toolgym.eval import commands as eval_commands
 from toolgym.models import commands as model_commands
 from toolgym.recipes import commands as recipe_commands
+from toolgym.serve import commands as serve_commands
 from toolgym.train import commands as train_commands
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -24,6 +25,7 @@ app.command("demo")(model_commands.demo)
 app.command("call")(model_commands.call)
 app.command("run")(recipe_commands.run)
 app.command("ablate")(recipe_commands.ablate)
+app.command("serve")(serve_commands.serve)
 
 
 def main() -> None:
