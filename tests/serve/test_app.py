@@ -113,6 +113,9 @@ def test_errors_are_openai_shaped(client: Any, served: tuple[str, ScriptedGenera
     assert exc.value.body["type"] == "invalid_request_error"
     status, body = post(f"{url}/chat/completions", b'{"messages": [')
     assert status == 400 and "not valid JSON" in body["error"]["message"]
+    for raw in (b'{"messages": [{"role": "user", "content": "\xff"}]}', b"[" * 100_000 + b"]" * 100_000):
+        status, body = post(f"{url}/chat/completions", raw)
+        assert status == 400 and "not valid JSON" in body["error"]["message"]
     status, body = post(f"{url}/chat/completions", b'[1, 2]')
     assert status == 400 and set(body["error"]) == {"message", "type", "param", "code"}
     with pytest.raises(openai.NotFoundError) as exc:

@@ -98,7 +98,9 @@ def test_validation_errors_become_openai_400s() -> None:
     for body, param in (({"messages": []}, "messages"), ({"messages": [{"role": "robot"}]}, "messages[0].role"),
                         ({"messages": USER, "temperature": "hot"}, "temperature"),
                         ({"messages": USER, "tool_choice": "always"}, "tool_choice"),
-                        ({"messages": USER, "n": 0}, "n")):
+                        ({"messages": USER, "n": 0}, "n"),
+                        ({"messages": [{"role": "user", "content": 5}]}, "messages[0].content"),
+                        ({"messages": USER, "tool_choice": {"type": "function"}}, "tool_choice.function")):
         with pytest.raises(ValidationError) as exc:
             ChatCompletionRequest.model_validate(body)
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.value.errors()]
@@ -108,6 +110,15 @@ def test_validation_errors_become_openai_400s() -> None:
     err = validation_error([{"type": "json_invalid", "loc": ("body", 3), "msg": "JSON decode error",
                              "ctx": {"error": "Expecting value"}}])
     assert err.param is None and "not valid JSON" in err.message
+    err = validation_error([{"type": "model_attributes_type", "loc": ("body",), "msg": "Input should be ..."}])
+    assert err.param is None and "must be a JSON object" in err.message
+
+
+def test_deeply_nested_input_is_a_400_not_a_crash() -> None:
+    deep = '{"a": ' * 3000 + "1" + "}" * 3000
+    with pytest.raises(ServeError, match="nested too deeply"):
+        prepare(req(messages=[{"role": "assistant", "tool_calls": [
+            {"type": "function", "function": {"name": "f", "arguments": deep}}]}]))
 
 
 def test_build_choice_reads_calls_of_offered_tools() -> None:

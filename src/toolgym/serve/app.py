@@ -118,6 +118,8 @@ def _render(tokenizer: Any, prepared: Prepared, fmt: str) -> str:
         return render_prompt(tokenizer, prepared.messages, prepared.offered, fmt=fmt)
     except InputError as exc:
         raise ServeError(f"the messages cannot be rendered: {exc}", param="messages") from None
+    except RecursionError:
+        raise ServeError("the messages are nested too deeply to render", param="messages") from None
 
 
 async def _generate(batcher: Batcher, prompt: str, sampling: Sampling) -> Output:
@@ -143,8 +145,12 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = f"Invalid URL ({request.method} {request.url.path})" if exc.status_code in (404, 405) \
-            else str(exc.detail)
+        if exc.status_code in (404, 405):
+            message = f"Invalid URL ({request.method} {request.url.path})"
+        elif exc.status_code == 400 and request.method == "POST":  # FastAPI could not decode the body
+            message = f"the request body is not valid JSON (UTF-8): {exc.detail}"
+        else:
+            message = str(exc.detail)
         return JSONResponse(error_body(message), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)

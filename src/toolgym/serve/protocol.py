@@ -49,21 +49,35 @@ def error_body(message: str, *, type: str = "invalid_request_error", param: str 
 
 
 def validation_error(errors: Sequence[Any]) -> ServeError:
-    """A 400 from pydantic/FastAPI validation errors (`RequestValidationError.errors()`): the first one."""
+    """A 400 from pydantic/FastAPI validation errors (`RequestValidationError.errors()`): the most specific one
+    (for a union, the error of the member the value was meant for goes deepest)."""
     if not errors:
         return ServeError("invalid request")
-    err = errors[0]
-    loc = [p for p in err.get("loc", ()) if not (isinstance(p, str) and ("[" in p or "(" in p))]  # union tags
-    if loc and loc[0] == "body":
-        loc = loc[1:]
+    err = max(errors, key=lambda e: len(_clean_loc(e.get("loc", ()))))
     if err.get("type") == "json_invalid":
         detail = (err.get("ctx") or {}).get("error", "")
         return ServeError(f"the request body is not valid JSON{': ' + str(detail) if detail else ''}",
                           code="json_invalid")
-    param = _param_path(loc)
+    param = _param_path(_clean_loc(err.get("loc", ())))
+    code = str(err.get("type")) if err.get("type") else None
+    if not param and code == "missing":
+        return ServeError("the request body is empty: send a JSON object", code=code)
+    if not param and code in ("model_attributes_type", "model_type", "dict_type"):
+        return ServeError("the request body must be a JSON object (sent with Content-Type: application/json)",
+                          code=code)
     message = str(err.get("msg", "invalid value"))
-    return ServeError(f"{param}: {message}" if param else message, param=param or None,
-                      code=str(err.get("type")) if err.get("type") else None)
+    return ServeError(f"{param or 'request body'}: {message}", param=param or None, code=code)
+
+
+_UNION_TAGS = {"str", "int", "float", "bool", "none"}
+
+
+def _clean_loc(loc: Sequence[Any]) -> list[Any]:
+    """`loc` without the leading "body" and without pydantic's union-member tags ("str", "literal[...]",
+    "NamedToolChoice"), which are not request fields."""
+    models = {cls.__name__ for cls in _Model.__subclasses__()}
+    parts = list(loc[1:] if loc and loc[0] == "body" else loc)
+    return [p for p in parts if not (isinstance(p, str) and ("[" in p or "(" in p or p in _UNION_TAGS or p in models))]
 
 
 def _param_path(loc: Sequence[Any]) -> str:
@@ -165,6 +179,13 @@ class Prepared:
 
 def prepare(request: ChatCompletionRequest, default_max_tokens: int = DEFAULT_MAX_TOKENS) -> Prepared:
     """Check the request's semantics and convert it; raises ServeError (400) naming the param."""
+    try:
+        return _prepare(request, default_max_tokens)
+    except RecursionError:  # e.g. tool-call arguments nested thousands deep
+        raise ServeError("the request is nested too deeply") from None
+
+
+def _prepare(request: ChatCompletionRequest, default_max_tokens: int) -> Prepared:
     messages = [_message(i, m) for i, m in enumerate(request.messages)]
     tools = _tools(request.tools or [])
     choice, forced = _tool_choice(request.tool_choice, tools)
