@@ -41,6 +41,27 @@ def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str) ->
                           dtype=dtype, progress=False)
 
 
+def _check_args(*, fmt: str, parse: str | None, dtype: str, adapter: Path | None,
+                from_results: Path | None, categories: str | None = None, suite: Path | None = None) -> None:
+    """Every argument checked before a model or data is loaded: each error is one line naming the option."""
+    from toolgym.core.formats import FORMATS
+    from toolgym.eval.bfcl import expand_categories
+    from toolgym.models.hardware import GENERATION_DTYPES
+
+    if categories is not None and not expand_categories(categories):
+        raise InputError("names no BFCL category", field="--categories")
+    for option, value, valid in (("--format", fmt, FORMATS), ("--parse", parse, ("auto", *FORMATS)),
+                                 ("--dtype", dtype, GENERATION_DTYPES)):
+        if value is not None and value not in valid:
+            raise InputError(f"unknown value {value!r}; choose one of {', '.join(valid)}", field=option)
+    if adapter is not None and not (adapter / "adapter_config.json").is_file():
+        raise InputError("not a LoRA adapter folder (no adapter_config.json)", file=str(adapter), field="--adapter")
+    if from_results is not None and not from_results.is_file():
+        raise InputError("no such file", file=str(from_results), field="--from-results")
+    if suite is not None and not suite.is_file():
+        raise InputError("no such file", file=str(suite), field="FILE")
+
+
 def _show(summary: Summary, out: Path) -> None:
     console = Console()
     console.print(Markdown(summary.markdown()))
@@ -72,6 +93,7 @@ def bfcl(
 ) -> None:
     from toolgym.eval.runner import rescore, run_bfcl, run_bfcl_reference
 
+    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, categories=categories)
     if reference and from_results:
         raise InputError("--reference and --from-results exclude each other", field="reference")
     if reference:
@@ -108,6 +130,7 @@ def suite(
 ) -> None:
     from toolgym.eval.runner import rescore, run_suite
 
+    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, suite=file)
     if from_results:
         folder = out or Path(from_results).parent / "rescored"
         summary = rescore(from_results, folder, suite=file, parse=parse)

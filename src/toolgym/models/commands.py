@@ -104,6 +104,8 @@ def load_tools_file(path: Path) -> list[Tool]:
             tools.append(Tool.from_openai(item).validate())
         except ToolSchemaError as exc:
             raise ToolSchemaError(exc.reason, tool=exc.tool, field=exc.field, file=file, record=i) from None
+        if tools[-1].name in {t.name for t in tools[:-1]}:
+            raise InputError(f"duplicate tool name {tools[-1].name!r}", file=file, record=i, field="name")
     return tools
 
 
@@ -114,6 +116,8 @@ def _answer(model_name: str, adapter: Path | None, tools: list[Tool], query: str
 
     if fmt not in FORMATS:
         raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="--fmt")
+    if adapter is not None and not (Path(adapter) / "adapter_config.json").is_file():
+        raise InputError("not a LoRA adapter folder (no adapter_config.json)", file=str(adapter), field="--adapter")
     with console.status(f"loading {model_name}…"):
         model, tokenizer = registry.load_model(model_name, adapter=adapter)
     generator = TransformersGenerator(model, tokenizer, batch_size=1, progress=False, fmt=fmt)

@@ -21,6 +21,7 @@ from toolgym.core.config import (
     StageConfig,
     bare_message,
     check_value,
+    field_types,
     fits,
     from_dict,
     load_yaml,
@@ -354,7 +355,7 @@ def _stage_class(stage: dict[str, Any]) -> Any:
 
 def _declared(cls: type) -> dict[str, Any]:
     """The keys a recipe may set on dataclass `cls`, with their declared types."""
-    hints = typing.get_type_hints(cls)
+    hints = field_types(cls)
     keys = {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
     if cls is Recipe:
         return {k: SECTIONS.get(k, keys[k]) for k in TOP_KEYS}
