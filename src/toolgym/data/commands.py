@@ -14,6 +14,7 @@ from rich.table import Table
 
 from toolgym.core.errors import InputError
 from toolgym.data.stats import JSON_TYPES
+from toolgym.models.registry import DEFAULT_MODEL
 
 app = typer.Typer(no_args_is_help=True, help="Synthesize and inspect training data.")
 
@@ -64,7 +65,7 @@ def synth(
 @app.command("stats")
 def stats(
     folder: Annotated[Path, typer.Argument(help="Dataset folder (written by `toolgym data synth`).")],
-    model: Annotated[str, typer.Option("--model", help="Tokenizer for prompt lengths ('' to skip).")] = "smollm2-135m",
+    model: Annotated[str, typer.Option("--model", help="Tokenizer for prompt lengths ('' to skip).")] = DEFAULT_MODEL,
     token_samples: Annotated[int, typer.Option("--token-samples", min=0, help="Prompts to tokenize (0 = all).")]
     = 2000,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (default: count and "

@@ -10,6 +10,7 @@ from typing import Any
 
 from toolgym.core.errors import AssetError, InputError
 from toolgym.core.schema import Message, Sample, Tool
+from toolgym.models.registry import DEFAULT_MODEL, resolve_model
 
 JSON_TYPES = ("string", "integer", "number", "boolean", "enum", "array", "object")
 
@@ -101,11 +102,9 @@ def prompt_tokens(tokenizer: Any, prompts: list[tuple[list[Message], list[Tool]]
             "p90": lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))], "max": lengths[-1]}
 
 
-def load_tokenizer(name: str = "smollm2-135m") -> Any:
+def load_tokenizer(name: str = DEFAULT_MODEL) -> Any:
     """The tokenizer of model `name` (the embedded default, fetched and converted once by the registry)."""
     from transformers import AutoTokenizer
-
-    from toolgym.models.registry import resolve_model
 
     location = resolve_model(name)
     try:

@@ -33,6 +33,7 @@ from toolgym.core.errors import InputError
 from toolgym.data.synth import SAMPLE_TYPES, SPLITS
 from toolgym.eval.bfcl import CATEGORIES, GROUPS
 from toolgym.models.hardware import GENERATION_DTYPES
+from toolgym.models.registry import DEFAULT_MODEL
 
 # Step folders the runner writes beside the stages' (recipes/runner.py); a stage may not take their names.
 RESERVED_STAGE_NAMES = ("data", "eval_baseline", "eval_final")
@@ -148,7 +149,7 @@ class StageSpec:
 @dataclass
 class Recipe:
     name: str
-    model: str = "smollm2-135m"
+    model: str = DEFAULT_MODEL
     adapter: str | None = None  # start from this LoRA adapter folder (e.g. an earlier run's SFT stage)
     seed: int = 0
     output_dir: str = "runs"
