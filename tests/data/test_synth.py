@@ -17,10 +17,10 @@ from toolgym.data.synth import (
     MIN_TEST_CASES,
     RECORD_TYPES,
     TEST_SPLITS,
+    SynthOptions,
     iter_records,
     parse_mix,
     split_specs,
-    SynthOptions,
     synthesize,
     write_dataset,
 )

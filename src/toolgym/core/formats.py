@@ -14,6 +14,7 @@ without the schema, so such a call is dropped (its text goes to `leftover`) and 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import keyword
 import math
@@ -561,8 +562,12 @@ def supports_tools(tokenizer: Any) -> bool:
     if isinstance(template, dict) and isinstance(template.get("tool_use"), str):
         return True
     source = _template_source(tokenizer)
-    if not source:
-        return False
+    return _reads_tools(source) if source else False
+
+
+@functools.lru_cache(maxsize=64)
+def _reads_tools(source: str) -> bool:
+    """Parsing a template costs ~50 ms, and every rendered prompt asks: cached per template source."""
     try:
         variables = jinja2.meta.find_undeclared_variables(jinja2.Environment().parse(source))
     except jinja2.TemplateSyntaxError:

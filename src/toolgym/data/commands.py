@@ -33,12 +33,25 @@ def synth(
     trajectories: Annotated[int, typer.Option("--trajectories", min=0, help="Oracle episodes from train.")] = 0,
     error_rate: Annotated[float, typer.Option("--error-rate", min=0.0, max=1.0, help="Share of episodes with an erroneous call.")] = 0.17,
     failure_rate: Annotated[float, typer.Option("--failure-rate", min=0.0, max=1.0, help="Injected tool instability rate.")] = 0.0,
+    engine: Annotated[str, typer.Option("--engine", help="v2 (styles, masking, fan-outs, toolsets) or v1.")] = "v2",
+    styles: Annotated[bool, typer.Option("--styles/--no-styles", help="Vary description styles (v2).")] = True,
+    fanout_share: Annotated[float, typer.Option("--fanout-share", min=0.0, max=1.0, help="Parallel samples as one request (v2).")] = 0.6,
+    mask_functions: Annotated[float, typer.Option("--mask-functions", min=0.0, max=1.0, help="Share with opaque function names (v2).")] = 0.2,
+    mask_parameters: Annotated[float, typer.Option("--mask-parameters", min=0.0, max=1.0, help="Share with opaque parameter names too (v2).")] = 0.1,
+    toolset_queries: Annotated[int, typer.Option("--toolset-queries", min=1, help="Queries per shared toolset (v2).")] = 4,
+    toolset_no_call: Annotated[float, typer.Option("--toolset-no-call", min=0.0, max=1.0, help="No-call share of toolset queries (v2).")] = 0.25,
 ) -> None:
-    """Synthesize train.jsonl, four generalization test sets and (optionally) trajectories.jsonl."""
-    from toolgym.data.synth import parse_mix, write_dataset
+    """Synthesize train.jsonl, four generalization test sets, dev.jsonl and (optionally) trajectories.jsonl."""
+    from toolgym.data.synth import SynthOptions, parse_mix, write_dataset
     from toolgym.data.trajectories import write_trajectories
 
     weights = parse_mix(mix)
+    if engine not in ("v1", "v2"):
+        raise InputError(f"must be v1 or v2, got {engine!r}", field="--engine")
+    if mask_parameters > mask_functions:
+        raise InputError("must be <= --mask-functions", field="--mask-parameters")
+    options = SynthOptions.v1() if engine == "v1" else SynthOptions(
+        styles, fanout_share, mask_functions, mask_parameters, toolset_queries, toolset_no_call)
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder; pick another --out", file=str(out), field="--out")
     console = Console()
@@ -51,7 +64,7 @@ def synth(
             if done % 200 == 0 or done == total:
                 bar.update(tasks[split], completed=done)
 
-        manifest = write_dataset(out, n, seed, weights, n_test=n_test, progress=report)
+        manifest = write_dataset(out, n, seed, weights, n_test=n_test, progress=report, options=options)
         if trajectories:
             task = bar.add_task("trajectories", total=trajectories)
             written = write_trajectories(out, trajectories, seed, error_rate, failure_rate,
