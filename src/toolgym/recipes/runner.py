@@ -150,7 +150,10 @@ def _evaluate(state: RunState, step_dir: Path) -> dict[str, Any]:
 
 def _notes(state: RunState) -> list[str]:
     recipe = state.recipe
+    from toolgym.models.hardware import capability
+
     notes = [f"model: {recipe.model}; adapter: {state.adapter}", f"recipe: {recipe.source}",
+             f"device: {capability().line()}",
              f"eval: {', '.join(recipe.eval.categories)} (limit {recipe.eval.limit} per category)"]
     for name, metrics in state.metrics.items():
         if name not in ("baseline", "final"):

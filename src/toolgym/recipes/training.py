@@ -31,7 +31,9 @@ def run_training_stage(stage: Any, inputs: dict[str, Any], out_dir: Path, seed: 
                            f"lower learning_rate or check the data, then rerun (outputs in {out_dir})")
     outputs: dict[str, Any] = {
         "metrics": {"train_loss": loss, "steps": result.global_step,  # None: no loss was logged
-                    "tokens_per_second": result.tokens_per_second, "train_seconds": result.train_seconds},
+                    "tokens_per_second": result.tokens_per_second, "train_seconds": result.train_seconds,
+                    "examples_seen": result.examples_seen, "stopped_by_budget": result.stopped_by_budget,
+                    "peak_rss_mb": result.peak_rss_mb},
         "train": result.to_dict(),
     }
     if result.adapter_dir:
