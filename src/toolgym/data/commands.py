@@ -154,3 +154,20 @@ def decontam(folder: Annotated[Path, typer.Argument(help="Dataset folder, or a c
     if report.get("exact_name_overlap") or report.get("exact_question_overlap"):
         console.print("[red]exact overlap with BFCL found[/red]")
         raise typer.Exit(1)
+
+
+@app.command("diversity")
+def diversity(
+    file: Annotated[Path, typer.Argument(help="A toolgym JSONL file, e.g. DIR/train.jsonl.")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the equal-size samples.")] = 0,
+) -> None:
+    """Distinct-bigram ratios of tool descriptions and queries and mean query words, beside BFCL non-live."""
+    from toolgym.data.diversity import compare_with_bfcl
+
+    if not file.is_file():
+        raise InputError("no such file", file=str(file))
+    profiles = compare_with_bfcl(file, seed)
+    table = Table("metric", str(file), "BFCL non-live")
+    for key in profiles["dataset"]:
+        table.add_row(key, str(profiles["dataset"][key]), str(profiles["bfcl_non_live"][key]))
+    Console().print(table)
