@@ -125,3 +125,19 @@ def test_token_budget_training_with_a_time_budget(tmp_path):
     assert result.stopped_by_budget and 0 < result.global_step < 50  # 3 s cannot buy 50 steps
     assert result.peak_rss_mb > 100 and result.device
     assert json.loads((tmp_path / "budget.json").read_text())["step"] == result.global_step
+
+
+def test_time_budget_schedule_warms_up_and_decays_by_the_deadline(tmp_path):
+    from toolgym.train.sft import BudgetCallback
+
+    budget = BudgetCallback(tmp_path, max_minutes=1.0)
+    param = torch.nn.Parameter(torch.zeros(1))
+    sched = budget.scheduler(torch.optim.SGD([param], lr=1.0), 3000, 0.1, "cosine")
+    factor = sched.lr_lambdas[0]
+    budget.before, budget.started = 0.0, __import__("time").perf_counter()
+    budget.fraction = lambda: 0.05  # half-way through warmup by time, at step 3 of 3000
+    assert factor(3) == pytest.approx(0.5)
+    budget.fraction = lambda: 0.55  # the step count alone would still be in warmup
+    assert factor(20) == pytest.approx(0.5)
+    budget.fraction = lambda: 1.0
+    assert factor(40) == pytest.approx(0.0, abs=1e-9)

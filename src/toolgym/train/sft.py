@@ -223,9 +223,9 @@ def _trainer_class() -> type:
             budget = next((c for c in self.callback_handler.callbacks if isinstance(c, BudgetCallback)), None)
             if budget is None or budget.seconds is None:
                 return super().create_scheduler(num_training_steps, optimizer)
-            self.lr_scheduler = budget.scheduler(optimizer or self.optimizer, num_training_steps,
-                                                 self.args.get_warmup_steps(num_training_steps),
-                                                 self.args.lr_scheduler_type)
+            warmup = self.args.get_warmup_steps(num_training_steps) / max(1, num_training_steps)
+            self.lr_scheduler = budget.scheduler(optimizer or self.optimizer, num_training_steps, warmup,
+                                                 str(self.args.lr_scheduler_type).split(".")[-1].lower())
             self._created_lr_scheduler = True
             return self.lr_scheduler
 
@@ -332,18 +332,20 @@ class BudgetCallback(TrainerCallback):
     def on_save(self, args, state, control, **kwargs):
         self.file.write_text(json.dumps({"seconds": round(self.elapsed(), 2), "step": state.global_step}))
 
-    def scheduler(self, optimizer: Any, total_steps: int, warmup: int, kind: str) -> Any:
-        """LambdaLR over progress = max(step / total, elapsed / budget), after `warmup` steps."""
+    def scheduler(self, optimizer: Any, total_steps: int, warmup_ratio: float, kind: str) -> Any:
+        """LambdaLR over progress p = max(step / total, elapsed / budget): linear warmup while p < warmup_ratio,
+        then `kind` (cosine, linear or constant) over the rest, so both end by the deadline."""
         from torch.optim.lr_scheduler import LambdaLR
 
         def factor(step: int) -> float:
-            if step < warmup:
-                return (step + 1) / max(1, warmup)
             progress = min(1.0, max(step / max(1, total_steps), self.fraction()))
+            if progress < warmup_ratio:
+                return max(progress, 1.0 / max(1, total_steps)) / warmup_ratio
+            rest = (progress - warmup_ratio) / max(1e-9, 1.0 - warmup_ratio)
             if kind == "cosine":
-                return 0.5 * (1.0 + math.cos(math.pi * progress))
+                return 0.5 * (1.0 + math.cos(math.pi * rest))
             if kind == "linear":
-                return 1.0 - progress
+                return 1.0 - rest
             return 1.0
 
         return LambdaLR(optimizer, factor)
