@@ -59,7 +59,7 @@ def execute(recipe: Recipe) -> RunState:
         # upstream: data lineage and seed (new test files must be rescored); data_out: the files written
         base = run_step(run_dir / "eval_baseline", {**_eval_config(recipe, recipe.adapter), "adapter_identity": start,
                                                     "upstream": state.lineage, "data": data_out}, recipe.seed,
-                        lambda d: _evaluate(state, d), on_skip=skip)
+                        lambda d: _evaluate(state, d, baseline=True), on_skip=skip)
         state.metrics["baseline"] = base["metrics"]
 
     from toolgym.recipes.stages import run_stage
@@ -136,13 +136,14 @@ def _synthesize(recipe: Recipe, step_dir: Path) -> dict[str, Any]:
     return {"data_dir": str(out.resolve()), "files": manifest.get("files", {})}
 
 
-def _evaluate(state: RunState, step_dir: Path) -> dict[str, Any]:
+def _evaluate(state: RunState, step_dir: Path, baseline: bool = False) -> dict[str, Any]:
     from toolgym.recipes.evaluation import evaluate_model
 
     spec = state.recipe.eval
+    limit = spec.baseline_limit if baseline and spec.baseline_limit is not None else spec.limit
     suites = [str(state.data_dir / name) for name in spec.suites] if state.data_dir else []
     metrics = evaluate_model(model=state.model, adapter=state.adapter, categories=spec.categories,
-                             limit=spec.limit, out_dir=step_dir, batch_size=spec.batch_size,
+                             limit=limit, out_dir=step_dir, batch_size=spec.batch_size,
                              max_new_tokens=spec.max_new_tokens, suites=suites, suite_limit=spec.suite_limit,
                              dtype=spec.dtype)
     return {"metrics": metrics}
@@ -154,7 +155,8 @@ def _notes(state: RunState) -> list[str]:
 
     notes = [f"model: {recipe.model}; adapter: {state.adapter}", f"recipe: {recipe.source}",
              f"device: {capability().line()}",
-             f"eval: {', '.join(recipe.eval.categories)} (limit {recipe.eval.limit} per category)"]
+             f"eval: {', '.join(recipe.eval.categories)} (limit {recipe.eval.limit} per category"
+             + (f"; baseline limit {recipe.eval.baseline_limit}" if recipe.eval.baseline_limit else "") + ")"]
     for name, metrics in state.metrics.items():
         if name not in ("baseline", "final"):
             notes.append(f"{name}: " + ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()

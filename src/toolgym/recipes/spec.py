@@ -128,10 +128,13 @@ class EvalSpec(StageConfig):
     suites: list[str] = field(default_factory=list)  # toolgym test sets (file names in the data folder)
     suite_limit: int | None = 100
     baseline: bool = True
+    # cases per BFCL category for the baseline (the untrained model), None = `limit`: the embedded model's
+    # baseline is known (0% on every AST category), so a short one saves CPU time for training
+    baseline_limit: int | None = None
 
     def __post_init__(self) -> None:
         check_categories(self.categories, where="eval", key="categories")
-        for key in ("limit", "batch_size", "max_new_tokens", "suite_limit"):
+        for key in ("limit", "batch_size", "max_new_tokens", "suite_limit", "baseline_limit"):
             _at_least(getattr(self, key), 1, "eval", key)
         _choice(self.dtype, GENERATION_DTYPES, "generation dtype", "eval", "dtype")
         for i, suite in enumerate(self.suites):
