@@ -105,3 +105,83 @@ def test_shared_prefill_matches_independent_generation(generator, chat_prompts):
     shared = generator._generate_batch(ids, config, [])
     plain = generator.generate(chat_prompts[:2], max_new_tokens=8)
     assert shared == [plain[0][0]] * 3 + [plain[1][0]] * 3
+
+
+# ------------------------------------------------------------------------------------------- greedy decoder
+TOOL_SYSTEM = ("You are a helpful assistant. You can call various user-defined tools to solve users' problems.\n"
+               "Function signatures within <tools></tools> tags:\n<tools>\n")
+
+
+@pytest.fixture(scope="module")
+def mixed_prompts(smol, chat_prompts):
+    """Prompts of different lengths; four share a system prompt longer than MIN_SHARED_PREFIX tokens."""
+    _, tokenizer = smol
+    tools = ['{"name": "get_weather", "parameters": {"city": "string"}}', '{"name": "add", "parameters": {}}',
+             '{"name": "book_table", "description": "Book a table for a number of people in a restaurant."}',
+             '{"name": "f"}']
+    asks = ["Weather in Oslo?", "Add 2 and 3.", "A table for two in Lima tonight, please.", "Call f."]
+    shared = [tokenizer.apply_chat_template([{"role": "system", "content": TOOL_SYSTEM + t + "\n</tools>"},
+                                             {"role": "user", "content": a}], tokenize=False,
+                                            add_generation_prompt=True) for t, a in zip(tools, asks, strict=True)]
+    return shared + chat_prompts
+
+
+def _plain(smol, **kwargs):
+    model, tokenizer = smol
+    return TransformersGenerator(model, tokenizer, dtype="float32", progress=False, fast_greedy=False, **kwargs)
+
+
+def test_greedy_decoder_equals_transformers_generate(smol, mixed_prompts):
+    """Continuous batching (2 rows, finished rows replaced), per-prompt prefill after a shared prefix: the
+    same greedy texts as transformers' generate() on padded batches, with and without min_new_tokens."""
+    model, tokenizer = smol
+    fast = TransformersGenerator(model, tokenizer, batch_size=2, dtype="float32", progress=False)
+    assert fast.fast_greedy
+    plain = _plain(smol, batch_size=4)
+    assert fast.generate(mixed_prompts, max_new_tokens=20) == plain.generate(mixed_prompts, max_new_tokens=20)
+    forced = dict(max_new_tokens=6, min_new_tokens=6)
+    assert fast.generate(mixed_prompts[:3], **forced) == plain.generate(mixed_prompts[:3], **forced)
+    assert fast.stats.fast_path == 2 and plain.stats.fast_path == 0
+    assert fast.stats.new_tokens == plain.stats.new_tokens  # the same tokens, end tokens included
+    assert fast.stats.decode_rows < plain.stats.decode_rows  # no finished rows carried along
+
+
+def test_shared_prefix_is_computed_once(smol, mixed_prompts):
+    model, tokenizer = smol
+    shared = mixed_prompts[:4]
+    ids = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in shared]
+    head = next(k for k in range(min(map(len, ids))) if len({i[k] for i in ids}) > 1)
+    assert head >= 16
+    on = TransformersGenerator(model, tokenizer, batch_size=4, dtype="float32", progress=False)
+    off = TransformersGenerator(model, tokenizer, batch_size=4, dtype="float32", progress=False, share_prefix=False)
+    assert on.generate(shared, max_new_tokens=12) == off.generate(shared, max_new_tokens=12)
+    assert on.stats.prompt_tokens == off.stats.prefill_tokens == sum(map(len, ids))
+    assert on.stats.prefill_tokens == sum(map(len, ids)) - 3 * head
+
+
+def test_greedy_decoder_moves_its_cache_window(smol, mixed_prompts, monkeypatch):
+    """With no spare columns, the window of live rows is moved to the buffer's start: the same texts."""
+    from toolgym.models import generate
+
+    shifts: list[int] = []
+    original = generate._RowsCache.shift
+    monkeypatch.setattr(generate._GreedyDecoder, "SPARE", 0.0)
+    monkeypatch.setattr(generate._GreedyDecoder, "SLACK", 1)
+    monkeypatch.setattr(generate._RowsCache, "shift", lambda self: shifts.append(self.lo) or original(self))
+    model, tokenizer = smol
+    fast = TransformersGenerator(model, tokenizer, batch_size=2, dtype="float32", progress=False)
+    texts = fast.generate(mixed_prompts, max_new_tokens=24)
+    assert shifts and all(lo > 0 for lo in shifts)
+    assert texts == _plain(smol, batch_size=8).generate(mixed_prompts, max_new_tokens=24)
+
+
+def test_greedy_decoder_falls_back_for_eager_attention(chat_prompts):
+    from transformers import AutoModelForCausalLM
+
+    from toolgym.models.registry import load_model, resolve_model
+
+    _, tokenizer = load_model("smollm2-135m")
+    eager = AutoModelForCausalLM.from_pretrained(str(resolve_model("smollm2-135m")), attn_implementation="eager")
+    generator = TransformersGenerator(eager, tokenizer, dtype="float32", progress=False)
+    assert not generator.fast_greedy
+    assert generator.generate(chat_prompts[:1], max_new_tokens=4)[0][0].strip()

@@ -49,3 +49,14 @@ def test_unknown_dtype_is_an_error():
 def test_capability_line_names_the_isa():
     line = hardware.capability().line()
     assert line.startswith(("cpu: ", "cuda: ")) and "bf16" in line
+
+
+def test_matmul_peak_at_a_models_linear_shapes():
+    import torch
+
+    model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Linear(16, 8), torch.nn.Linear(8, 16),
+                                torch.nn.Linear(16, 100))
+    assert hardware.linear_shapes(model, skip_out=100) == {(8, 16): 2, (16, 8): 1}
+    peak = hardware.matmul_peak({(64, 64): 2}, rows=32, seconds=0.05, rounds=2)
+    assert peak.gflops > 0 and peak.gflops_per_cpu_s > 0 and peak.dtype == "float32"
+    assert "GFLOP/s" in peak.line() and f"{peak.threads} threads" in peak.line()

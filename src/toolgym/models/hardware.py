@@ -123,3 +123,67 @@ def generation_dtype(request: str, device_type: str, batch_size: int) -> str:
 def warn_emulated_bf16(what: str) -> None:
     _log.warning("%s on a CPU without native bf16 (%s): %s; use dtype auto", what, capability().isa,
                  EMULATED_BF16_SLOWDOWN)
+
+
+@dataclass(frozen=True)
+class MatmulPeak:
+    """The best matmul rate seen at a model's linear shapes: per wall second and per CPU second of this
+    process (the second is robust to other processes sharing the CPU; with 1 thread both agree when alone)."""
+
+    gflops: float
+    gflops_per_cpu_s: float
+    dtype: str
+    threads: int
+    rows: int
+
+    def line(self) -> str:
+        return (f"matmul peak {self.gflops:.1f} GFLOP/s ({self.gflops_per_cpu_s:.1f} per CPU-second), {self.dtype}, "
+                f"{self.rows} rows, {self.threads} threads")
+
+
+def linear_shapes(model: object, skip_out: int | None = None) -> dict[tuple[int, int], int]:
+    """(in_features, out_features) -> count of the model's `nn.Linear`s, without those of width `skip_out`
+    (the vocabulary: the LM head runs on one position per prompt in a prefill)."""
+    import torch
+
+    shapes: dict[tuple[int, int], int] = {}
+    for module in model.modules():  # type: ignore[attr-defined]
+        if isinstance(module, torch.nn.Linear) and module.out_features != skip_out:
+            key = (module.in_features, module.out_features)
+            shapes[key] = shapes.get(key, 0) + 1
+    return shapes
+
+
+def matmul_peak(shapes: dict[tuple[int, int], int], *, rows: int = 512, dtype: str = "float32",
+                device: str = "cpu", seconds: float = 2.0, rounds: int = 5) -> MatmulPeak:
+    """The rate of `rows x in @ in x out` products over `shapes`, weighted by their counts: best of `rounds`
+    rounds of about `seconds / rounds` each (the peak a prefill of `rows` tokens can reach)."""
+    import time
+
+    import torch
+
+    torch_dtype = torch.bfloat16 if "bf" in dtype else torch.float32
+    weights = {s: torch.randn(s[1], s[0], dtype=torch_dtype, device=device) for s in shapes}
+    x = {s[0]: torch.randn(rows, s[0], dtype=torch_dtype, device=device) for s in shapes}
+    per_layer = max(1, min(shapes.values()))  # one pass = one layer's mix of products
+    repeats = {s: max(1, round(count / per_layer)) for s, count in shapes.items()}
+    flops = sum(n * rows * i * o * 2 for (i, o), n in repeats.items())
+
+    def one_pass() -> None:
+        for (i, o), n in repeats.items():
+            for _ in range(n):
+                torch.nn.functional.linear(x[i], weights[i, o])
+        if device == "cuda":
+            torch.cuda.synchronize()
+
+    one_pass()  # warm-up (kernel selection)
+    best_wall = best_cpu = 0.0
+    for _ in range(rounds):
+        wall, cpu, passes = time.perf_counter(), time.process_time(), 0
+        while passes == 0 or time.perf_counter() - wall < seconds / rounds:
+            one_pass()
+            passes += 1
+        best_wall = max(best_wall, passes * flops / (time.perf_counter() - wall) / 1e9)
+        best_cpu = max(best_cpu, passes * flops / max(time.process_time() - cpu, 1e-9) / 1e9)
+    return MatmulPeak(round(best_wall, 1), round(best_cpu, 1), "bfloat16" if "bf" in dtype else "float32",
+                      torch.get_num_threads(), rows)
