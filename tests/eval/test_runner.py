@@ -182,3 +182,58 @@ def test_cli_default_folders_of_two_adapters_differ(tmp_path, monkeypatch) -> No
     stored = [json.loads((f / IDENTITY).read_text()) for f in folders]
     assert stored[0]["adapter_sha256"] != stored[1]["adapter_sha256"]
     assert stored[0]["generator"] == "FakeGenerator" and stored[0]["sanitize"] is False
+
+
+class WordTokenizer(FakeTokenizer):
+    """Counts whitespace-separated words as tokens."""
+
+    def __call__(self, text, add_special_tokens=False):
+        return {"input_ids": text.split()}
+
+
+class RecordingGenerator(FakeGenerator):
+    tokenizer = WordTokenizer()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limits: dict[str, int] = {}
+
+    def generate(self, prompts, max_new_tokens=256, **_kwargs):
+        self.limits.update({p: max_new_tokens for p in prompts})
+        return super().generate(prompts)
+
+
+def test_gold_budgets_fit_every_gold_answer_of_the_category() -> None:
+    from toolgym.core.formats import render_calls
+    from toolgym.eval.bfcl import reference_calls
+    from toolgym.eval.runner import gold_budgets
+
+    tokenizer = WordTokenizer()
+    budgets = gold_budgets(tokenizer, "hermes", "non_live")
+    assert set(budgets) == {"simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance"}
+    for category in ("simple_python", "parallel"):
+        longest = max(len(render_calls(reference_calls(c), "hermes").split()) for c in bfcl_cases(category))
+        assert budgets[category] == -(-(longest + 1) * 5 // 4) + 16
+    assert budgets["irrelevance"] == max(budgets["simple_python"], budgets["multiple"])
+    assert budgets["parallel"] > budgets["simple_python"]
+
+
+def test_bfcl_categories_get_their_own_max_new_tokens(tmp_path) -> None:
+    from toolgym.eval.runner import gold_budgets
+
+    generator = RecordingGenerator()
+    budgets = gold_budgets(generator.tokenizer, "hermes", "simple_python,parallel,irrelevance")
+    cap = budgets["parallel"] - 1  # the caller's max_new_tokens caps the budgets
+    assert cap > max(budgets["simple_python"], budgets["irrelevance"])
+    summary = run_bfcl(generator, "simple_python,parallel,irrelevance", limit=2, out_dir=tmp_path,
+                       max_new_tokens=cap, chunk_size=8, progress=False)
+    rows = read_results(tmp_path / "results.jsonl")
+    got = {r["category"]: generator.limits[r["prompt"]] for r in rows}
+    assert got == {"simple_python": budgets["simple_python"], "parallel": cap, "irrelevance": budgets["irrelevance"]}
+    assert json.loads((tmp_path / IDENTITY).read_text())["max_new_tokens_by_category"] == {
+        "irrelevance": budgets["irrelevance"], "parallel": cap, "simple_python": budgets["simple_python"]}
+    assert summary.meta["max_new_tokens_by_category"]["parallel"] == cap
+    one = RecordingGenerator()
+    run_bfcl(one, "simple_python,parallel", limit=1, out_dir=tmp_path / "flat", max_new_tokens=64, budgets=None,
+             progress=False)
+    assert set(one.limits.values()) == {64}

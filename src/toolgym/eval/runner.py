@@ -7,13 +7,20 @@ own scorer and streams one JSON line per case to `results.jsonl`. A rerun skips 
 interrupted run resumes without losing or duplicating records, but only when the folder's `run_identity.json`
 (model, adapter and model weight hashes, dtype, call format, parse, max_new_tokens, chat template, …) matches
 this run's: results of another configuration are never mixed in. `summary.json` and `summary.md` close it.
+
+BFCL runs give each category its own `max_new_tokens` (`gold_budgets`): room for the longest gold answer of
+the category plus a margin, never more than the caller's `max_new_tokens`. It is derived from the answers'
+lengths in tokens, not from model outputs or scores (BFCL is a test set). Generation stops at the model's end
+token; no stop string cuts a completion short (a second call after the first must still count against it).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -32,7 +39,13 @@ from toolgym.core.formats import (
 from toolgym.core.match import to_bfcl_decoded
 from toolgym.core.progress import progress_bar
 from toolgym.core.schema import Tool, ToolCall, unsanitize_name
-from toolgym.eval.bfcl import CATEGORIES, category_size, expand_categories, load_bfcl_cases, reference_calls
+from toolgym.eval.bfcl import (
+    CATEGORIES,
+    category_size,
+    expand_categories,
+    load_bfcl_cases,
+    reference_calls,
+)
 from toolgym.eval.cases import EvalCase, unparsable_score
 from toolgym.eval.metrics import Summary, summarize
 from toolgym.eval.suites import load_suite_cases
@@ -196,8 +209,10 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
               max_new_tokens: int = 256, chunk_size: int = 64, name: str = "eval", bfcl: bool = False,
               order: Sequence[str] = (), progress: bool = True, meta: dict[str, Any] | None = None,
               parse: str | Callable[[EvalCase], str] | None = None,
-              identity: Mapping[str, Any] | None = None) -> Summary:
+              identity: Mapping[str, Any] | None = None, budgets: Mapping[str, int] | None = None) -> Summary:
     """Generate (with `generator`, or take texts from `outputs(cases)`), score, stream rows, summarize.
+
+    `budgets` maps a category to its own max_new_tokens (capped by `max_new_tokens`; see `gold_budgets`).
 
     `identity` names what produced the texts (`model_identity(...)` for a model; the source of `outputs`);
     the runner adds the format, parse, max_new_tokens, name sanitizing and the generator's own settings.
@@ -216,8 +231,10 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     out.mkdir(parents=True, exist_ok=True)
     path = out / RESULTS
     sanitize = generator is not None and supports_tools(generator.tokenizer)
+    limits = {c: min(max_new_tokens, n) for c, n in sorted((budgets or {}).items())}
     check_identity(out, {**(identity or {}), "format": fmt, "max_new_tokens": max_new_tokens, "sanitize": sanitize,
-                         "parse": "per-case" if callable(parse) else parse, **_generator_identity(generator)})
+                         "parse": "per-case" if callable(parse) else parse, **_generator_identity(generator),
+                         **({"max_new_tokens_by_category": limits} if limits else {})})
     wanted = {c.id for c in cases}
     done = read_results(path)
     _rewrite_clean(path, done)
@@ -228,18 +245,17 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     rendered: dict[str, str | None] = {}
     if generator is not None:
         rendered = {c.id: _render(generator.tokenizer, c, sanitize, fmt) for c in todo}
-        # longest first across the whole run: batches of similar length waste little padding
-        todo.sort(key=lambda c: -len(rendered[c.id] or ""))
+        # one max_new_tokens per chunk; longest first within it: batches of similar length waste little padding
+        todo.sort(key=lambda c: (limits.get(c.category, max_new_tokens), -len(rendered[c.id] or "")))
     with path.open("a", encoding="utf-8") as fh, progress_bar(len(cases), name, enabled=progress) as advance:
         advance(len(cases) - len(todo))
-        for start in range(0, len(todo), chunk_size):
-            chunk = list(todo[start:start + chunk_size])
+        for chunk in _chunks(todo, chunk_size, lambda c: limits.get(c.category, max_new_tokens)):
             if generator is not None:
                 prompts = [rendered[c.id] for c in chunk]
                 ready = [i for i, p in enumerate(prompts) if p is not None]
                 texts: list[str | None] = [None] * len(chunk)
-                generated = generator.generate([prompts[i] for i in ready], max_new_tokens=max_new_tokens) \
-                    if ready else []
+                budget = limits.get(chunk[0].category, max_new_tokens)
+                generated = generator.generate([prompts[i] for i in ready], max_new_tokens=budget) if ready else []
                 for i, outs in zip(ready, generated, strict=True):
                     texts[i] = outs[0]
             else:
@@ -251,12 +267,51 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
             advance(len(chunk))
     elapsed = time.perf_counter() - started
     rows = [r for r in read_results(path) if r["id"] in wanted]
-    info = {"format": fmt, "parse": parse if isinstance(parse, str) else None, "max_new_tokens": max_new_tokens, "generated": len(todo), "seconds": round(elapsed, 2),
+    info = {"format": fmt, "parse": parse if isinstance(parse, str) else None, "max_new_tokens": max_new_tokens,
+            **({"max_new_tokens_by_category": limits} if limits else {}), "generated": len(todo), "seconds": round(elapsed, 2),
             "cases_per_second": round(len(todo) / elapsed, 3) if todo and elapsed > 0 else None, **(meta or {})}
     totals = {c: category_size(c) for c in {r["category"] for r in rows} if c in CATEGORIES} if bfcl else None
     summary = summarize(rows, name, order, bfcl=bfcl, meta=info, totals=totals)
     summary.write(out)
     return summary
+
+
+def _chunks(cases: list[EvalCase], size: int, key: Callable[[EvalCase], int]) -> list[list[EvalCase]]:
+    """Consecutive runs of at most `size` cases with the same `key` (the max_new_tokens they get)."""
+    chunks: list[list[EvalCase]] = []
+    for case in cases:
+        if chunks and len(chunks[-1]) < size and key(chunks[-1][0]) == key(case):
+            chunks[-1].append(case)
+        else:
+            chunks.append([case])
+    return chunks
+
+
+# Margin over the longest gold answer: other allowed values (BFCL lists several per parameter, the reference
+# renders the first), spacing and number formatting differ from the reference's rendering.
+BUDGET_FACTOR, BUDGET_EXTRA = 1.25, 16
+# Categories without gold calls: an answer there is at most the calls a single-call category's tools take.
+_BUDGET_FROM = {"irrelevance": ("simple_python", "multiple"), "live_irrelevance": ("live_simple", "live_multiple"),
+                "live_relevance": ("live_simple", "live_multiple")}
+
+
+def gold_budgets(tokenizer: Any, fmt: str = "hermes", categories: Sequence[str] | str = "all") -> dict[str, int]:
+    """max_new_tokens per BFCL category: ceil(1.25 x the longest gold answer of the whole category, rendered
+    in `fmt` and tokenized, plus its end token) + 16. Derived from the answers alone, never from model output,
+    and the same for a `--limit` subset as for the full category. Empty for a generator without a tokenizer."""
+    if not callable(tokenizer):
+        return {}
+    wanted = expand_categories(categories)
+    sources = {c: _BUDGET_FROM.get(c, (c,)) for c in wanted}
+    longest = {src: _longest_gold(tokenizer, fmt, src) for srcs in sources.values() for src in srcs}
+    return {c: math.ceil(BUDGET_FACTOR * max(longest[s] for s in srcs)) + BUDGET_EXTRA for c, srcs in sources.items()}
+
+
+@functools.lru_cache(maxsize=16)
+def _longest_gold(tokenizer: Any, fmt: str, category: str) -> int:
+    """Tokens of the category's longest reference answer (`reference_calls` rendered in `fmt`) + 1 end token."""
+    texts = [render_calls(reference_calls(c), fmt) for c in load_bfcl_cases(category)]
+    return 1 + max(len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts)
 
 
 def bfcl_cases(categories: Sequence[str] | str = "all", limit: int | None = None) -> list[EvalCase]:
@@ -265,11 +320,17 @@ def bfcl_cases(categories: Sequence[str] | str = "all", limit: int | None = None
 
 
 def run_bfcl(generator: Any, categories: Sequence[str] | str = "all", limit: int | None = None,
-             out_dir: Path | str = "runs/eval/bfcl", **kwargs: Any) -> Summary:
-    """BFCL with a model: the Python API the recipe runner calls."""
+             out_dir: Path | str = "runs/eval/bfcl", budgets: Mapping[str, int] | str | None = "gold",
+             **kwargs: Any) -> Summary:
+    """BFCL with a model: the Python API the recipe runner calls. `budgets="gold"`: each category's
+    max_new_tokens from its gold answers (`gold_budgets`, capped by `max_new_tokens`); None: one for all."""
     cases = bfcl_cases(categories, limit)
+    if budgets == "gold":
+        budgets = gold_budgets(generator.tokenizer, kwargs.get("fmt", "hermes"), categories)
+    elif isinstance(budgets, str):
+        raise ValueError(f"budgets must be 'gold', a mapping or None, not {budgets!r}")
     return run_cases(cases, out_dir, generator=generator, name=kwargs.pop("name", "bfcl"), bfcl=True,
-                     order=CATEGORIES, **kwargs)
+                     order=CATEGORIES, budgets=budgets, **kwargs)
 
 
 REFERENCE_IDENTITY = {"outputs": "bfcl-reference"}
