@@ -1,13 +1,21 @@
-"""Speed of a full BFCL evaluation on the embedded model: wall time and cases/s.
+"""Speed of a BFCL evaluation against its prefill floor: wall time, CPU time, tokens and the ratio to the floor.
 
-    python benchmarks/bfcl_eval.py                       # non-live AST + irrelevance: 1,240 cases
-    python benchmarks/bfcl_eval.py --categories all      # every single-turn category (3,491 cases)
-    python benchmarks/bfcl_eval.py --limit 20 --threads 1
+    python benchmarks/bfcl_eval.py                        # non-live AST + irrelevance: 1,240 cases
+    python benchmarks/bfcl_eval.py --categories simple_python,multiple --limit 32 --threads 1 --json out.json
+    python benchmarks/bfcl_eval.py --adapter runs/x/sft/adapter --limit 32
+    python benchmarks/bfcl_eval.py --engine generate      # transformers' generate() instead of the greedy decoder
 
-It runs `toolgym.eval.runner.run_bfcl` (the same code as `toolgym eval bfcl`) into a fresh folder, so
-nothing is resumed, and prints the time, cases/s, generated tokens/s and the score table. On a CPU shared
-with other busy processes, `--threads 1` avoids OpenMP oversubscription (measured here: 16 new tokens for
-4 prompts took 190 s with torch's default 2 threads under load 10, and 10 s with 1 thread).
+It runs `toolgym.eval.runner.run_bfcl` (the code of `toolgym eval bfcl`, per-category max_new_tokens from the
+gold answers) into a fresh folder, so nothing is resumed, and prints:
+
+- the device (`toolgym.models.hardware.capability().line()`), the generation dtype chosen, torch threads;
+- cases, prompt tokens, generated tokens (end token included), wall and CPU time of the evaluation;
+- a matmul peak measured just before and after the run at the model's linear shapes (512 rows), the better
+  one kept, in GFLOP per wall second and per CPU second of this process;
+- the prefill floor = prompt tokens x 2 x parameters / peak, twice: with all parameters (the issue's
+  definition) and with only the linear layers every prompt token passes through (no embedding lookup, no
+  LM head: a prefill computes logits for one position per prompt), and wall / floor for each. On a CPU shared
+  with other processes the CPU-second figures are the robust ones (exact with `--threads 1`).
 """
 
 from __future__ import annotations
@@ -19,51 +27,127 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="smollm2-135m")
+    parser.add_argument("--adapter", default=None, help="LoRA adapter folder on top of the model")
     parser.add_argument("--categories", default="non_live")
     parser.add_argument("--limit", type=int, default=None, help="cases per category (default: all)")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--max-new-tokens", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=32, help="rows per decode batch at most")
+    parser.add_argument("--batch-tokens", type=int, default=None, help="KV positions per decode batch at most")
+    parser.add_argument("--max-new-tokens", type=int, default=1024,
+                        help="cap over the per-category budgets from the gold answers")
+    parser.add_argument("--budgets", choices=("gold", "off"), default="gold",
+                        help="off: --max-new-tokens for every category")
+    parser.add_argument("--engine", choices=("greedy", "generate"), default="greedy",
+                        help="greedy: toolgym's continuous-batching decoder; generate: transformers' generate()")
+    parser.add_argument("--no-shared-prefix", action="store_true", help="prefill every prompt in full")
     parser.add_argument("--format", default="hermes")
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
+    parser.add_argument("--peak-seconds", type=float, default=2.0, help="length of each matmul probe")
     parser.add_argument("--out", type=Path, default=None, help="keep the run here (default: a temp folder)")
-    args = parser.parse_args()
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    return parser.parse_args()
 
+
+def parameters(model: Any) -> tuple[int, int]:
+    """(all parameters, those of the linear layers a prompt token passes through: no embedding, no LM head)."""
+    from toolgym.models.hardware import linear_shapes
+
+    total = sum(p.numel() for p in model.parameters())
+    vocab = model.get_input_embeddings().weight.shape[0]
+    body = sum(count * i * o for (i, o), count in linear_shapes(model, skip_out=vocab).items())
+    return total, body
+
+
+def main() -> None:
+    args = parse_args()
     import torch
 
     if args.threads:
         torch.set_num_threads(args.threads)
     from toolgym.eval.runner import bfcl_cases, run_bfcl
-    from toolgym.models.generate import TransformersGenerator
-    from toolgym.models.registry import load_model
+    from toolgym.models.backends import make_generator
+    from toolgym.models.generate import DEFAULT_BATCH_TOKENS
+    from toolgym.models.hardware import capability, linear_shapes, matmul_peak
 
     out = args.out or Path(tempfile.mkdtemp(prefix="bfcl-bench-"))
     if (out / "results.jsonl").exists():
         shutil.rmtree(out)
     started = time.perf_counter()
-    model, tokenizer = load_model(args.model)
-    generator = TransformersGenerator(model, tokenizer, batch_size=args.batch_size, dtype=args.dtype, progress=False)
+    generator = make_generator("transformers", args.model, args.adapter, batch_size=args.batch_size,
+                               dtype=args.dtype, progress=False)
+    generator.batch_tokens = args.batch_tokens or DEFAULT_BATCH_TOKENS
+    generator.fast_greedy = generator.fast_greedy and args.engine == "greedy"
+    generator.share_prefix = not args.no_shared_prefix
+    model = generator.model
     loaded = time.perf_counter()
+    total_params, body_params = parameters(model)
+    device = capability()
+    print(device.line())
+    print(f"model {args.model}  adapter {args.adapter or '-'}  dtype {args.dtype} -> {generator.dtype}  "
+          f"engine {args.engine if generator.fast_greedy or args.engine == 'generate' else 'generate (fallback)'}  "
+          f"threads {torch.get_num_threads()}  cpus {os.cpu_count()}  load avg {os.getloadavg()[0]:.1f}", flush=True)
+    vocab = model.get_input_embeddings().weight.shape[0]
+    shapes = linear_shapes(model, skip_out=vocab)
+    probe_dtype = "bfloat16" if generator.dtype != "float32" else "float32"
+    peak_before = matmul_peak(shapes, dtype=probe_dtype, device=device.device, seconds=args.peak_seconds)
+    print(f"before: {peak_before.line()}", flush=True)
+
     n_cases = len(bfcl_cases(args.categories, args.limit))
+    wall0, cpu0 = time.perf_counter(), time.process_time()
     summary = run_bfcl(generator, args.categories, args.limit, out, fmt=args.format,
-                       max_new_tokens=args.max_new_tokens, chunk_size=args.batch_size * 4,
-                       meta={"model": args.model, "benchmark": True})
-    finished = time.perf_counter()
-    rows = [json.loads(line) for line in (out / "results.jsonl").open()]
-    new_tokens = sum(len(tokenizer(r["raw"], add_special_tokens=False).input_ids) for r in rows)
-    wall = finished - loaded
+                       max_new_tokens=args.max_new_tokens, chunk_size=max(args.batch_size * 4, 16),
+                       budgets="gold" if args.budgets == "gold" else None, progress=False,
+                       meta={"model": args.model, "adapter": args.adapter, "benchmark": True})
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    peak_after = matmul_peak(shapes, dtype=probe_dtype, device=device.device, seconds=args.peak_seconds)
+    print(f"after:  {peak_after.line()}")
+    peak = max(peak_before.gflops, peak_after.gflops)
+    peak_cpu = max(peak_before.gflops_per_cpu_s, peak_after.gflops_per_cpu_s)
+
+    stats = generator.stats
+    prompt_tokens = stats.prompt_tokens
+    floors = {}
+    for name, params in (("all_params", total_params), ("linear_params", body_params)):
+        flops = prompt_tokens * 2 * params
+        floors[name] = {"params": params, "floor_s": flops / (peak * 1e9), "floor_cpu_s": flops / (peak_cpu * 1e9)}
+        floors[name]["wall_over_floor"] = wall / floors[name]["floor_s"]
+        floors[name]["cpu_over_floor"] = cpu / floors[name]["floor_cpu_s"]
     print(summary.markdown())
-    print(f"model {args.model}  categories {args.categories}  cases {n_cases}  batch {args.batch_size}  "
-          f"max_new_tokens {args.max_new_tokens}  format {args.format}  dtype {args.dtype}  "
-          f"threads {torch.get_num_threads()}  cpus {os.cpu_count()}  load avg {os.getloadavg()[0]:.1f}")
-    print(f"model load {loaded - started:.1f} s; evaluation wall time {wall:.1f} s = {wall / 60:.2f} min; "
-          f"{n_cases / wall:.3f} cases/s; {new_tokens / wall:.1f} generated tokens/s")
+    print(f"cases {n_cases}  prompt tokens {prompt_tokens}  generated tokens {stats.new_tokens}  "
+          f"(prefill computed {stats.prefill_tokens}, decode row-steps {stats.decode_rows} in {stats.decode_steps} "
+          f"steps)")
+    budgets = summary.meta.get("max_new_tokens_by_category") or {"all": args.max_new_tokens}
+    print(f"max_new_tokens {budgets}")
+    print(f"model load {loaded - started:.1f} s; evaluation wall {wall:.1f} s = {wall / 60:.2f} min, CPU {cpu:.1f} s; "
+          f"{n_cases / wall:.3f} cases/s; {stats.new_tokens / wall:.1f} generated tokens/s")
+    for name, f in floors.items():
+        print(f"prefill floor ({name.replace('_', ' ')}: 2 x {f['params'] / 1e6:.1f}M per prompt token): "
+              f"{f['floor_s']:.1f} s wall at {peak:.1f} GFLOP/s -> wall/floor {f['wall_over_floor']:.2f}; "
+              f"{f['floor_cpu_s']:.1f} CPU-s at {peak_cpu:.1f} GFLOP/CPU-s -> CPU/floor {f['cpu_over_floor']:.2f}")
     print(f"results in {out}")
+    if args.json:
+        figures = {
+            "device": device.line(), "model": args.model, "adapter": args.adapter, "dtype_requested": args.dtype,
+            "dtype": generator.dtype, "engine": args.engine, "fast_greedy": generator.fast_greedy,
+            "shared_prefix": generator.share_prefix, "threads": torch.get_num_threads(),
+            "batch_size": args.batch_size, "batch_tokens": generator.batch_tokens, "categories": args.categories,
+            "limit": args.limit, "cases": n_cases, "max_new_tokens": budgets, "prompt_tokens": prompt_tokens,
+            "generated_tokens": stats.new_tokens, "stats": stats.as_dict(), "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 2), "model_load_s": round(loaded - started, 2),
+            "peak": {"before": peak_before.__dict__, "after": peak_after.__dict__, "gflops": peak,
+                     "gflops_per_cpu_s": peak_cpu},
+            "floors": floors, "accuracy": summary.accuracy,
+            "categories_accuracy": {c: s.accuracy for c, s in summary.categories.items()},
+            "load_avg": os.getloadavg()[0], "results": str(out / "results.jsonl"),
+        }
+        args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")
+        print(f"figures in {args.json}")
 
 
 if __name__ == "__main__":

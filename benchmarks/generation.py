@@ -2,8 +2,10 @@
 
 Prints output tokens/s at batch 1 and batch 32, for fp32 and bf16 autocast (and, for reference, bf16
 weights), with every sequence forced to exactly `--max-new-tokens` tokens (min_new_tokens = max) so the
-numbers are comparable. Also prints the model load times (first GGUF conversion, from the cache record,
-and this load from the safetensors cache).
+numbers are comparable. Greedy requests run on toolgym's continuous-batching decoder; the `*-generate`
+variants run the same requests through transformers' generate(). Also prints the device, the dtype each
+variant resolves to, and the model load times (first GGUF conversion, from the cache record, and this load
+from the safetensors cache).
 
     python benchmarks/generation.py                      # batch 1 and 32, fp32 vs bf16, 64 new tokens
     python benchmarks/generation.py --threads 1 --json out.json   # on a busy machine: see tokens/CPU-s
@@ -22,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from toolgym.models.generate import TransformersGenerator
-from toolgym.models.hardware import cpu_has_native_bf16
+from toolgym.models.hardware import capability
 from toolgym.models.registry import EMBEDDED, cache_info, load_model
 
 QUERIES = [
@@ -32,7 +34,8 @@ QUERIES = [
     "Translate 'good morning' into the language spoken in {city}.", "List three museums in {city}.",
 ]
 CITIES = ["Paris", "Tokyo", "Lima", "Oslo"]
-VARIANTS = {"fp32": "float32", "bf16-autocast": "bfloat16", "bf16-weights": "bf16-weights"}
+VARIANTS = {"fp32": "float32", "fp32-generate": "float32", "bf16-autocast": "bfloat16",
+            "bf16-weights": "bf16-weights"}
 
 
 def prompts(tokenizer, count: int) -> list[str]:
@@ -46,7 +49,8 @@ def make_generator(model, tokenizer, variant: str, batch_size: int) -> Transform
     if variant == "bf16-weights":
         return TransformersGenerator(copy.deepcopy(model).to(torch.bfloat16), tokenizer, batch_size=batch_size,
                                      dtype="float32", progress=False)
-    return TransformersGenerator(model, tokenizer, batch_size=batch_size, dtype=VARIANTS[variant], progress=False)
+    return TransformersGenerator(model, tokenizer, batch_size=batch_size, dtype=VARIANTS[variant], progress=False,
+                                 fast_greedy=not variant.endswith("-generate"))
 
 
 def measure(gen: TransformersGenerator, batch: list[str], max_new: int, batch_size: int) -> tuple[float, float]:
@@ -87,7 +91,8 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=64)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 32])
     parser.add_argument("--batch1-prompts", type=int, default=4, help="prompts generated one by one at batch 1")
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--variants", nargs="+", default=["fp32", "fp32-generate", "bf16-autocast", "bf16-weights"],
+                        choices=list(VARIANTS))
     parser.add_argument("--repeats", type=int, default=1, help="runs per setting; the best is reported")
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
     parser.add_argument("--samples", type=int, default=8,
@@ -103,21 +108,23 @@ def main() -> None:
     load_s = time.perf_counter() - started
     conversion_s = cache_info(EMBEDDED["smollm2-135m"]).get("converted_in_s")
     console.print(f"load from safetensors cache: {load_s:.2f} s (first GGUF conversion: {conversion_s} s)")
-    console.print(f"native bf16: {cpu_has_native_bf16()}; torch {torch.__version__}, "
+    console.print(f"{capability().line()}; torch {torch.__version__}, "
                   f"threads {torch.get_num_threads()}, cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.2f}")
 
     best: dict[tuple[str, int], tuple[float, float]] = {}
+    dtypes: dict[str, str] = {}
     for rep in range(args.repeats):  # variants interleaved per repeat; best of repeats (less noise)
         for variant in args.variants:
             for bs in args.batch_sizes:
                 gen = make_generator(model, tokenizer, variant, bs)
+                dtypes[variant] = "bf16-weights" if variant == "bf16-weights" else gen.dtype
                 count = args.batch1_prompts if bs == 1 else bs
                 tps, cps = measure(gen, prompts(tokenizer, count), args.max_new_tokens, bs)
                 old = best.get((variant, bs), (0.0, 0.0))
                 best[variant, bs] = (max(tps, old[0]), max(cps, old[1]))
                 console.print(f"[{rep + 1}/{args.repeats}] {variant:14s} batch {bs:3d}: {tps:8.1f} output tokens/s"
-                              f" ({cps:.1f} per CPU-second)")
-    rows = [{"variant": v, "batch": b, "tokens_per_s": round(t, 1), "tokens_per_cpu_s": round(c, 1)}
+                              f" ({cps:.1f} per CPU-second), dtype {dtypes[variant]}")
+    rows = [{"variant": v, "dtype": dtypes[v], "batch": b, "tokens_per_s": round(t, 1), "tokens_per_cpu_s": round(c, 1)}
             for (v, b), (t, c) in best.items()]
     if args.samples:
         rows += measure_sampling(model, tokenizer, args.samples, args.max_new_tokens, console)
@@ -134,7 +141,8 @@ def main() -> None:
                   "tokens/s; tokens per CPU-second of this process is less sensitive (exact with --threads 1).")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"load_s": load_s, "conversion_s": conversion_s, "threads": torch.get_num_threads(),
+            json.dump({"device": capability().line(), "load_s": load_s, "conversion_s": conversion_s,
+                       "threads": torch.get_num_threads(),
                        "max_new_tokens": args.max_new_tokens, "results": rows}, fh, indent=2)
 
 

@@ -13,12 +13,14 @@ Tokens/s counts only non-pad tokens: sum of example lengths / wall time of `trai
 runs first so that oneDNN's kernel set-up is not charged to whichever variant runs first. Other processes on
 the machine skew absolute numbers; variants run interleaved (`--repeats`) and the median is reported.
 
-    python benchmarks/train_throughput.py --records 10 --batch 4 --threads 1
+    python benchmarks/train_throughput.py --records 10 --batch 4 --threads 1 --json out.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import tempfile
 import time
@@ -28,6 +30,7 @@ import torch
 
 from toolgym.data.synth import iter_records
 from toolgym.data.tasks import build_examples
+from toolgym.models.hardware import capability
 from toolgym.models.registry import load_model
 from toolgym.train.config import SFTStageConfig
 from toolgym.train.sft import encode_examples, lora_config, resolve_bf16, train_sft
@@ -83,6 +86,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--variants", default="baseline,padding_free,group_by_length,pad,padding_free_fp32")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -93,9 +97,10 @@ def main() -> None:
     rows, _ = encode_examples(examples, tokenizer, _config(args), progress=False)
     tokens = sum(len(r["input_ids"]) for r in rows)
     lengths = sorted(len(r["input_ids"]) for r in rows)
+    print(capability().line())
     print(f"data: {len(rows)} examples, {tokens} tokens (min {lengths[0]}, median {lengths[len(lengths) // 2]}, "
           f"max {lengths[-1]}), batch {args.batch}, torch threads {torch.get_num_threads()}, "
-          f"bf16 auto -> {resolve_bf16('auto')}")
+          f"dtype: bf16 auto -> {resolve_bf16('auto')} (the *_fp32 variants: float32)")
     warm_up(args)
 
     variants = {
@@ -121,10 +126,18 @@ def main() -> None:
 
     base = tokens / statistics.median(seconds["baseline"]) if "baseline" in seconds else None
     print(f"\n{'variant':<18} {'tokens/s':>9} {'vs TRL':>7}")
+    results = []
     for name in chosen:
         rate = tokens / statistics.median(seconds[name])
         ratio = f"{rate / base:6.2f}x" if base else "   -"
         print(f"{name:<18} {rate:9.1f} {ratio:>7}")
+        results.append({"variant": name, "tokens_per_s": round(rate, 1), "vs_trl": round(rate / base, 3) if base else None,
+                        "seconds": [round(t, 2) for t in seconds[name]]})
+    if args.json:
+        figures = {"device": capability().line(), "bf16_auto": resolve_bf16("auto"), "threads": torch.get_num_threads(),
+                   "cpus": os.cpu_count(), "examples": len(rows), "tokens": tokens, "batch": args.batch,
+                   "max_length": args.max_length, "repeats": args.repeats, "results": results}
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
 
 
 if __name__ == "__main__":
