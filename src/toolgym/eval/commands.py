@@ -143,3 +143,51 @@ def suite(
                             chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")},
                             identity=identity)
     _show(summary, folder)
+
+
+@app.command("robust", help="Score a model under RoTBench's noise levels (clean, slight, medium, heavy, union: "
+                            "tool and parameter names edited, reversed or made nonsense, exchanged, all of them), "
+                            "one sub-folder per level plus robust_summary.md/json with TS/PI/CF across levels.")
+def robust(
+    source: Annotated[str, typer.Argument(help="A toolgym JSONL test set, or BFCL categories/groups (comma list).")],
+    levels: Annotated[str, typer.Option("--levels", help="Comma-separated noise levels: clean, slight, medium, "
+                                        "heavy, union.")] = "clean,slight,medium,heavy,union",
+    seed: Annotated[int, typer.Option("--seed", help="Noise seed (the perturbation is deterministic per seed).")] = 0,
+    model: Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")] = "smollm2-135m",
+    adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases (per BFCL category).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/robust-<source>-"
+                                             "<model>-<identity hash>).")] = None,
+    reference: Annotated[bool, typer.Option("--reference", help="Score the perturbed gold answers themselves "
+                                            "(checks the perturbation; no model).")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
+    fmt: Annotated[str, typer.Option("--format", help="hermes, python or json.")] = "hermes",
+    dtype: Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) or "
+                                                 "bf16-weights (adapter merged, weights cast: fastest on CPU).")] = "auto",
+    parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format).")] = None,
+) -> None:
+    from toolgym.data.noise import check_levels
+    from toolgym.eval.robust import load_cases, run_robust, source_kind
+
+    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=None)
+    names = check_levels(levels, field_name="--levels")
+    kind = source_kind(source)
+    stem = _slug(Path(source).stem if kind == "suite" else source)
+    if reference:
+        folder = out or Path("runs/eval") / f"robust-{stem}-reference-s{seed}"
+        report = run_robust(source, names, folder, seed=seed, reference=True, limit=limit, fmt=fmt)
+    else:
+        suite_sha = hashlib.sha256(Path(source).read_bytes()).hexdigest() if kind == "suite" else None
+        identity, digest = _identity(model, adapter, dtype, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
+                                     source=suite_sha or source, seed=seed)
+        folder = out or Path("runs/eval") / f"robust-{stem}-{_slug(model)}-{digest}"
+        loaded = load_cases(source, limit)  # bad data fails here, before the model loads
+        generator = _generator(model, adapter, batch_size, dtype)
+        report = run_robust(source, names, folder, seed=seed, generator=generator, limit=limit, fmt=fmt,
+                            parse=parse, max_new_tokens=max_new_tokens, chunk_size=max(batch_size * 2, 16),
+                            meta={"model": model, "adapter": str(adapter or "")}, identity=identity,
+                            loaded=loaded)
+    console = Console()
+    console.print(Markdown(report.markdown()))
+    console.print(f"levels: {', '.join(str(folder / n) for n in names)}  summary: {folder / 'robust_summary.md'}")
