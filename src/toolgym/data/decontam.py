@@ -89,6 +89,13 @@ def bfcl_function_names() -> frozenset[str]:
     return _bfcl()[0]
 
 
+def cached_bfcl_function_names() -> frozenset[str]:
+    """BFCL's function names when the wheel is already cached, else empty (no download)."""
+    from toolgym.core.assets import is_fetched
+
+    return bfcl_function_names() if is_fetched(BFCL_WHEEL) else frozenset()
+
+
 def bfcl_questions() -> tuple[str, ...]:
     """Every user message text in BFCL v4."""
     return _bfcl()[1]

@@ -220,7 +220,7 @@ class _Builder:
         self.target_names = {a.name for a in spec.targets}
         self.pool = list(spec.pool)
         self.pool_names = {a.name for a in self.pool}
-        self.taken = {a.name.lower() for a in catalog}
+        self.taken = {a.name.lower() for a in catalog} | _reserved_names()
         self.exclude = exclude if exclude is not None else set()
         self._tools: dict[str, Tool] = {}
         self._siblings: dict[str, list[Archetype]] = {}
@@ -517,6 +517,17 @@ class _Builder:
 
     def answer_names(self, names: list[str]) -> str:
         return self.rng.choice(_NO_TOOL_ANSWERS).format(names=", ".join(names) if names else "none")
+
+
+def _reserved_names() -> set[str]:
+    """BFCL's function names, lower-cased, which made-up (weak-variant) names must avoid; empty when the BFCL
+    wheel is not in the cache (synthesis never fetches it)."""
+    try:
+        from toolgym.data.decontam import cached_bfcl_function_names
+
+        return {n.lower() for n in cached_bfcl_function_names()}
+    except Exception:  # noqa: BLE001 - decontamination guard only; synthesis works without BFCL
+        return set()
 
 
 def _names(arch: Archetype, related: list[Archetype], unrelated: list[Archetype]) -> list[str]:
