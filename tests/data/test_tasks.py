@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from toolgym.core.errors import InputError
 from toolgym.core.formats import parse_calls
 from toolgym.core.schema import Sample
 from toolgym.data.tasks import (
@@ -82,8 +83,26 @@ def test_doc_adaption_and_tool_generation_targets_round_trip(tokenizer) -> None:
     [gen] = examples_for(sample, "tool_generation")
     assert "Forecast for Paris, 3 days" in gen.messages[1]["content"]
     [target] = _span_texts(gen, tokenizer)
-    assert parse_tools_block(target) == [FORECAST["function"]]
+    assert parse_tools_block(target) == [WEATHER["function"], FORECAST["function"]]  # the candidate toolset T
     assert examples_for(Sample.from_record(NO_TOOL), "tool_generation") == []
+
+
+def test_tool_generation_targets_candidates_by_default_and_used_on_request(tokenizer) -> None:
+    """ToolDev eqs. 3 and 6: query -> the candidate toolset T; "used" keeps toolgym's first target."""
+    sample = Sample.from_record(RECORD)
+    [candidates] = examples_for(sample, "tool_generation", tool_generation_target="candidates")
+    [used] = examples_for(sample, "tool_generation", tool_generation_target="used")
+    assert [t["name"] for t in parse_tools_block(candidates.messages[-1]["content"])] == [
+        "get_weather", "get_weather_forecast"]
+    assert parse_tools_block(_span_texts(used, tokenizer)[0]) == [FORECAST["function"]]
+    made, _ = build_examples([RECORD], {"tool_generation": 1.0}, tool_generation_target="used")
+    assert made[0].messages[-1]["content"] == used.messages[-1]["content"]
+    made, _ = build_examples([RECORD], {"tool_generation": 1.0})
+    assert made[0].messages[-1]["content"] == candidates.messages[-1]["content"]
+    hallucinated = dict(RECORD, gold=[{"name": "not_a_tool", "arguments": {}}])
+    assert examples_for(Sample.from_record(hallucinated), "tool_generation") == []  # T does not solve the query
+    with pytest.raises(InputError, match="tool_generation_target"):
+        build_examples([RECORD], {"tool_generation": 1.0}, tool_generation_target="all")
 
 
 def test_ranking_target_from_record(tokenizer) -> None:
@@ -104,6 +123,39 @@ def test_trajectory_keeps_feedback_per_turn(tokenizer) -> None:
     assert spans[2] == "It is 21 degrees in Rome." + tokenizer.eos_token
     text = render_example(ex, tokenizer).text
     assert "unexpected keyword" in text and all("unexpected keyword" not in s for s in spans)
+
+
+def _unlabelled(record: dict) -> dict:
+    return dict(record, messages=[{k: v for k, v in m.items() if k != "feedback_category"} for m in record["messages"]])
+
+
+def test_unlabelled_trajectory_is_labelled_from_its_tool_replies() -> None:
+    """MAE for user-supplied trajectories: no `feedback_category` anywhere, so the tool replies are classified."""
+    [ex] = examples_for(Sample.from_record(_unlabelled(TRAJECTORY)), "trajectory")
+    assert ex.feedback == {1: "parameter_hallucination", 3: None, 5: None}
+    replies = [{"role": "user", "content": "Weather in Oslo and Rome?"},
+               {"role": "assistant", "content": None, "tool_calls": [
+                   {"id": "a", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Oslo"}}},
+                   {"id": "b", "type": "function", "function": {"name": "get_wether", "arguments": {"city": "Rome"}}}]},
+               {"role": "tool", "tool_call_id": "a", "content": "{\"temp\": 3}"},
+               {"role": "tool", "tool_call_id": "b", "content": "NameError: name 'get_wether' is not defined"},
+               {"role": "assistant", "content": None, "tool_calls": [
+                   {"id": "c", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Rome"}}}]},
+               {"role": "tool", "tool_call_id": "c", "content": "503 Service Unavailable"},
+               {"role": "user", "content": "And now?"},
+               {"role": "assistant", "content": "Sorry."}]
+    [multi] = examples_for(Sample.from_record(dict(TRAJECTORY, messages=replies)), "trajectory")
+    assert multi.feedback == {1: "tool_hallucination", 4: "tool_instability", 7: None}
+
+
+def test_stored_labels_win_over_the_classifier() -> None:
+    # a labelled trajectory keeps its labels, even where a reply reads like an error
+    [ex] = examples_for(Sample.from_record(TRAJECTORY), "trajectory")
+    assert ex.feedback[3] is None
+    # toolgym's own episodes (meta.trajectory) are labelled even when every call succeeded
+    made = dict(_unlabelled(TRAJECTORY), meta={"trajectory": {"source": "oracle"}})
+    [own] = examples_for(Sample.from_record(made), "trajectory")
+    assert own.feedback == {1: None, 3: None, 5: None}
 
 
 def test_task_mix_rates_are_seeded() -> None:

@@ -4,7 +4,7 @@
 |-------------------|---------------------------------|------------------------------------------|--------------------------------|
 | `invocation`      | ToolDev Fig. 5, GenTool stage 2 | query + tools (chat template `tools=`)   | calls (hermes) or a text answer|
 | `doc_adaption`    | ToolDev Fig. 6 (stage 1)        | "Generate a tool definition ... : desc"  | `<tools>` full tool JSON       |
-| `tool_generation` | ToolDev Fig. 7 (stage 2a)       | "Generate tools to solve the query: q"   | `<tools>` the gold tools' JSON |
+| `tool_generation` | ToolDev Fig. 7 (stage 2a)       | "Generate tools to solve the query: q"   | `<tools>` the candidate tools  |
 | `ranking`         | GenTool stage 1                 | query + tools + ranking instruction      | JSON list of tool names        |
 | `trajectory`      | TL-Training                     | multi-turn with tool feedback            | every assistant turn           |
 
@@ -13,6 +13,14 @@ assistant turns that train, their MAE feedback categories and their gold call na
 renders it through the model's chat template (`toolgym.core.formats.render_prompt`: `tools=` when the template
 reads tools, the ToolDev-style system prompt otherwise) and returns the character span of every trained turn,
 so that train/ can label tokens through the tokenizer's offset mapping.
+
+`tool_generation` targets the candidate toolset T of the record (ToolDev eqs. 3 and 6: query -> T), in the record's
+order; `tool_generation_target="used"` keeps only the tools the gold calls use. Either way a record without a gold
+call to one of its tools yields no example (its tools do not solve its query).
+
+MAE labels: a trajectory's assistant call turns carry `feedback_category` when toolgym made them (`meta.trajectory`)
+or when any turn has one. A trajectory with no label at all (user-supplied) is labelled here from its tool replies
+with `toolgym.envs.feedback.classify`: a call turn gets the first error category its following tool messages report.
 """
 
 from __future__ import annotations
@@ -28,8 +36,10 @@ from typing import Any
 from toolgym.core.errors import InputError
 from toolgym.core.formats import render_prompt
 from toolgym.core.schema import Message, Sample, Tool
+from toolgym.envs.feedback import classify
 
 TASKS = ("invocation", "doc_adaption", "tool_generation", "ranking", "trajectory")
+TOOL_GENERATION_TARGETS = ("candidates", "used")
 
 # The target for `gold: []` when the record carries no assistant answer of its own.
 NO_CALL_ANSWER = "None of the available tools can help with this request, so I will answer directly without a tool call."
@@ -185,15 +195,19 @@ def doc_adaption_examples(sample: Sample, fmt: str = "hermes") -> list[TrainExam
     return out
 
 
-def tool_generation_examples(sample: Sample, fmt: str = "hermes") -> list[TrainExample]:
-    """Query -> the tools the gold calls use, in `<tools>` (ToolDev Fig. 7); records without calls yield none."""
+def tool_generation_examples(sample: Sample, fmt: str = "hermes", target: str = "candidates") -> list[TrainExample]:
+    """Query -> tools in `<tools>` (ToolDev Fig. 7): the candidate toolset (`target="candidates"`, the paper's T)
+    or only the tools the gold calls use (`"used"`); records without a gold call to their tools yield none."""
+    if target not in TOOL_GENERATION_TARGETS:
+        raise InputError(f"unknown tool_generation target {target!r}; choose from "
+                         f"{', '.join(TOOL_GENERATION_TARGETS)}", field="tool_generation_target")
     by_name = {t.name: t for t in sample.tools}
     used = [by_name[name] for name in dict.fromkeys(c.name for c in sample.gold) if name in by_name]
     if not used:
         return []
     messages = [{"role": "system", "content": TOOL_SIGNATURE_SYSTEM},
                 {"role": "user", "content": TOOL_GENERATION_USER.format(query=_query(sample))},
-                {"role": "assistant", "content": tools_block(used)}]
+                {"role": "assistant", "content": tools_block(sample.tools if target == "candidates" else used)}]
     return [TrainExample(sample.id, "tool_generation", messages, [], [2])]
 
 
@@ -212,15 +226,46 @@ def ranking_examples(sample: Sample, fmt: str = "hermes") -> list[TrainExample]:
 
 
 def trajectory_examples(sample: Sample, fmt: str = "hermes") -> list[TrainExample]:
-    """A multi-turn episode: every assistant turn trains; call turns keep their feedback_category for MAE."""
+    """A multi-turn episode: every assistant turn trains; call turns keep their feedback_category for MAE (or get
+    one from their tool replies when the trajectory has no labels, see `feedback_labels`)."""
     if not any(m.role == "assistant" and m.tool_calls for m in sample.messages):
         return []
     messages = [m.to_openai() for m in sample.messages]
     targets = [i for i, m in enumerate(sample.messages) if m.role == "assistant"]
-    feedback = {i: sample.messages[i].feedback_category for i in targets}
+    feedback = feedback_labels(sample, targets)
     names = {i: [c.name for c in sample.messages[i].tool_calls or []] for i in targets}
     return [TrainExample(sample.id, "trajectory", messages, [t.to_openai() for t in sample.tools], targets,
                          feedback, names, [t.name for t in sample.tools])]
+
+
+def is_labelled(sample: Sample) -> bool:
+    """Whether the trajectory's MAE labels are its own: toolgym made it, or some assistant turn carries one."""
+    return "trajectory" in sample.meta or any(m.feedback_category is not None for m in sample.messages
+                                              if m.role == "assistant")
+
+
+def classify_turn(messages: Sequence[Message], index: int) -> str | None:
+    """The first error category the tool replies right after assistant turn `index` report (None: all fine).
+
+    The replies are the tool messages that follow the turn; when the calls have ids, only replies to them count."""
+    ids = {c.id for c in messages[index].tool_calls or [] if c.id}
+    for message in messages[index + 1:]:
+        if message.role != "tool":
+            break
+        if ids and message.tool_call_id is not None and message.tool_call_id not in ids:
+            continue
+        category = classify(message.content or "")
+        if category is not None:
+            return str(category)
+    return None
+
+
+def feedback_labels(sample: Sample, targets: Sequence[int]) -> dict[int, str | None]:
+    """target index -> MAE feedback category: the stored labels, or, for a trajectory without any, the
+    categories `toolgym.envs.feedback.classify` reads from each call turn's tool replies."""
+    if is_labelled(sample):
+        return {i: sample.messages[i].feedback_category for i in targets}
+    return {i: classify_turn(sample.messages, i) if sample.messages[i].tool_calls else None for i in targets}
 
 
 BUILDERS = {
@@ -232,25 +277,32 @@ BUILDERS = {
 }
 
 
-def examples_for(sample: Sample, task: str, fmt: str = "hermes") -> list[TrainExample]:
+def examples_for(sample: Sample, task: str, fmt: str = "hermes", *,
+                 tool_generation_target: str = "candidates") -> list[TrainExample]:
     """The examples `sample` yields for `task` ([] when the sample is not eligible)."""
     if task not in BUILDERS:
         raise InputError(f"unknown task {task!r}; choose from {', '.join(TASKS)}", field="tasks")
+    if task == "tool_generation":
+        return tool_generation_examples(sample, fmt, tool_generation_target)
     return BUILDERS[task](sample, fmt)
 
 
 def build_examples(records: Iterable[Mapping | Sample], tasks: Mapping[str, float] | Sequence[str], *,
-                   seed: int = 0, fmt: str = "hermes", file: str | None = None
-                   ) -> tuple[list[TrainExample], BuildStats]:
+                   seed: int = 0, fmt: str = "hermes", file: str | None = None,
+                   tool_generation_target: str = "candidates") -> tuple[list[TrainExample], BuildStats]:
     """Examples for the task mix over `records`; a bad record is counted in the stats and skipped.
 
     `tasks` maps task -> rate: each eligible record yields floor(rate) examples plus one more with probability
     frac(rate) (seeded), so 1.0 = every record once, 0.5 = a seeded half, 2.0 = every record twice.
+    `tool_generation_target`: "candidates" (ToolDev's T, the default) or "used" (see `tool_generation_examples`).
     """
     mix = {t: 1.0 for t in tasks} if not isinstance(tasks, Mapping) else dict(tasks)
     for task in mix:
         if task not in BUILDERS:
             raise InputError(f"unknown task {task!r}; choose from {', '.join(TASKS)}", field="tasks")
+    if tool_generation_target not in TOOL_GENERATION_TARGETS:
+        raise InputError(f"unknown tool_generation target {tool_generation_target!r}; choose from "
+                         f"{', '.join(TOOL_GENERATION_TARGETS)}", field="tool_generation_target")
     rng = random.Random(seed)
     stats = BuildStats()
     out: list[TrainExample] = []
@@ -258,7 +310,8 @@ def build_examples(records: Iterable[Mapping | Sample], tasks: Mapping[str, floa
         stats.records += 1
         try:
             sample = record if isinstance(record, Sample) else Sample.from_record(record, file=file, line=line)
-            made = {task: examples_for(sample, task, fmt) for task in mix}
+            made = {task: examples_for(sample, task, fmt, tool_generation_target=tool_generation_target)
+                    for task in mix}
         except InputError as exc:
             stats.bad_records += 1
             if len(stats.errors) < 20:
