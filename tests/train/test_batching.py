@@ -141,3 +141,12 @@ def test_time_budget_schedule_warms_up_and_decays_by_the_deadline(tmp_path):
     assert factor(20) == pytest.approx(0.5)
     budget.fraction = lambda: 1.0
     assert factor(40) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_short_common_instruction_head_is_not_shared():
+    instruction = list(range(100, 135))  # the ~35 tokens before the tools
+    rows = [_row(instruction + list(range(1000 + 300 * i, 1300 + 300 * i)), 330) for i in range(3)]
+    units = share_prefixes(rows, min_head=32)
+    assert [u.examples for u in units] == [1, 1, 1]
+    batch = collate_units(units, 0)
+    assert "attention_mask" not in batch and "position_ids" not in batch  # sdpa's causal kernel

@@ -72,9 +72,15 @@ def _pack(rows: list[dict[str, Any]], head: int) -> Unit:
 MAX_TAILS = 4
 
 
+# A head is shared only when it is most of each row: prompts that merely start with the same instruction text
+# (~35 tokens before the tools) would otherwise pack unrelated examples into long, attention-heavy rows.
+MIN_HEAD_SHARE = 0.5
+
+
 def share_prefixes(rows: Sequence[dict[str, Any]], *, min_head: int = 32, max_tails: int = MAX_TAILS,
-                   max_length: int = 2048) -> list[Unit]:
-    """Group rows whose ids share a head of at least `min_head` tokens into packed units (deterministic)."""
+                   max_length: int = 2048, min_share: float = MIN_HEAD_SHARE) -> list[Unit]:
+    """Group rows whose ids share a head of at least `min_head` tokens and `min_share` of every member's
+    length into packed units (deterministic)."""
     order = sorted(range(len(rows)), key=lambda i: rows[i]["input_ids"])  # shared heads become neighbours
     units: list[Unit] = []
     group: list[dict[str, Any]] = []
@@ -84,7 +90,8 @@ def share_prefixes(rows: Sequence[dict[str, Any]], *, min_head: int = 32, max_ta
         if group:
             shared = min(head, _common_prefix(group[0]["input_ids"], row["input_ids"]), _first_label(row) - 1)
             size = shared + sum(len(r["input_ids"]) - shared for r in (*group, row))
-            if shared >= min_head and len(group) < max_tails and size <= max_length:
+            longest = max(len(r["input_ids"]) for r in (*group, row))
+            if shared >= max(min_head, min_share * longest) and len(group) < max_tails and size <= max_length:
                 group.append(row)
                 head = shared
                 continue
@@ -121,28 +128,35 @@ def budget_batches(units: Sequence[Unit], max_tokens: int, seed: int, max_rows: 
 
 
 def collate_units(units: Sequence[Unit], pad_token_id: int) -> dict[str, torch.Tensor]:
-    """Right-padded tensors with a 4D boolean mask [batch, 1, L, L] (True = attend)."""
+    """Right-padded tensors with a 4D boolean mask [batch, 1, L, L] (True = attend). A batch of plain units
+    gets no mask at all: with right padding, causal attention never lets a real token see a pad, and sdpa's
+    causal kernel skips the upper triangle that an explicit mask would make it compute."""
     width = max(u.length for u in units)
     batch = len(units)
     ids = torch.full((batch, width), pad_token_id, dtype=torch.long)
     labels = torch.full((batch, width), IGNORE, dtype=torch.long)
     weights = torch.zeros((batch, width), dtype=torch.float32)
     positions = torch.zeros((batch, width), dtype=torch.long)
-    mask = torch.zeros((batch, 1, width, width), dtype=torch.bool)
-    causal = torch.ones((width, width), dtype=torch.bool).tril()
+    shared = any(u.examples > 1 for u in units)
+    mask = torch.zeros((batch, 1, width, width) if shared else (1, 1, 1, 1), dtype=torch.bool)
+    causal = torch.ones((width, width) if shared else (1, 1), dtype=torch.bool).tril()
     for b, u in enumerate(units):
         n = u.length
         ids[b, :n] = torch.tensor(u.input_ids)
         labels[b, :n] = torch.tensor(u.labels)
         weights[b, :n] = torch.tensor(u.weights)
         positions[b, :n] = torch.tensor(u.position_ids)
+        if not shared:
+            continue
         seg = torch.tensor(u.segments)
         same_or_head = (seg[:, None] == seg[None, :]) | (seg[None, :] == 0)
         mask[b, 0, :n, :n] = same_or_head & causal[:n, :n]
         idx = torch.arange(n, width)
         mask[b, 0, idx, idx] = True  # padding attends to itself only (no all-masked softmax rows)
-    return {"input_ids": ids, "labels": labels, "weights": weights, "position_ids": positions,
-            "attention_mask": mask, "num_tokens": torch.tensor(sum(u.length for u in units)),
+    out = {"input_ids": ids, "labels": labels, "weights": weights}
+    if shared:  # (plain rows: default positions; reset position ids would read as packed sequences)
+        out |= {"position_ids": positions, "attention_mask": mask}
+    return out | {"num_tokens": torch.tensor(sum(u.length for u in units)),
             "num_examples": torch.tensor(sum(u.examples for u in units))}
 
 
