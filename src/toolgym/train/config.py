@@ -98,6 +98,20 @@ class SFTStageConfig(StageConfig):
     mae_categories: list[str] = field(default_factory=lambda: list(DEFAULT_MAE_CATEGORIES))
     pkt: bool = False  # up-weight key tokens of the tool name
     pkt_w_max: float = 9.0
+    # PKT normalisation: per_call = clip(|NK_s| / |K_s|, 1, w_max) for each tool call t_s (TL-Training);
+    # per_example = one ratio over all target tokens of the example (toolgym's first version)
+    pkt_normalise: Literal["per_call", "per_example"] = "per_call"
+    pkt_param_keys: bool = False  # PKT: also key the first token of each argument name and value (authors' code)
+
+    # Task options
+    # tool_generation target (ToolDev eqs. 3 and 6): candidates = every candidate tool of the record (the paper's
+    # T); used = only the tools the gold calls use
+    tool_generation_target: Literal["candidates", "used"] = "candidates"
+
+    # RoTTuning-style noise augmentation (toolgym.data.noise.augment_records): this share of the training records
+    # get RoTBench-perturbed tool and parameter names (the gold follows) at a level drawn from noise_levels; 0 = off
+    noise_share: float = 0.0
+    noise_levels: list[str] = field(default_factory=lambda: ["slight", "medium", "heavy", "union"])  # levels drawn
 
     # Outputs, checkpoints, logging
     save_merged: bool = False  # also write a merged full checkpoint (LoRA only)
@@ -144,6 +158,15 @@ class SFTStageConfig(StageConfig):
                              field="max_minutes")
         if self.pkt_w_max < 1:
             raise InputError(f"must be >= 1, got {self.pkt_w_max}", field="pkt_w_max")
+        if self.pkt_normalise not in ("per_call", "per_example"):
+            raise InputError(f"must be 'per_call' or 'per_example', got {self.pkt_normalise!r}", field="pkt_normalise")
+        if self.tool_generation_target not in ("candidates", "used"):
+            raise InputError(f"must be 'candidates' or 'used', got {self.tool_generation_target!r}",
+                             field="tool_generation_target")
+        if not 0.0 <= self.noise_share <= 1.0:
+            raise InputError(f"must be in [0, 1], got {self.noise_share}", field="noise_share")
+        from toolgym.data.noise import check_levels  # data/noise.py holds the level names (core imports only)
+        check_levels(self.noise_levels, field_name="noise_levels")
 
 
 

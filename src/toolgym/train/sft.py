@@ -33,6 +33,7 @@ import torch
 from transformers import TrainerCallback
 
 from toolgym.core.errors import InputError, ToolgymError
+from toolgym.data.noise import augment_records
 from toolgym.data.tasks import TrainExample, build_examples, render_example
 from toolgym.models.hardware import capability
 from toolgym.train.config import SFTStageConfig
@@ -96,8 +97,10 @@ def encode_example(example: TrainExample, tokenizer: Any, config: SFTStageConfig
                 target[t] = True
         if config.pkt and example.call_names.get(index):
             occurrences.extend(find_names(rendered.text, example.call_names[index], lo, hi))
-    keys = key_token_indices(offsets, occurrences, example.candidates) if config.pkt else set()
-    weights = pkt_weights(target, keys, config.pkt_w_max) if config.pkt else [float(m) for m in target]
+    keys = key_token_indices(offsets, occurrences, example.candidates, text=rendered.text,
+                             param_keys=config.pkt_param_keys) if config.pkt else set()
+    weights = pkt_weights(target, keys, config.pkt_w_max, normalise=config.pkt_normalise) if config.pkt \
+        else [float(m) for m in target]
 
     ids, target, weights = ids[: config.max_length], target[: config.max_length], weights[: config.max_length]
     if not any(target):
@@ -463,8 +466,10 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
         return TrainResult(**json.loads(result_file.read_text()))
     out.mkdir(parents=True, exist_ok=True)
 
+    if config.noise_share:  # RoTTuning-style augmentation (toolgym.data.noise)
+        train_records = augment_records(train_records, config.noise_share, config.noise_levels, config.seed)
     examples, stats = build_examples(train_records, config.tasks, seed=config.seed, fmt=config.call_format,
-                                     file=records_file)
+                                     file=records_file, tool_generation_target=config.tool_generation_target)
     if model is None:
         model, tokenizer, peft_config = _load(model_name, adapter, config)
     else:
