@@ -17,7 +17,8 @@ def test_baseline_eval_reruns_after_a_new_seed(tmp_path: Path, monkeypatch) -> N
         (step_dir / "dataset").mkdir(parents=True, exist_ok=True)
         return {"data_dir": str(step_dir / "dataset"), "files": {"test.jsonl": f"seed {recipe.seed}"}}
 
-    def evaluate(state: Any, step_dir: Path) -> dict[str, Any]:
+    def evaluate(state: Any, step_dir: Path, baseline: bool = False) -> dict[str, Any]:
+        assert baseline == (step_dir.name == "eval_baseline")  # the baseline may use eval.baseline_limit
         evaluated.append(step_dir.name)
         return {"metrics": {"irrelevance": 0.5}}
 
