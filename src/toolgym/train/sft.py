@@ -343,7 +343,7 @@ class BudgetCallback(TrainerCallback):
         def factor(step: int) -> float:
             progress = min(1.0, max(step / max(1, total_steps), self.fraction()))
             if progress < warmup_ratio:
-                return max(progress, 1.0 / max(1, total_steps)) / warmup_ratio
+                return min(1.0, max(progress, 1.0 / max(1, total_steps)) / warmup_ratio)
             rest = (progress - warmup_ratio) / max(1e-9, 1.0 - warmup_ratio)
             if kind == "cosine":
                 return 0.5 * (1.0 + math.cos(math.pi * rest))
