@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import platform
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = "manifest.json"
+_log = logging.getLogger(__name__)
 PACKAGES = ("toolgym", "torch", "transformers", "trl", "peft", "datasets", "accelerate")
 
 
@@ -69,6 +72,8 @@ def run_step(step_dir: Path, config: Any, seed: int, body: Callable[[Path], dict
         return done.get("outputs", {})
     if done and done.get("config_hash") != digest:
         shutil.rmtree(step_dir)  # made with another config: its checkpoints must not be resumed
+    elif step_dir.is_dir():
+        drop_torn_checkpoints(step_dir)  # half-finished: the body resumes from its newest whole checkpoint
     step_dir.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {
         "step": step_dir.name, "status": "running", "config": jsonable(config), "config_hash": digest,
@@ -83,7 +88,39 @@ def run_step(step_dir: Path, config: Any, seed: int, body: Callable[[Path], dict
     return outputs
 
 
+_CHECKPOINT = re.compile(r"checkpoint-\d+")
+TRAINER_STATE = "trainer_state.json"
+
+
+def drop_torn_checkpoints(step_dir: Path) -> list[Path]:
+    """Remove the `checkpoint-N` folders (transformers Trainer checkpoints, at any depth of `step_dir`) that a
+    kill left half-written, and return them.
+
+    Trainer._save_checkpoint writes the weights, optimizer, scheduler and RNG state first and trainer_state.json
+    last, not atomically; transformers.trainer_utils.get_last_checkpoint (checked in 5.24) picks the highest N
+    without looking inside, so without this every rerun would fail on the torn folder ("No such file or
+    directory: …/trainer_state.json") instead of resuming from the newest whole one.
+    """
+    torn = [folder for folder in sorted(step_dir.rglob("checkpoint-*"))
+            if folder.is_dir() and _CHECKPOINT.fullmatch(folder.name) and not _is_json(folder / TRAINER_STATE)]
+    for folder in torn:
+        _log.warning("%s: half-written checkpoint (no readable %s), removed before resuming", folder,
+                     TRAINER_STATE)
+        shutil.rmtree(folder)
+    return torn
+
+
+def _is_json(path: Path) -> bool:
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def _write(step_dir: Path, manifest: dict[str, Any]) -> None:
+    # keys in the order the step produced them: a skipped step hands on its metrics in the same order as a
+    # fresh run (the report's rows), not alphabetically
     tmp = step_dir / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+    tmp.write_text(json.dumps(manifest, indent=2, default=str))
     tmp.replace(step_dir / MANIFEST)
