@@ -45,6 +45,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--engine", choices=("greedy", "generate"), default="greedy",
                         help="greedy: toolgym's continuous-batching decoder; generate: transformers' generate()")
     parser.add_argument("--no-shared-prefix", action="store_true", help="prefill every prompt in full")
+    parser.add_argument("--merge", action="store_true",
+                        help="merge the adapter into the weights (toolgym eval keeps it unmerged in fp32)")
     parser.add_argument("--format", default="hermes")
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
@@ -79,8 +81,15 @@ def main() -> None:
     if (out / "results.jsonl").exists():
         shutil.rmtree(out)
     started = time.perf_counter()
-    generator = make_generator("transformers", args.model, args.adapter, batch_size=args.batch_size,
-                               dtype=args.dtype, progress=False)
+    if args.merge and args.adapter:
+        from toolgym.models.generate import TransformersGenerator
+        from toolgym.models.registry import load_model
+
+        lm, tokenizer = load_model(args.model, adapter=args.adapter, merge=True)
+        generator = TransformersGenerator(lm, tokenizer, batch_size=args.batch_size, dtype=args.dtype, progress=False)
+    else:
+        generator = make_generator("transformers", args.model, args.adapter, batch_size=args.batch_size,
+                                   dtype=args.dtype, progress=False)
     generator.batch_tokens = args.batch_tokens or DEFAULT_BATCH_TOKENS
     generator.fast_greedy = generator.fast_greedy and args.engine == "greedy"
     generator.share_prefix = not args.no_shared_prefix
@@ -89,7 +98,7 @@ def main() -> None:
     total_params, body_params = parameters(model)
     device = capability()
     print(device.line())
-    print(f"model {args.model}  adapter {args.adapter or '-'}  dtype {args.dtype} -> {generator.dtype}  "
+    print(f"model {args.model}  adapter {args.adapter or '-'}{' (merged)' if args.merge else ''}  dtype {args.dtype} -> {generator.dtype}  "
           f"engine {args.engine if generator.fast_greedy or args.engine == 'generate' else 'generate (fallback)'}  "
           f"threads {torch.get_num_threads()}  cpus {os.cpu_count()}  load avg {os.getloadavg()[0]:.1f}", flush=True)
     vocab = model.get_input_embeddings().weight.shape[0]
@@ -101,7 +110,7 @@ def main() -> None:
     n_cases = len(bfcl_cases(args.categories, args.limit))
     wall0, cpu0 = time.perf_counter(), time.process_time()
     summary = run_bfcl(generator, args.categories, args.limit, out, fmt=args.format,
-                       max_new_tokens=args.max_new_tokens, chunk_size=max(args.batch_size * 4, 16),
+                       max_new_tokens=args.max_new_tokens, chunk_size=max(args.batch_size * 8, 16),
                        budgets="gold" if args.budgets == "gold" else None, progress=False,
                        meta={"model": args.model, "adapter": args.adapter, "benchmark": True})
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
@@ -133,7 +142,7 @@ def main() -> None:
     print(f"results in {out}")
     if args.json:
         figures = {
-            "device": device.line(), "model": args.model, "adapter": args.adapter, "dtype_requested": args.dtype,
+            "device": device.line(), "model": args.model, "adapter": args.adapter, "merged": args.merge, "dtype_requested": args.dtype,
             "dtype": generator.dtype, "engine": args.engine, "fast_greedy": generator.fast_greedy,
             "shared_prefix": generator.share_prefix, "threads": torch.get_num_threads(),
             "batch_size": args.batch_size, "batch_tokens": generator.batch_tokens, "categories": args.categories,

@@ -185,3 +185,19 @@ def test_greedy_decoder_falls_back_for_eager_attention(chat_prompts):
     generator = TransformersGenerator(eager, tokenizer, dtype="float32", progress=False)
     assert not generator.fast_greedy
     assert generator.generate(chat_prompts[:1], max_new_tokens=4)[0][0].strip()
+
+
+def test_greedy_decoder_drives_a_lora_model(mixed_prompts):
+    """A peft LoRA model (random, non-zero update) through the decoder: the texts of generate()."""
+    from peft import LoraConfig, get_peft_model
+
+    from toolgym.models.registry import load_model
+
+    model, tokenizer = load_model("smollm2-135m")
+    torch.manual_seed(0)
+    lora = get_peft_model(model, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    fast = TransformersGenerator(lora, tokenizer, batch_size=3, dtype="float32", progress=False)
+    plain = TransformersGenerator(lora, tokenizer, batch_size=3, dtype="float32", progress=False, fast_greedy=False)
+    texts = fast.generate(mixed_prompts[:5], max_new_tokens=12)
+    assert fast.fast_greedy and fast.stats.fast_path == 1
+    assert texts == plain.generate(mixed_prompts[:5], max_new_tokens=12)

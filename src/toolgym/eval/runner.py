@@ -39,13 +39,7 @@ from toolgym.core.formats import (
 from toolgym.core.match import to_bfcl_decoded
 from toolgym.core.progress import progress_bar
 from toolgym.core.schema import Tool, ToolCall, unsanitize_name
-from toolgym.eval.bfcl import (
-    CATEGORIES,
-    category_size,
-    expand_categories,
-    load_bfcl_cases,
-    reference_calls,
-)
+from toolgym.eval.bfcl import CATEGORIES, category_size, expand_categories, load_bfcl_cases, reference_calls
 from toolgym.eval.cases import EvalCase, unparsable_score
 from toolgym.eval.metrics import Summary, summarize
 from toolgym.eval.suites import load_suite_cases

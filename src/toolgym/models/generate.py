@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import logging
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -32,6 +33,7 @@ from toolgym.models.hardware import generation_dtype
 from toolgym.models.registry import prepare_tokenizer
 
 ChatItem = tuple[Sequence[Any], Sequence[Any]]  # (messages, tools), OpenAI dicts or core.schema objects
+_log = logging.getLogger(__name__)
 MIN_SHARED_PREFIX = 16  # shorter common prefixes are not worth a separate forward
 DEFAULT_BATCH_TOKENS = 32_768  # KV-cache positions (rows x width) one decode batch may hold
 
@@ -81,14 +83,15 @@ class TransformersGenerator:
     """Batched generation with a transformers causal LM.
 
     Greedy requests without stop strings: `_GreedyDecoder` (continuous batching, at most `batch_size` rows and
-    `batch_tokens` KV positions per decode batch). Otherwise `model.generate` on left-padded batches of
-    `batch_size` prompts sorted by length; with `n > 1` samples the prompt is run once and its KV cache copied
-    n times (`share_prefill`).
+    `batch_tokens` KV positions per decode batch; `fast_greedy="auto"` uses it on CPUs, where it was measured,
+    True everywhere, False never). Otherwise `model.generate` on left-padded batches of `batch_size` prompts
+    sorted by length; with `n > 1` samples the prompt is run once and its KV cache copied n times
+    (`share_prefill`).
     """
 
     def __init__(self, model: Any, tokenizer: Any, batch_size: int = 32, dtype: Any = "auto",
                  progress: bool = True, fmt: str = "hermes", share_prefill: bool = True,
-                 batch_tokens: int = DEFAULT_BATCH_TOKENS, fast_greedy: bool = True,
+                 batch_tokens: int = DEFAULT_BATCH_TOKENS, fast_greedy: bool | str = "auto",
                  share_prefix: bool = True) -> None:
         if batch_size < 1:
             raise ToolgymError(f"batch_size must be >= 1, got {batch_size}")
@@ -107,7 +110,8 @@ class TransformersGenerator:
         self.progress = progress
         self.fmt = fmt
         self.share_prefill = share_prefill
-        self.fast_greedy = fast_greedy and _GreedyDecoder.supports(model)
+        wanted = fast_greedy is True or (fast_greedy == "auto" and device_type == "cpu")
+        self.fast_greedy = wanted and _GreedyDecoder.supports(model)
         self.share_prefix = share_prefix  # greedy: the KV cache of the prefix all prompts of a call share, once
         self.device = next(model.parameters()).device
         self.autocast_dtype = torch.bfloat16 if self.dtype == "bfloat16" else None
@@ -133,7 +137,7 @@ class TransformersGenerator:
         encoded = [self._encode(p) for p in prompts]
         self.stats.prompts += len(encoded)
         self.stats.prompt_tokens += sum(len(ids) for ids in encoded)
-        if not sample and not stops and self.fast_greedy and encoded:
+        if not sample and not stops and self.fast_greedy and encoded and all(encoded):
             texts = self._greedy(encoded, max_new_tokens, min_new_tokens)
             if texts is not None:
                 return [[text] * n for text in texts]
@@ -159,11 +163,16 @@ class TransformersGenerator:
         """Greedy texts by `_GreedyDecoder`; None (and the fast path off) for a model it cannot drive."""
         decoder = _GreedyDecoder(self.model, self._end_ids(), self.batch_size, self.batch_tokens, self.stats,
                                  share_prefix=self.share_prefix)
+        before = asdict(self.stats)
         try:
             with self._autocast(), progress_bar(len(encoded), "generating", enabled=self.progress) as advance:
                 ids = decoder.run(encoded, max_new, min_new, advance)
-        except (TypeError, AttributeError, NotImplementedError, KeyError):
-            self.fast_greedy = False  # e.g. a model whose forward wants more of its cache than update()
+        except (TypeError, AttributeError, NotImplementedError, KeyError) as exc:
+            # e.g. a model whose forward wants more of its cache than update(): generate() from now on
+            _log.warning("greedy decoder unavailable for %s (%s: %s); using generate()",
+                         type(self.model).__name__, type(exc).__name__, exc)
+            self.fast_greedy = False
+            self.stats.__dict__.update(before)
             return None
         self.stats.fast_path += 1
         return [self.tokenizer.decode(row, skip_special_tokens=False) for row in ids]
