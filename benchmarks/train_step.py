@@ -1,9 +1,11 @@
-"""One LoRA SFT step of the embedded model at a fixed shape: seconds per step, tokens/s and peak RSS, with and
-without activation checkpointing (the numbers behind `gradient_checkpointing: auto` and the token budget).
+"""One LoRA SFT step of the embedded model at a fixed shape: seconds per step, tokens/s and peak RSS, for
+three variants: the full step, with activation checkpointing (the numbers behind `gradient_checkpointing:
+auto` and the token budget), and with `prompt_gradient: false` (the prompt runs once without gradients).
 
-Each variant runs in its own process (peak RSS is per process), three steps, the last one timed.
+Each variant runs in its own process (peak RSS is per process), three steps, the last one timed; the ratios
+are against the full step of the same run.
 
-    python benchmarks/train_step.py --rows 4 --length 512 --json step.json
+    python benchmarks/train_step.py --rows 4 --length 512 --completion 64 --json step.json
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import subprocess
 import sys
 import time
 
+VARIANTS = ("full", "checkpointing", "prompt-detached")
 
-def one_step(rows: int, length: int, checkpointing: bool, threads: int) -> dict:
+
+def one_step(rows: int, length: int, completion: int, variant: str, threads: int) -> dict:
     import torch
     from peft import get_peft_model
     from trl.trainer.utils import add_fused_lm_head
@@ -31,21 +35,22 @@ def one_step(rows: int, length: int, checkpointing: bool, threads: int) -> dict:
     add_fused_lm_head(model, outputs=("log_probs", "is_top1"))
     model = get_peft_model(model, lora_config(SFTStageConfig()))
     model.train()
+    checkpointing = variant == "checkpointing"
     if checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         model.enable_input_require_grads()
     ids = torch.randint(100, 40000, (rows, length))
     labels = torch.full((rows, length), -100)
-    labels[:, -40:] = ids[:, -40:]
+    labels[:, -completion:] = ids[:, -completion:]
     batch = {"input_ids": ids, "labels": labels, "weights": (labels != -100).float(),
              "attention_mask": torch.ones(rows, length, dtype=torch.long)}
     seconds = 0.0
     for _ in range(3):
         started = time.perf_counter()
-        loss, _ = weighted_loss(model, batch)
+        loss, _ = weighted_loss(model, batch, prompt_gradient=variant != "prompt-detached")
         loss.backward()
         seconds = time.perf_counter() - started
-    return {"rows": rows, "length": length, "checkpointing": checkpointing, "threads": threads,
+    return {"rows": rows, "length": length, "completion": completion, "variant": variant, "threads": threads,
             "seconds_per_step": round(seconds, 2), "tokens_per_second": round(rows * length / seconds, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "device": capability().line(), "dtype": "float32 (LoRA)"}
@@ -55,22 +60,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=4)
     parser.add_argument("--length", type=int, default=512)
+    parser.add_argument("--completion", type=int, default=64, help="labelled tokens at the end of each row")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", default=None)
-    parser.add_argument("--variant", choices=["on", "off"], default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--variant", choices=VARIANTS, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
-        print(json.dumps(one_step(args.rows, args.length, args.variant == "on", args.threads)))
+        print(json.dumps(one_step(args.rows, args.length, args.completion, args.variant, args.threads)))
         return
     results = []
-    for variant in ("off", "on"):
+    for variant in VARIANTS:
         out = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--length", str(args.length),
-                              "--threads", str(args.threads), "--variant", variant],
+                              "--completion", str(args.completion), "--threads", str(args.threads),
+                              "--variant", variant],
                              capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
         results.append(json.loads(out))
         r = results[-1]
-        print(f"checkpointing {variant:>3}: {r['seconds_per_step']} s/step, {r['tokens_per_second']} tok/s, "
-              f"peak RSS {r['peak_rss_mb']} MB  [{r['device']}, {r['dtype']}]")
+        r["speedup"] = round(results[0]["seconds_per_step"] / r["seconds_per_step"], 2)
+        print(f"{variant:>15}: {r['seconds_per_step']} s/step, {r['tokens_per_second']} tok/s, {r['speedup']}x, "
+              f"peak RSS {r['peak_rss_mb']} MB  [{r['device']}, {r['dtype']}]", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

@@ -150,3 +150,73 @@ def test_a_short_common_instruction_head_is_not_shared():
     assert [u.examples for u in units] == [1, 1, 1]
     batch = collate_units(units, 0)
     assert "attention_mask" not in batch and "position_ids" not in batch  # sdpa's causal kernel
+
+
+def _tool_rows(tok, n_heads: int = 2) -> list[dict]:
+    rows = []
+    for h in range(n_heads):
+        head = tok(f"<|im_start|>system\nTools: count_items_{h}(n), list_boxes().<|im_end|>\n" * 3)["input_ids"]
+        for i in (3, 17, 250):
+            tail = tok(f"<|im_start|>user\nCount box {i}<|im_end|>\n<|im_start|>assistant\n{{\"n\": {i}}}"
+                       "<|im_end|>")["input_ids"]
+            ids = head + tail
+            rows.append(_row(ids, len(ids) - 8))
+    return rows
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_prompt_detached_step_keeps_the_loss_value(lora_model, shared):
+    """prompt_gradient=False: the same loss (same mask and positions); gradients flow, only through the tails."""
+    model, tok = lora_model
+    rows = _tool_rows(tok)
+    units = share_prefixes(rows, min_head=16) if shared else plain_units(rows)
+    batch = {k: v for k, v in collate_units(units, tok.pad_token_id).items()
+             if k not in ("num_tokens", "num_examples")}
+    full, _ = weighted_loss(model, batch)
+    model.zero_grad()
+    detached, outputs = weighted_loss(model, batch, prompt_gradient=False)
+    detached.backward()
+    assert float(detached) == pytest.approx(float(full), rel=1e-4)
+    assert int(outputs.label_mask.sum()) == int((batch["labels"][:, 1:] != IGNORE).sum())
+    grads = [p.grad for p in model.parameters() if p.requires_grad]
+    assert all(g is not None for g in grads) and sum(float(g.abs().sum()) for g in grads) > 0
+
+
+def test_prompt_detached_gradients_are_exact_where_the_prompt_cannot_matter():
+    """LoRA on the last layer's MLP only: prompt positions there never reach a labelled token, so the
+    detached step's gradients equal the full step's."""
+    from peft import LoraConfig, get_peft_model
+    from trl.trainer.utils import add_fused_lm_head
+
+    from toolgym.models.registry import load_model
+
+    model, tok = load_model(MODEL)
+    add_fused_lm_head(model)
+    last = model.config.num_hidden_layers - 1
+    torch.manual_seed(0)
+    model = get_peft_model(model, LoraConfig(r=4, target_modules=["down_proj"], layers_to_transform=[last],
+                                             init_lora_weights=False))
+    batch = {k: v for k, v in collate_units(plain_units(_tool_rows(tok, 1)), tok.pad_token_id).items()
+             if k not in ("num_tokens", "num_examples")}
+
+    def grads(prompt_gradient: bool) -> list[torch.Tensor]:
+        model.zero_grad()
+        weighted_loss(model, batch, prompt_gradient=prompt_gradient)[0].backward()
+        return [p.grad.clone() for p in model.parameters() if p.requires_grad]
+
+    for a, b in zip(grads(True), grads(False), strict=True):
+        assert torch.allclose(a, b, atol=1e-6, rtol=1e-3)
+
+
+def test_prompt_detached_training_runs_and_refuses_checkpointing(tmp_path):
+    from toolgym.core.errors import InputError
+
+    with pytest.raises(InputError, match="prompt_gradient"):
+        SFTStageConfig(prompt_gradient=False, gradient_checkpointing=True, max_tokens_per_batch=512)
+    with pytest.raises(InputError, match="max_tokens_per_batch"):
+        SFTStageConfig(prompt_gradient=False)
+    config = SFTStageConfig(tasks={"invocation": 1.0}, max_steps=2, max_tokens_per_batch=600, prompt_gradient=False,
+                            learning_rate=1e-3, logging_steps=1, save_steps=1000)
+    result = train_sft(config, _records(6), MODEL, tmp_path, progress=False)
+    assert result.global_step == 2 and result.examples_seen > 0 and not result.gradient_checkpointing
+    assert result.train_loss is not None and result.train_loss > 0

@@ -171,21 +171,59 @@ class WeightedCollator:
 
 # ------------------------------------------------------------------------------------------------ trainer
 
-def weighted_loss(model: Any, inputs: dict[str, torch.Tensor], num_items_in_batch: Any = None) -> tuple[Any, Any]:
+def weighted_loss(model: Any, inputs: dict[str, torch.Tensor], num_items_in_batch: Any = None,
+                  prompt_gradient: bool = True) -> tuple[Any, Any]:
     """sum(w * nll) / sum(w) over the labelled next tokens, and the fused outputs.
 
     `model` carries TRL's fused LM head (`trl.trainer.utils.add_fused_lm_head`, which SFTTrainer installs):
-    per-token log-probs are computed only where labels != -100, without materialising the logits.
-    `num_items_in_batch` (the weight sum over all accumulated micro-batches) replaces the local weight sum.
+    per-token log-probs without materialising the logits. `num_items_in_batch` (the weight sum over all
+    accumulated micro-batches) replaces the local weight sum. `prompt_gradient=False`: see `_prompt_cache`.
     """
     inputs = dict(inputs)
     weights = inputs.pop("weights")
     inputs["use_cache"] = False
+    if not prompt_gradient:
+        inputs, weights = _prompt_cache(model, inputs, weights)
     outputs = model(**inputs, fused_lm_head=True)
     w = weights[:, 1:].to(outputs.log_probs.dtype) * outputs.label_mask
     denom = w.sum() if num_items_in_batch is None else num_items_in_batch
     loss = -(outputs.log_probs * w).sum() / torch.as_tensor(denom).clamp(min=1e-8)
     return loss, outputs
+
+
+def _prompt_cache(model: Any, inputs: dict[str, torch.Tensor],
+                  weights: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """Run the micro-batch's shared unlabelled start once without gradients; the inputs of the rest.
+
+    The split is the last position before the batch's earliest label, so every labelled token is still
+    predicted by the second pass, which attends to the first pass's KV cache (the same mask and positions as
+    one full forward, hence the same loss value). transformers has no prompt-detached training step (checked
+    5.24; TRL 1.16 neither).
+    """
+    labels = inputs["labels"]
+    labelled = (labels != IGNORE).any(dim=0).nonzero()
+    split = int(labelled[0]) - 1 if len(labelled) else 0
+    if split < 1:
+        return inputs, weights
+    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    mask, positions = inputs.get("attention_mask"), inputs.get("position_ids")
+    head = {"input_ids": inputs["input_ids"][:, :split], "use_cache": True}
+    if positions is not None:
+        head["position_ids"] = positions[:, :split]
+    if mask is not None:
+        head["attention_mask"] = mask[:, :, :split, :split] if mask.dim() == 4 else mask[:, :split]
+    training = model.training
+    model.eval()  # a cache is only kept outside training mode under activation checkpointing
+    try:
+        with torch.no_grad():
+            cache = lm.base_model(**head).cache
+    finally:
+        model.train(training)
+    tail = {key: value[:, split:] for key, value in inputs.items()
+            if key in ("input_ids", "labels", "position_ids")}
+    if mask is not None:
+        tail["attention_mask"] = mask[:, :, split:, :] if mask.dim() == 4 else mask
+    return tail | {"cache": cache, "use_cache": False}, weights[:, split:]
 
 
 def _trainer_class() -> type:
@@ -196,12 +234,13 @@ def _trainer_class() -> type:
 
         real_tokens = 0
         examples_seen = 0
+        prompt_gradient = True
         budget: BudgetCallback | None = None
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             inputs = dict(inputs)
             tokens, examples = inputs.pop("num_tokens", None), inputs.pop("num_examples", None)
-            loss, outputs = weighted_loss(model, inputs, num_items_in_batch)
+            loss, outputs = weighted_loss(model, inputs, num_items_in_batch, self.prompt_gradient)
             if self.model.training:
                 mask = inputs.get("attention_mask")
                 if tokens is not None:
@@ -275,6 +314,8 @@ def _checkpointing(config: SFTStageConfig, model: Any, tokens: int, width: int) 
     """Explicit setting, or `auto`: on when the largest micro-batch's activations may not fit."""
     if config.gradient_checkpointing != "auto":
         return bool(config.gradient_checkpointing)
+    if not config.prompt_gradient:
+        return False  # only the labelled tails keep activations
     from toolgym.train.batching import estimate_peak_bytes
 
     cfg = getattr(model, "config", None)
@@ -500,6 +541,7 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
         data_collator=collator,
         callbacks=callbacks,
     )
+    trainer.prompt_gradient = config.prompt_gradient
     resume_from = _last_checkpoint(out / "checkpoints") if config.resume else None
     started = time.perf_counter()
     output = trainer.train(resume_from_checkpoint=resume_from)
