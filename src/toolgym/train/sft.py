@@ -252,6 +252,7 @@ def _trainer_class() -> type:
                 valid = outputs.label_mask.sum().clamp(min=1)
                 self._metrics["train"]["mean_token_accuracy"].append((outputs.is_top1.sum() / valid).item())
                 self._metrics["train"]["num_tokens"] = [self.real_tokens]
+                self._metrics["train"]["examples_seen"] = [self.examples_seen]  # kept in trainer_state.json
             return (loss, outputs) if return_outputs else loss
 
         def _get_num_items_in_batch(self, batch_samples, device):
