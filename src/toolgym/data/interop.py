@@ -473,7 +473,8 @@ def _row_files(path: Path) -> list[Path]:
 
 def _file_rows(path: Path, strict: bool, stats: ReadStats) -> Iterator[tuple[str, int, Any]]:
     """(file, row, value) of a JSONL file or a `.json` file holding one array of rows (1-based rows)."""
-    head = path.read_bytes()[:4096].lstrip()
+    with path.open("rb") as fh:
+        head = fh.read(4096).lstrip()
     if path.suffix == ".json" and head.startswith(b"["):
         try:
             rows = json.loads(path.read_text(encoding="utf-8"))
