@@ -1,5 +1,5 @@
-"""`toolgym data …`: synth, stats, decontam. Only CLI wiring: the work is in data/synth.py, data/trajectories.py,
-data/stats.py and data/decontam.py. Every command checks its arguments before it loads a model or data."""
+"""`toolgym data …`: synth, stats, decontam, import, export. Only CLI wiring: the work is in data/synth.py,
+data/trajectories.py, data/stats.py, data/decontam.py and data/interop.py. Every command checks its arguments before it loads a model or data."""
 
 from __future__ import annotations
 
@@ -132,14 +132,25 @@ def print_stats(st: dict[str, Any], console: Console) -> None:
 
 
 @app.command("decontam")
-def decontam(folder: Annotated[Path, typer.Argument(help="Dataset folder, or a catalog folder.")]) -> None:
+def decontam(
+    folder: Annotated[Path, typer.Argument(help="Dataset folder (synthesized or imported), or a catalog folder; "
+                                           "with --format, a file or folder in that format.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="Read PATH as public data: openai, sharegpt, xlam, "
+                                            "toolace, hf, parquet or toolgym.")] = None,
+) -> None:
     """Overlap of tool names and questions with BFCL (exact and n-gram); exit 1 on any exact overlap."""
     from toolgym.data.decontam import decontam_report
 
-    if not folder.is_dir():
+    if fmt is not None:
+        from toolgym.data.interop import check_format
+
+        check_format(fmt, field_name="--format")
+        if not folder.exists():
+            raise InputError("no such file or folder", file=str(folder))
+    elif not folder.is_dir():
         raise InputError("not a folder (a dataset or a catalog)", file=str(folder))
 
-    report = decontam_report(folder)
+    report = decontam_report(folder, fmt=fmt)
     console = Console()
     table = Table(title=f"BFCL decontamination ({report.get('source', '')})")
     table.add_column("measure")
@@ -171,3 +182,59 @@ def diversity(
     for key in profiles["dataset"]:
         table.add_row(key, str(profiles["dataset"][key]), str(profiles["bfcl_non_live"][key]))
     Console().print(table)
+
+
+@app.command("import")
+def import_(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="openai, sharegpt, xlam, toolace, hf, parquet or "
+                                       "toolgym.")],
+    path: Annotated[Path, typer.Argument(help="A file (JSONL, JSON array, parquet) or folder (save_to_disk, files).")],
+    out: Annotated[Path, typer.Option("--out", help="Dataset folder to write (train.jsonl, trajectories.jsonl).")],
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad row (default: count and skip "
+                                         "it).")] = False,
+) -> None:
+    """Public tool-calling data -> toolgym records, validated like synthetic ones; bad rows counted and skipped."""
+    from toolgym.data.interop import check_format, import_data
+
+    check_format(fmt)
+    if not path.exists():
+        raise InputError("no such file or folder", file=str(path))
+    result = import_data(path, fmt, out, strict=strict or None)
+    _print_transfer(result, f"{path}: {result.stats.ok} rows imported into {out}", "rows", show_files=True)
+
+
+@app.command("export")
+def export(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="openai, sharegpt, xlam, toolace, hf or parquet.")],
+    src: Annotated[Path, typer.Argument(help="A toolgym JSONL file, or a dataset folder (its train.jsonl and "
+                                        "trajectories.jsonl).")],
+    out: Annotated[Path, typer.Option("--out", help="File to write (.jsonl, or .json for one JSON array; "
+                                      ".parquet), or the save_to_disk folder for hf.")],
+    rows: Annotated[str, typer.Option("--rows", help="Row layout of hf and parquet: openai, sharegpt, xlam or "
+                                      "toolace.")] = "openai",
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first record the format cannot hold.")]
+    = False,
+) -> None:
+    """toolgym records -> public tool-calling data; records the format cannot hold are counted and skipped."""
+    from toolgym.data.interop import LAYOUTS, check_format, export_data
+
+    check_format(fmt, allowed=(*LAYOUTS, "hf", "parquet"))
+    check_format(rows, field_name="--rows", allowed=LAYOUTS)
+    if not src.exists():
+        raise InputError("no such file or folder", file=str(src))
+    result = export_data(src, fmt, out, rows=rows, strict=strict or None)
+    _print_transfer(result, f"{out}: {sum(result.files.values())} rows written", "records", show_files=False)
+
+
+def _print_transfer(result: Any, headline: str, what: str, *, show_files: bool) -> None:
+    """The counts on stdout; each skipped row's one-line reason on stderr."""
+    console, errors = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True, highlight=False)
+    for reason in result.stats.errors:
+        errors.print(f"skipped: {reason}", markup=False)
+    console.print(headline, markup=False)
+    for name, count in result.files.items() if show_files else ():
+        console.print(f"  {name}: {count} records", markup=False)
+    if result.stats.bad:
+        more = f" (reasons shown for the first {len(result.stats.errors)})" if result.stats.bad > len(
+            result.stats.errors) else ""
+        console.print(f"  {result.stats.bad} bad {what} skipped{more}", markup=False)

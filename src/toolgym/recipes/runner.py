@@ -106,7 +106,17 @@ def _announce_skip(step: str) -> None:
 
 
 def _data_config(recipe: Recipe) -> dict[str, Any]:
-    return {"data": recipe.data, "seed": recipe.seed}
+    """The data step's config; with `data.extra`, the imported files' content hashes too (every later step's
+    hash builds on this one, so changed extra data retrains). Without it, the hash of earlier runs is kept."""
+    from toolgym.recipes.manifest import jsonable
+
+    data = jsonable(recipe.data)
+    if not data.pop("extra", None):
+        return {"data": data, "seed": recipe.seed}
+    from toolgym.data.interop import content_hash
+
+    extra = [{"path": path, "format": fmt, "sha256": content_hash(path)} for path, fmt in recipe.data.extra_sources()]
+    return {"data": data, "seed": recipe.seed, "extra": extra}
 
 
 def _adapter_identity(adapter: str | None) -> str | None:
@@ -123,6 +133,19 @@ def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) 
 
 
 def _synthesize(recipe: Recipe, step_dir: Path) -> dict[str, Any]:
+    out = _base_data(recipe, step_dir)
+    if recipe.data.extra:
+        from toolgym.data.interop import write_merged
+
+        merged = write_merged(out["data_dir"], recipe.data.extra_sources(), step_dir / "merged")
+        console.print(f"data.extra: {merged['extra_records']} imported records merged, {merged['bad_rows']} bad rows "
+                      "skipped" + "".join(f"\n  skipped: {r}" for r in merged["reasons"]), markup=False)
+        out = {**out, "data_dir": str((step_dir / "merged").resolve()), "merged": merged}
+    return out
+
+
+def _base_data(recipe: Recipe, step_dir: Path) -> dict[str, Any]:
+    """The dataset folder given by `data.path`, or the synthesized one."""
     if recipe.data.path:
         return {"data_dir": str(Path(recipe.data.path).resolve())}
     from toolgym.data.synth import write_dataset

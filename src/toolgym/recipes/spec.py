@@ -30,6 +30,7 @@ from toolgym.core.config import (
     unknown_key_error,
 )
 from toolgym.core.errors import InputError
+from toolgym.data.interop import FORMATS as DATA_FORMATS
 from toolgym.data.synth import SAMPLE_TYPES, SPLITS
 from toolgym.eval.bfcl import CATEGORIES, GROUPS
 from toolgym.models.hardware import GENERATION_DTYPES
@@ -61,6 +62,9 @@ def check_categories(names: list[str], *, where: str, key: str) -> None:
         _choice(name, [*GROUPS, *CATEGORIES], "BFCL category", where, key)
 
 
+EXTRA_KEYS = ("path", "format")
+
+
 @dataclass
 class DataSpec(StageConfig):
     """Synthetic training data for the run (`toolgym data synth`)."""
@@ -80,6 +84,10 @@ class DataSpec(StageConfig):
     mask_parameters: float = 0.1  # share of records with opaque parameter names as well
     toolset_queries: int = 4  # queries per shared toolset (`toolset` samples)
     toolset_no_call: float = 0.25  # share of a toolset's queries that no member can answer
+    # imported data merged into train.jsonl / trajectories.jsonl, which every training stage reads:
+    # [{path: FILE_OR_FOLDER, format: openai|sharegpt|xlam|toolace|hf|parquet|toolgym}] (format default toolgym,
+    # e.g. a `toolgym data import` folder); their content hash joins the data step's hash, so a change retrains
+    extra: list[dict[str, str]] = field(default_factory=list)
 
     def synth_options(self) -> Any:
         from toolgym.data.synth import SynthOptions
@@ -108,6 +116,19 @@ class DataSpec(StageConfig):
             raise _fail(f"must be <= mask_functions ({self.mask_functions}): parameters are masked only in "
                         "records whose functions are", "data", "mask_parameters")
         _at_least(self.toolset_queries, 1, "data", "toolset_queries")
+        for i, item in enumerate(self.extra):
+            for key in item:
+                if key not in EXTRA_KEYS:
+                    close = nearest_key(key, EXTRA_KEYS)
+                    hint = f"; did you mean '{close}'?" if close else f"; valid keys: {', '.join(EXTRA_KEYS)}"
+                    raise _fail(f"unknown key '{key}'{hint}", "data", f"extra[{i}].{key}")
+            if not item.get("path", "").strip() or "\0" in item["path"]:
+                raise _fail("must name a file or folder of data to import", "data", f"extra[{i}].path")
+            _choice(item.get("format", "toolgym"), DATA_FORMATS, "data format", "data", f"extra[{i}].format")
+
+    def extra_sources(self) -> list[tuple[str, str]]:
+        """(path, format) of each `extra` entry."""
+        return [(item["path"], item.get("format", "toolgym")) for item in self.extra]
 
     def written_files(self) -> list[str]:
         """The JSONL files the data step writes (when `path` is not given)."""
@@ -295,6 +316,9 @@ def check_files(recipe: Recipe) -> None:
                 hint = f"; did you mean '{close}'?" if close else f"; present: {', '.join(present)}"
                 raise InputError(f"no suite {suite!r} in {data}{hint}", file=file, record="eval",
                                  field=f"suites[{i}]")
+    for i, (path, _) in enumerate(recipe.data.extra_sources()):
+        if not Path(path).exists():
+            raise InputError(f"no such file or folder {path!r}", file=file, record="data", field=f"extra[{i}].path")
     for stage in recipe.stages:
         for key in ("pool_file", "dev_file"):
             path = getattr(stage.config, key, None)
