@@ -17,6 +17,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from toolgym.core.javajs import read_source
 from toolgym.core.match import match_bfcl, match_relevance
 from toolgym.eval.bfcl import CATEGORIES, NON_PYTHON, language_docs, load_bfcl_cases
 
@@ -105,3 +106,36 @@ def test_java_and_javascript_prompt_docs_equal_bfcls() -> None:
     for case in cases:
         assert language_docs(case.meta["functions"], case.category) == docs[case.id], case.id
         assert [tool.to_bfcl() for tool in case.tools] == docs[case.id], case.id
+
+
+def _tag(value) -> list:
+    """The fixture's typed JSON form of a converted value (see make_parity_javajs.tag)."""
+    if isinstance(value, bool):
+        return ["b", value]
+    if isinstance(value, int):
+        return ["i", str(value)]
+    if isinstance(value, float):
+        return ["f", repr(value)]
+    if isinstance(value, str):
+        return ["s", value]
+    if isinstance(value, list):
+        return ["l", [_tag(v) for v in value]]
+    if isinstance(value, dict):
+        return ["d", [[k, _tag(v)] for k, v in value.items()]]
+    return ["other", repr(value)]
+
+
+def test_source_readers_equal_official_converters() -> None:
+    """core.javajs reads every source string of the fixture (and edge cases) exactly as BFCL's converters do,
+    as 4 types each; where the official converter raises, toolgym's reader raises too."""
+    readings = json.load(gzip.open(FIXTURES / "bfcl_parity_javajs.json.gz", "rt"))["converters"]
+    assert len(readings) > 8000 and {r["language"] for r in readings} == {"java", "javascript"}
+    wrong = []
+    for r in readings:
+        try:
+            got = _tag(read_source(r["text"], r["language"], r["type"], r["item"]))
+        except ValueError:
+            got = ["error"]
+        if got != r["value"][:1 if r["value"][0] == "error" else 2]:
+            wrong.append((r["language"], r["text"], r["type"], r["item"], r["value"], got))
+    assert not wrong, wrong[:10]
