@@ -5,6 +5,9 @@ and extra arguments, swapped parallel order, wrong types, nested edits, dotted-n
 `underscore_to_dot` settings, unperturbed answers) for every non-live and live AST category, each with
 the verdict of bfcl-eval 2026.3.23's own `ast_checker`. It is made by `fixtures/make_parity.py`, which
 needs a throwaway venv with bfcl-eval (see its docstring); toolgym never imports bfcl-eval.
+
+`fixtures/bfcl_parity_javajs.json.gz` does the same for simple_java and simple_javascript (7,300 outputs, made
+by `fixtures/make_parity_javajs.py`), and holds the docs as BFCL's prompt pre-processing shows them.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from toolgym.core.javajs import read_source
 from toolgym.core.match import match_bfcl, match_relevance
-from toolgym.eval.bfcl import CATEGORIES, load_bfcl_cases
+from toolgym.eval.bfcl import CATEGORIES, NON_PYTHON, language_docs, load_bfcl_cases
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -78,3 +82,61 @@ def test_trained_model_outputs_agree_with_official_checker() -> None:
     assert total == 150
     assert same_verdict == total, disagreements[:20]
     assert same_type == total
+
+
+def test_java_and_javascript_outputs_agree_with_official_checker() -> None:
+    fixture = json.load(gzip.open(FIXTURES / "bfcl_parity_javajs.json.gz", "rt"))
+    records = fixture["records"]
+    per_cat = Counter(category_of(r["id"]) for r in records)
+    assert per_cat["simple_java"] >= 4000 and per_cat["simple_javascript"] >= 3000
+    assert {"unperturbed", "literal_style", "json_value", "element_edit", "wrong_value"} <= {r["kind"] for r in records}
+    errors = Counter(r["error_type"] for r in records)
+    assert errors["type_error:java"] and errors["type_error:js"] and errors["value_error:dict_value"]
+    assert 0.2 < sum(r["valid"] for r in records) / len(records) < 0.8
+    total, same_verdict, same_type, disagreements = agreement("bfcl_parity_javajs.json.gz")
+    assert same_verdict == total, disagreements[:20]
+    assert same_type == total
+
+
+def test_java_and_javascript_prompt_docs_equal_bfcls() -> None:
+    """The docs a model is shown equal BFCL's `_func_doc_language_specific_pre_processing` output."""
+    docs = json.load(gzip.open(FIXTURES / "bfcl_parity_javajs.json.gz", "rt"))["docs"]
+    cases = [case for cat in NON_PYTHON for case in load_bfcl_cases(cat)]
+    assert len(cases) == len(docs) == 150
+    for case in cases:
+        assert language_docs(case.meta["functions"], case.category) == docs[case.id], case.id
+        assert [tool.to_bfcl() for tool in case.tools] == docs[case.id], case.id
+
+
+def _tag(value) -> list:
+    """The fixture's typed JSON form of a converted value (see make_parity_javajs.tag)."""
+    if isinstance(value, bool):
+        return ["b", value]
+    if isinstance(value, int):
+        return ["i", str(value)]
+    if isinstance(value, float):
+        return ["f", repr(value)]
+    if isinstance(value, str):
+        return ["s", value]
+    if isinstance(value, list):
+        return ["l", [_tag(v) for v in value]]
+    if isinstance(value, dict):
+        return ["d", [[k, _tag(v)] for k, v in value.items()]]
+    return ["other", repr(value)]
+
+
+def test_source_readers_equal_official_converters() -> None:
+    """core.javajs reads every source string of the fixture (and edge cases) exactly as BFCL's converters do,
+    as 4 random types each (most of them read as a type they are not, so they stay strings; about 360 readings
+    give numbers, lists or dicts)."""
+    readings = json.load(gzip.open(FIXTURES / "bfcl_parity_javajs.json.gz", "rt"))["converters"]
+    assert len(readings) > 8000 and {r["language"] for r in readings} == {"java", "javascript"}
+    wrong = []
+    for r in readings:
+        try:
+            got = _tag(read_source(r["text"], r["language"], r["type"], r["item"]))
+        except ValueError:
+            got = ["error"]
+        if got != r["value"][:1 if r["value"][0] == "error" else 2]:
+            wrong.append((r["language"], r["text"], r["type"], r["item"], r["value"], got))
+    assert not wrong, wrong[:10]

@@ -73,8 +73,8 @@ def test_cli_reference_and_errors(tmp_path) -> None:
                                  "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "summary.json").read_text())["categories"]["live_parallel"]["accuracy"] == 1.0
-    result = runner.invoke(app, ["bfcl", "--reference", "--categories", "simple_java"])
-    assert isinstance(result.exception, InputError) and "Java and JavaScript come later" in str(result.exception)
+    result = runner.invoke(app, ["bfcl", "--reference", "--categories", "simple_jav"])
+    assert isinstance(result.exception, InputError) and "unknown BFCL category 'simple_jav'" in str(result.exception)
     assert "JavaScript" in runner.invoke(app, ["bfcl", "--help"], env={"COLUMNS": "200"}).output
 
 
@@ -237,3 +237,15 @@ def test_bfcl_categories_get_their_own_max_new_tokens(tmp_path) -> None:
     run_bfcl(one, "simple_python,parallel", limit=1, out_dir=tmp_path / "flat", max_new_tokens=64, budgets=None,
              progress=False)
     assert set(one.limits.values()) == {64}
+
+
+@pytest.mark.parametrize("fmt", ["hermes", "python"])
+def test_reference_run_scores_java_and_javascript(tmp_path, fmt) -> None:
+    """BFCL's possible answers, written as Java/JavaScript source, rendered, parsed back and scored by the runner:
+    every JavaScript case passes, and every Java case but the three no output can pass (the official checker
+    fails them too: the `unperturbed` records of fixtures/bfcl_parity_javajs.json.gz)."""
+    summary = run_bfcl_reference("non_python", out_dir=tmp_path, fmt=fmt, progress=False)
+    rows = read_results(tmp_path / "results.jsonl")
+    assert summary.categories["simple_javascript"].accuracy == 1.0 and summary.categories["simple_javascript"].n == 50
+    assert {r["id"] for r in rows if not r["valid"]} == {"simple_java_36", "simple_java_64", "simple_java_65"}
+    assert summary.categories["simple_java"].n == 100

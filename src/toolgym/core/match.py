@@ -2,8 +2,10 @@
 
 `canonical_calls` / `calls_equal` give an order-free, hashable form of a call list (self-consistency voting,
 exact-gold scoring). `match_bfcl` reproduces the semantics of the official BFCL AST checker
-(`bfcl_eval/eval_checker/ast_eval/ast_checker.py`, bfcl-eval 2026.3.23) for Python categories: same
-type rules, string normalisation, optional parameters, greedy order-free parallel matching and error types.
+(`bfcl_eval/eval_checker/ast_eval/ast_checker.py`, bfcl-eval 2026.3.23): same type rules, string
+normalisation, optional parameters, greedy order-free parallel matching and error types. In the Java and
+JavaScript categories every argument must be a source string, read first as BFCL's type converters read it
+(`core.javajs`) and then checked like a Python value.
 It was written from reading that checker (no library offers it without the bfcl-eval dependency tree);
 where the official code would crash on malformed input, this one returns a failed `MatchResult` instead.
 """
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolgym.core.checker import ErrorCategory
+from toolgym.core.javajs import JAVA_TYPES, JS_TYPES, LIST_TYPES, UnsupportedType, read_source
 
 # ---------------------------------------------------------------------------------------------
 # Call lists in any of the shapes toolgym meets
@@ -112,6 +115,17 @@ _PY_TYPES: dict[str, type] = {
     "number": float, "object": dict,
 }
 _NESTED = ("array", "tuple")
+# language -> (BFCL type name -> Python type of the value, types whose `items` type is checked too)
+_LANGUAGES: dict[str, tuple[dict[str, type], tuple[str, ...]]] = {
+    "python": (_PY_TYPES, _NESTED), "java": (JAVA_TYPES, LIST_TYPES), "javascript": (JS_TYPES, LIST_TYPES),
+}
+
+
+def bfcl_language(category: str | None) -> str:
+    """The language BFCL checks a category in, told apart by name as BFCL does: javascript, java or python."""
+    if category and "javascript" in category:
+        return "javascript"
+    return "java" if category and "java" in category else "python"
 
 
 class _Malformed(Exception):
@@ -222,22 +236,43 @@ def _check_list_of_dicts(param: str, value: list, allowed: Sequence[Any]) -> Mat
     return result
 
 
-def _check_param(param: str, value: Any, spec: Mapping[str, Any], allowed: Any) -> MatchResult:
+def _item_type(param: str, spec: Mapping[str, Any], types: Mapping[str, type]) -> tuple[str, type]:
+    item_type = (spec.get("items") or {}).get("type")
+    if not isinstance(item_type, str) or item_type not in types:
+        raise _Malformed(f"parameter {param!r} has no usable items type")
+    return item_type, types[item_type]
+
+
+def _read_source(param: str, value: Any, spec: Mapping[str, Any], language: str) -> tuple[Any, type | None]:
+    """A Java/JavaScript argument read from its source string, and the type its elements must have."""
+    types, listed = _LANGUAGES[language]
+    item_type, nested = _item_type(param, spec, types) if spec["type"] in listed else (None, None)
+    try:
+        return read_source(value, language, spec["type"], item_type), nested
+    except UnsupportedType as exc:
+        raise _Malformed(str(exc)) from None
+
+
+def _check_param(param: str, value: Any, spec: Mapping[str, Any], allowed: Any,
+                 language: str = "python") -> MatchResult:
     """Type and value of one argument, exactly in the order BFCL checks them."""
+    types, listed = _LANGUAGES[language]
     type_name = spec.get("type")
-    expected = _PY_TYPES.get(type_name) if isinstance(type_name, str) else None
+    expected = types.get(type_name) if isinstance(type_name, str) else None
     if expected is None:
         raise _Malformed(f"parameter {param!r} has unsupported type {type_name!r}")
-    nested = None
-    if type_name in _NESTED:
-        item_type = (spec.get("items") or {}).get("type")
-        nested = _PY_TYPES.get(item_type) if isinstance(item_type, str) else None
-        if nested is None:
-            raise _Malformed(f"parameter {param!r} has no usable items type")
-    if type_name == "tuple" and type(value) is tuple:
-        value = list(value)
-    if type_name == "float" and type(value) is int:  # Python's int -> float promotion
-        value = float(value)
+    if language != "python":
+        if type(value) is not str:
+            return _fail("type_error:js" if language == "javascript" else "type_error:java",
+                         f"wrong type for {param!r}: expected {language} source in a string, got "
+                         f"{type(value).__name__} ({value!r})", ErrorCategory.wrong_type)
+        value, nested = _read_source(param, value, spec, language)
+    else:
+        nested = _item_type(param, spec, types)[1] if type_name in listed else None
+        if type_name == "tuple" and type(value) is tuple:
+            value = list(value)
+        if type_name == "float" and type(value) is int:  # Python's int -> float promotion
+            value = float(value)
     typed = _type_check(value, allowed, expected, nested)
     if not typed.ok:
         return _fail(typed.error_type, f"wrong type for {param!r}: expected {type_name}, got "
@@ -270,7 +305,7 @@ def _dotted(name: str, underscore_to_dot: bool) -> str:
 
 
 def _check_one(doc: Mapping[str, Any] | None, call: Pair, answer: Mapping[str, Any], known: set[str],
-               underscore_to_dot: bool) -> MatchResult:
+               underscore_to_dot: bool, language: str = "python") -> MatchResult:
     """BFCL's simple_function_checker: one call against one function doc and its allowed arguments."""
     if not isinstance(doc, Mapping):
         raise _Malformed("the expected function is not in the function docs")
@@ -291,7 +326,7 @@ def _check_one(doc: Mapping[str, Any] | None, call: Pair, answer: Mapping[str, A
             hallucinated = param not in props
             return _fail("simple_function_checker:unexpected_param", f"unexpected parameter {param!r}",
                          ErrorCategory.parameter_hallucination if hallucinated else ErrorCategory.others)
-        result = _check_param(param, value, props[param], allowed_params[param])
+        result = _check_param(param, value, props[param], allowed_params[param], language)
         if not result.ok:
             return _with_enum_category(result, props[param], value)
     for param, options in allowed_params.items():
@@ -306,7 +341,7 @@ def _find_doc(docs: Sequence[Mapping[str, Any]], name: str) -> Mapping[str, Any]
 
 
 def _parallel(docs: Sequence[Mapping[str, Any]], calls: list[Pair], answers: list[Mapping[str, Any]],
-              known: set[str], underscore_to_dot: bool) -> MatchResult:
+              known: set[str], underscore_to_dot: bool, language: str) -> MatchResult:
     """Order-free: each answer in turn takes the first unmatched call that passes (greedy, like BFCL)."""
     if len(calls) != len(answers):
         return _fail("parallel_function_checker_no_order:wrong_count",
@@ -318,7 +353,7 @@ def _parallel(docs: Sequence[Mapping[str, Any]], calls: list[Pair], answers: lis
         for call_index, call in enumerate(calls):
             if call_index in matched:
                 continue
-            last = _check_one(doc, call, answer, known, underscore_to_dot)
+            last = _check_one(doc, call, answer, known, underscore_to_dot, language)
             if last.ok:
                 matched.add(call_index)
                 break
@@ -347,13 +382,19 @@ def _bfcl_docs(tools: Iterable[Any]) -> list[Mapping[str, Any]]:
 
 
 def match_bfcl(calls: Iterable[Any], possible_answer: Sequence[Mapping[str, Any]], tools: Iterable[Any], *,
-               category: str | None = None, underscore_to_dot: bool = False) -> MatchResult:
+               category: str | None = None, underscore_to_dot: bool = False,
+               language: str | None = None) -> MatchResult:
     """Match decoded calls against a BFCL ground truth `[{"func": {"param": [allowed, …]}}, …]`.
 
     `category` routes like BFCL ("parallel…" order-free, "…multiple…" picks the doc by the expected name,
     otherwise simple); without it, more than one answer means parallel. `underscore_to_dot` mirrors BFCL's
-    per-model flag: dotted names in the docs are expected with `_` instead of `.`.
+    per-model flag: dotted names in the docs are expected with `_` instead of `.`. `language` ("python",
+    "java", "javascript") defaults to the category's (`bfcl_language`); the tools are the original BFCL docs,
+    with Java/JavaScript type names.
     """
+    language = language or bfcl_language(category)
+    if language not in _LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; choose one of {', '.join(_LANGUAGES)}")
     docs = _bfcl_docs(tools)
     try:
         pairs = as_pairs(calls)
@@ -364,13 +405,13 @@ def match_bfcl(calls: Iterable[Any], possible_answer: Sequence[Mapping[str, Any]
     known = {_dotted(doc["name"], underscore_to_dot) for doc in docs if isinstance(doc, Mapping) and "name" in doc}
     try:
         if route == "parallel":
-            return _parallel(docs, pairs, answers, known, underscore_to_dot)
+            return _parallel(docs, pairs, answers, known, underscore_to_dot, language)
         expected_count = len(answers) if route == "multiple" else 1
         if len(pairs) != expected_count:
             kind = "multiple_function_checker" if route == "multiple" else "simple_function_checker"
             return _fail(f"{kind}:wrong_count", f"expected {expected_count} call(s), got {len(pairs)}")
         doc = _find_doc(docs, next(iter(answers[0]))) if route == "multiple" else (docs[0] if docs else None)
-        return _check_one(doc, pairs[0], answers[0], known, underscore_to_dot)
+        return _check_one(doc, pairs[0], answers[0], known, underscore_to_dot, language)
     except (_Malformed, KeyError, TypeError, AttributeError, IndexError, StopIteration) as exc:
         return _fail("checker_error:malformed", f"malformed function doc or answer: {exc}")
 

@@ -18,7 +18,7 @@ from toolgym.eval.metrics import Summary
 app = typer.Typer(no_args_is_help=True, help="Evaluate models (BFCL, toolgym suites).")
 
 _CATEGORY_HELP = (f"Comma-separated BFCL categories or groups. Groups: {', '.join(GROUPS)}. Categories: "
-                  f"{', '.join(CATEGORIES)}. (Java and JavaScript come later.)")
+                  f"{', '.join(CATEGORIES)}.")
 
 
 def _slug(text: str) -> str:
@@ -68,8 +68,8 @@ def _show(summary: Summary, out: Path) -> None:
     console.print(f"results: {out / 'results.jsonl'}  summary: {out / 'summary.json'}, {out / 'summary.md'}")
 
 
-@app.command("bfcl", help="Score a model on BFCL v4 single-turn categories (AST checker semantics). "
-                          "Java and JavaScript categories come later.")
+@app.command("bfcl", help="Score a model on BFCL v4 single-turn categories, Python, Java and JavaScript "
+                          "(AST checker semantics).")
 def bfcl(
     model: Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")] = "smollm2-135m",
     adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder to put on top of the model.")] = None,

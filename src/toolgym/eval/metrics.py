@@ -1,8 +1,9 @@
 """Scores from result rows: per-category accuracy, BFCL v4 aggregates, TL-Training TS/PI/CF, error counts.
 
 BFCL v4 aggregation (bfcl_eval/eval_checker/eval_runner_helper.py): non-live AST is the unweighted mean of
-simple, multiple, parallel and parallel_multiple (BFCL's "simple" also averages Java and JavaScript, which
-toolgym does not run yet, so here it is simple_python); live AST is weighted by case count; the
+simple, multiple, parallel and parallel_multiple. BFCL's "simple" there is the mean of simple_python,
+simple_java and simple_javascript; toolgym's `non_live_ast` keeps simple_python alone, so that it stays
+comparable across runs (the Java and JavaScript categories are scored and reported on their own); live AST is weighted by case count; the
 irrelevance_detection bucket is the unweighted mean of irrelevance and live_irrelevance; relevance is live_relevance.
 
 When a category was cut short (`--limit`), the aggregates over it are marked in `Summary.subset` (with the case

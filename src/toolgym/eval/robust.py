@@ -25,7 +25,7 @@ from typing import Any
 
 from toolgym.core.errors import InputError
 from toolgym.core.formats import render_calls
-from toolgym.core.schema import Tool, ToolCall
+from toolgym.core.schema import ToolCall
 from toolgym.data.noise import (
     NOISE_LEVELS,
     check_levels,
@@ -35,7 +35,7 @@ from toolgym.data.noise import (
     rename_tool,
     toolset_renaming,
 )
-from toolgym.eval.bfcl import CATEGORIES, expand_categories, reference_calls
+from toolgym.eval.bfcl import CATEGORIES, bfcl_tools, expand_categories, reference_calls
 from toolgym.eval.cases import EvalCase
 from toolgym.eval.metrics import Summary
 from toolgym.eval.runner import BUDGET_EXTRA, BUDGET_FACTOR, bfcl_cases, gold_budgets, run_cases
@@ -77,7 +77,7 @@ def perturb_case(case: EvalCase, level: str, seed: int = 0) -> tuple[EvalCase, b
     if isinstance(functions, list):  # BFCL: the docs the scorer reads and the possible answer
         renaming = toolset_renaming(functions, level, seed, case.id)
         docs = [rename_tool(doc, renaming) for doc in functions]
-        tools = [Tool.from_bfcl(doc) for doc in docs]
+        tools = bfcl_tools(docs, case.category)  # Java/JavaScript docs as BFCL shows them
         answer = None if case.answer is None else rename_answer(case.answer, renaming)
         meta["functions"] = docs
     else:  # a toolgym suite: exact gold calls
