@@ -220,3 +220,25 @@ def test_prompt_detached_training_runs_and_refuses_checkpointing(tmp_path):
     result = train_sft(config, _records(6), MODEL, tmp_path, progress=False)
     assert result.global_step == 2 and result.examples_seen > 0 and not result.gradient_checkpointing
     assert result.train_loss is not None and result.train_loss > 0
+
+
+def test_head_only_at_labels_equals_trls_fused_head(lora_model):
+    """labelled_outputs (LM head only where labels are) = TRL's fused head: log-probs, top-1 and gradients."""
+    from toolgym.train.sft import labelled_outputs
+
+    model, tok = lora_model
+    batch = collate_units(plain_units(_tool_rows(tok, 1)), tok.pad_token_id)
+    inputs = {"input_ids": batch["input_ids"], "labels": batch["labels"], "use_cache": False}
+
+    def run(fn) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
+        model.zero_grad()
+        out = fn()
+        out.log_probs.sum().backward()
+        return out.log_probs.detach(), out.is_top1, [p.grad.clone() for p in model.parameters() if p.requires_grad]
+
+    ours = run(lambda: labelled_outputs(model, inputs))
+    trl = run(lambda: model(**inputs, fused_lm_head=True))
+    assert torch.allclose(ours[0], trl[0], atol=1e-4) and torch.equal(ours[1].bool(), trl[1].bool())
+    assert int((ours[0] != 0).sum()) == int((batch["labels"][:, 1:] != IGNORE).sum())
+    for a, b in zip(ours[2], trl[2], strict=True):  # fp32 reduction order differs: compare by norm
+        assert float((a - b).norm()) <= 1e-3 * float(b.norm()) + 1e-7

@@ -173,22 +173,67 @@ class WeightedCollator:
 
 def weighted_loss(model: Any, inputs: dict[str, torch.Tensor], num_items_in_batch: Any = None,
                   prompt_gradient: bool = True) -> tuple[Any, Any]:
-    """sum(w * nll) / sum(w) over the labelled next tokens, and the fused outputs.
+    """sum(w * nll) / sum(w) over the labelled next tokens, and the per-token outputs (`labelled_outputs`).
 
-    `model` carries TRL's fused LM head (`trl.trainer.utils.add_fused_lm_head`, which SFTTrainer installs):
-    per-token log-probs without materialising the logits. `num_items_in_batch` (the weight sum over all
-    accumulated micro-batches) replaces the local weight sum. `prompt_gradient=False`: see `_prompt_cache`.
+    `model` carries TRL's fused LM head (`trl.trainer.utils.add_fused_lm_head`, which SFTTrainer installs), used
+    for models with scaled logits. `num_items_in_batch` (the weight sum over all accumulated micro-batches)
+    replaces the local weight sum. `prompt_gradient=False`: see `_prompt_cache`.
     """
     inputs = dict(inputs)
     weights = inputs.pop("weights")
     inputs["use_cache"] = False
     if not prompt_gradient:
         inputs, weights = _prompt_cache(model, inputs, weights)
-    outputs = model(**inputs, fused_lm_head=True)
+    outputs = labelled_outputs(model, inputs)
     w = weights[:, 1:].to(outputs.log_probs.dtype) * outputs.label_mask
     denom = w.sum() if num_items_in_batch is None else num_items_in_batch
     loss = -(outputs.log_probs * w).sum() / torch.as_tensor(denom).clamp(min=1e-8)
     return loss, outputs
+
+
+@dataclass
+class LabelledOutputs:
+    """Per next-token fields, zero where the label is IGNORE (the fields of TRL's FusedCausalLMOutput we use)."""
+
+    log_probs: torch.Tensor
+    is_top1: torch.Tensor
+    label_mask: torch.Tensor
+
+
+_HEAD_CHUNK = 1024  # labelled positions per LM-head chunk: 1,024 x 49k fp32 logits = 200 MB
+
+
+def labelled_outputs(model: Any, inputs: dict[str, torch.Tensor]) -> Any:
+    """The backbone over every position, the LM head only where a label is.
+
+    TRL 1.16's fused head scores only labelled positions on Triton devices and every position elsewhere (its
+    `compact` switch; checked), which on a CPU spends ~20% of a step on prompt logits nobody reads. Models with
+    scaled or soft-capped logits take TRL's path, which knows those configs.
+    """
+    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    text = lm.config.get_text_config()
+    scaled = any(getattr(text, key, None) not in (None, 1.0) for key in
+                 ("final_logit_softcapping", "logit_scale", "output_multiplier", "lm_head_multiplier",
+                  "logits_scaling"))
+    if scaled or not hasattr(lm, "base_model"):
+        return model(**inputs, fused_lm_head=True)
+    inputs = dict(inputs)
+    target = inputs.pop("labels")[:, 1:]
+    hidden = lm.base_model(**inputs).last_hidden_state[:, :-1]
+    mask = target != IGNORE
+    picked, labels = hidden[mask], target[mask]
+    head = lm.get_output_embeddings()
+    log_probs, top1 = [], []
+    for start in range(0, len(labels), _HEAD_CHUNK):
+        logits = head(picked[start:start + _HEAD_CHUNK]).float()
+        chunk = labels[start:start + _HEAD_CHUNK]
+        log_probs.append(torch.log_softmax(logits, dim=-1).gather(1, chunk[:, None])[:, 0])
+        top1.append(logits.argmax(dim=-1) == chunk)
+    zeros = hidden.new_zeros(mask.shape, dtype=torch.float32)
+    if not log_probs:  # no label: a differentiable zero (a micro-batch may hold only masked turns)
+        return LabelledOutputs(zeros + 0.0 * hidden.sum(), zeros.bool(), mask)
+    return LabelledOutputs(zeros.masked_scatter(mask, torch.cat(log_probs)),
+                           zeros.bool().masked_scatter(mask, torch.cat(top1)), mask)
 
 
 def _prompt_cache(model: Any, inputs: dict[str, torch.Tensor],
