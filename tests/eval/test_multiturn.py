@@ -251,8 +251,10 @@ def test_embedded_model_plays_one_episode(tmp_path) -> None:
     from toolgym.eval.multiturn import run_multiturn
     from toolgym.models.backends import make_generator
 
+    data = tmp_path / "one.jsonl"  # one turn with the math tools only: the smallest prompt there is
+    data.write_text(json.dumps(GOOD) + "\n")
     generator = make_generator("transformers", "smollm2-135m", batch_size=1, progress=False)
-    summary = run_multiturn(generator, "multi_turn_base", limit=1, out_dir=tmp_path, max_new_tokens=16,
-                            step_cap=2, progress=False)
-    row = read_results(tmp_path / "results.jsonl")[0]
+    summary = run_multiturn(generator, cases=load_cases(data=data), out_dir=tmp_path / "out", max_new_tokens=16,
+                            step_cap=1, progress=False)
+    row = read_results(tmp_path / "out" / "results.jsonl")[0]
     assert summary.n == 1 and row["turns"] and isinstance(row["valid"], bool)

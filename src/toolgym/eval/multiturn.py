@@ -146,7 +146,10 @@ def load_cases(categories: str | Sequence[str] = "all", limit: int | None = None
     if data is not None:
         path = Path(data)
         truth = load_answers(Path(answers)) if answers is not None else load_answers(path)
-        return [_case(row, truth, path, n) for n, row in _jsonl(path)][:limit]
+        cases = [_case(row, truth, path, n) for n, row in _jsonl(path)][:limit]
+        for case in cases:  # both files decide the results (the wheel's answers are pinned with it)
+            case.meta["files"] = [str(path)] + ([str(answers)] if answers is not None else [])
+        return cases
     cases: list[MultiTurnCase] = []
     folder = bfcl_data_dir()
     for category in expand_categories(categories):
@@ -488,7 +491,7 @@ def run_multiturn_reference(categories: str | Sequence[str] = "all", limit: int 
 
 def _cases_digest(cases: Sequence[MultiTurnCase]) -> str:
     """Which data a folder's results belong to: the case files (same ids, other content = another run)."""
-    files = sorted({c.meta["file"] for c in cases})
+    files = sorted({f for c in cases for f in c.meta.get("files", [c.meta["file"]])})
     digest = hashlib.sha256()
     for file in files:
         digest.update(Path(file).read_bytes())
