@@ -191,3 +191,62 @@ def robust(
     console = Console()
     console.print(Markdown(report.markdown()))
     console.print(f"levels: {', '.join(str(folder / n) for n in names)}  summary: {folder / 'robust_summary.md'}")
+
+
+@app.command("multiturn", help="Score a model on BFCL v4 multi-turn categories: episodes against BFCL's own "
+                               "environments (the wheel's classes), up to --step-cap steps per turn, checked by "
+                               "state and execution response after each turn (BFCL's multi-turn checker semantics).")
+def multiturn(
+    bfcl: Annotated[bool, typer.Option("--bfcl", help="The BFCL v4 multi-turn benchmark (the only multi-turn "
+                                        "benchmark so far; required).")] = False,
+    categories: Annotated[str, typer.Option("--categories", "-c", help="Comma-separated: all, multi_turn_base, "
+                                            "multi_turn_miss_func, multi_turn_miss_param, "
+                                            "multi_turn_long_context.")] = "all",
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases per category.")] = None,
+    reference: Annotated[bool, typer.Option("--reference", help="Replay BFCL's possible answers through the "
+                                            "loop (checks the environment and the checker; no model).")] = False,
+    data: Annotated[Path | None, typer.Option("--data", help="A JSONL file of entries in BFCL's multi-turn format "
+                                              "instead of the wheel's (ground truth in each entry or --answers).")] = None,
+    answers: Annotated[Path | None, typer.Option("--answers", help="possible_answer-format JSONL for --data.")] = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")] = "smollm2-135m",
+    adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/multiturn-<model>"
+                                             "[-<adapter>]-<identity hash>).")] = None,
+    step_cap: Annotated[int, typer.Option("--step-cap", min=1, help="Steps with calls per turn before the episode "
+                                          "is force-quit (BFCL: 20).")] = 20,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Episodes played at once.")] = 16,
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
+    fmt: Annotated[str, typer.Option("--format", help="hermes, python or json (ignored by chat templates with "
+                                     "native tools).")] = "hermes",
+    dtype: Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) or "
+                                                 "bf16-weights (adapter merged, weights cast: fastest on CPU).")] = "auto",
+    parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format; auto "
+                                              "for chat templates with native tools).")] = None,
+) -> None:
+    from toolgym.eval.registry import get_benchmark
+
+    if not bfcl:
+        raise InputError("name the benchmark: --bfcl (BFCL v4 multi-turn, the only one so far)", field="--bfcl")
+    bench = get_benchmark("bfcl_multi_turn", kind="multi_turn")
+    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=None)
+    for option, file in (("--data", data), ("--answers", answers)):
+        if file is not None and not file.is_file():
+            raise InputError("no such file", file=str(file), field=option)
+    if answers is not None and data is None:
+        raise InputError("--answers needs --data", field="--answers")
+    cases = bench.resolve("loader")(categories, limit, data=data, answers=answers)  # bad data fails before a model
+    if not cases:
+        raise InputError("no cases to run", field="--categories")
+    settings = {"step_cap": step_cap, "progress": True}
+    if reference:
+        folder = out or Path("runs/eval/multiturn-reference")
+        summary = bench.resolve("reference")(cases=cases, out_dir=folder, fmt=fmt, **settings)
+    else:
+        identity, digest = _identity(model, adapter, dtype, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
+                                     step_cap=step_cap, data=str(data or ""))
+        folder = out or Path("runs/eval") / f"multiturn-{_slug(model)}{'-' + _slug(adapter.name) if adapter else ''}-{digest}"
+        generator = _generator(model, adapter, batch_size, dtype)
+        summary = bench.resolve("runner")(generator, cases=cases, out_dir=folder, fmt=fmt, parse=parse,
+                                          max_new_tokens=max_new_tokens, batch_size=batch_size, identity=identity,
+                                          meta={"model": model, "adapter": str(adapter or "")}, **settings)
+    _show(summary, folder)

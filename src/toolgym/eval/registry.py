@@ -1,0 +1,66 @@
+"""Benchmarks by name, lm-evaluation-harness style: each names its case loader, its model run and its reference
+run as lazy "module:function" paths, so the CLI (and recipes) look a benchmark up instead of hard-coding it, and
+nothing is imported until a benchmark is used.
+
+    >>> get_benchmark("bfcl_multi_turn").kind
+    'multi_turn'
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from toolgym.core.errors import InputError
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A named benchmark: `loader(categories, limit, ...) -> cases`, `runner(generator, ...)` and `reference(...)`
+    (scores the gold answers themselves, which checks the scorer)."""
+
+    name: str
+    kind: str  # "single_turn" or "multi_turn"
+    loader: str
+    runner: str
+    reference: str | None = None
+    description: str = ""
+
+    def resolve(self, attribute: str) -> Callable[..., Any]:
+        path = getattr(self, attribute)
+        if path is None:
+            raise InputError(f"benchmark {self.name!r} has no {attribute}", field="benchmark")
+        module, _, name = path.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+
+BENCHMARKS: dict[str, Benchmark] = {}
+
+
+def register(name: str, *, kind: str, loader: str, runner: str, reference: str | None = None,
+             description: str = "") -> Benchmark:
+    """Add a benchmark (a name may be registered once)."""
+    if name in BENCHMARKS:
+        raise ValueError(f"benchmark {name!r} is already registered")
+    BENCHMARKS[name] = Benchmark(name, kind, loader, runner, reference, description)
+    return BENCHMARKS[name]
+
+
+def get_benchmark(name: str, kind: str | None = None) -> Benchmark:
+    """The benchmark called `name` (of `kind`, if given); the error lists the ones there are."""
+    bench = BENCHMARKS.get(name)
+    if bench is None or (kind is not None and bench.kind != kind):
+        known = [b for b, v in BENCHMARKS.items() if kind is None or v.kind == kind]
+        raise InputError(f"unknown benchmark {name!r}; available: {', '.join(known)}", field="benchmark")
+    return bench
+
+
+register("bfcl", kind="single_turn", loader="toolgym.eval.runner:bfcl_cases", runner="toolgym.eval.runner:run_bfcl",
+         reference="toolgym.eval.runner:run_bfcl_reference", description="BFCL v4 single-turn AST categories")
+register("suite", kind="single_turn", loader="toolgym.eval.suites:load_suite_cases",
+         runner="toolgym.eval.runner:run_suite", description="a toolgym JSONL test set")
+register("bfcl_multi_turn", kind="multi_turn", loader="toolgym.eval.multiturn:load_cases",
+         runner="toolgym.eval.multiturn:run_multiturn", reference="toolgym.eval.multiturn:run_multiturn_reference",
+         description="BFCL v4 multi-turn (base, miss_func, miss_param, long_context), state and response checks")
