@@ -21,6 +21,11 @@ _CATEGORY_HELP = (f"Comma-separated BFCL categories or groups. Groups: {', '.joi
                   f"{', '.join(CATEGORIES)}.")
 
 
+DtypeOption = Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) "
+                                        "or bf16-weights (adapter merged, weights cast: fastest on CPU).")]
+MaxNewTokens = Annotated[int, typer.Option("--max-new-tokens", min=1)]
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "model"
 
@@ -39,6 +44,13 @@ def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str) ->
 
     return make_generator("transformers", model, str(adapter) if adapter else None, batch_size=batch_size,
                           dtype=dtype, progress=False)
+
+
+def _run_options(model: str, adapter: Path | None, fmt: str, parse: str | None, max_new_tokens: int,
+                 batch_size: int, identity: dict[str, Any]) -> dict[str, Any]:
+    """The keyword options `run_bfcl` and `run_suite` share."""
+    return {"fmt": fmt, "parse": parse, "max_new_tokens": max_new_tokens, "chunk_size": max(batch_size * 2, 16),
+            "meta": {"model": model, "adapter": str(adapter or "")}, "identity": identity}
 
 
 def _check_args(*, fmt: str, parse: str | None, dtype: str, adapter: Path | None,
@@ -81,11 +93,10 @@ def bfcl(
     from_results: Annotated[Path | None, typer.Option("--from-results", help="Rescore the raw texts of a results.jsonl "
                                       "without a model.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Generation batch size.")] = 32,
-    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
+    max_new_tokens: MaxNewTokens = 256,
     fmt: Annotated[str, typer.Option("--format", help="Call format the prompt asks for: hermes, python, json "
                             "(ignored by chat templates with native tools).")] = "hermes",
-    dtype: Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) or "
-                                                 "bf16-weights (adapter merged, weights cast: fastest on CPU).")] = "auto",
+    dtype: DtypeOption = "auto",
     parse: Annotated[str | None, typer.Option("--parse", help="How to read model text: auto (any format) or "
                                               "hermes/python/json. Default: the --format the prompt asked for "
                                               "(auto for chat templates with native tools); with --from-results, "
@@ -105,10 +116,8 @@ def bfcl(
     else:
         identity, digest = _identity(model, adapter, dtype, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens)
         folder = out or Path("runs/eval") / f"bfcl-{_slug(model)}{'-' + _slug(adapter.name) if adapter else ''}-{digest}"
-        generator = _generator(model, adapter, batch_size, dtype)
-        summary = run_bfcl(generator, categories, limit, folder, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
-                           chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")},
-                           identity=identity)
+        summary = run_bfcl(_generator(model, adapter, batch_size, dtype), categories, limit, folder,
+                           **_run_options(model, adapter, fmt, parse, max_new_tokens, batch_size, identity))
     _show(summary, folder)
 
 
@@ -122,10 +131,9 @@ def suite(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/<file>-<model>-<identity hash>).")] = None,
     from_results: Annotated[Path | None, typer.Option("--from-results", help="Rescore saved outputs without a model.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
-    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
+    max_new_tokens: MaxNewTokens = 256,
     fmt: Annotated[str, typer.Option("--format", help="hermes, python or json.")] = "hermes",
-    dtype: Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) or "
-                                                 "bf16-weights (adapter merged, weights cast: fastest on CPU).")] = "auto",
+    dtype: DtypeOption = "auto",
     parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format).")] = None,
 ) -> None:
     from toolgym.eval.runner import rescore, run_suite
@@ -138,10 +146,8 @@ def suite(
         identity, digest = _identity(model, adapter, dtype, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
                                      suite=hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else None)
         folder = out or Path("runs/eval") / f"{_slug(file.stem)}-{_slug(model)}-{digest}"
-        generator = _generator(model, adapter, batch_size, dtype)
-        summary = run_suite(generator, file, folder, limit, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
-                            chunk_size=max(batch_size * 2, 16), meta={"model": model, "adapter": str(adapter or "")},
-                            identity=identity)
+        summary = run_suite(_generator(model, adapter, batch_size, dtype), file, folder, limit,
+                            **_run_options(model, adapter, fmt, parse, max_new_tokens, batch_size, identity))
     _show(summary, folder)
 
 
@@ -161,10 +167,9 @@ def robust(
     reference: Annotated[bool, typer.Option("--reference", help="Score the perturbed gold answers themselves "
                                             "(checks the perturbation; no model).")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
-    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
+    max_new_tokens: MaxNewTokens = 256,
     fmt: Annotated[str, typer.Option("--format", help="hermes, python or json.")] = "hermes",
-    dtype: Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) or "
-                                                 "bf16-weights (adapter merged, weights cast: fastest on CPU).")] = "auto",
+    dtype: DtypeOption = "auto",
     parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format).")] = None,
 ) -> None:
     from toolgym.data.noise import check_levels
@@ -215,11 +220,10 @@ def multiturn(
     step_cap: Annotated[int, typer.Option("--step-cap", min=1, help="Steps with calls per turn before the episode "
                                           "is force-quit (BFCL: 20).")] = 20,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Episodes played at once.")] = 16,
-    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 256,
+    max_new_tokens: MaxNewTokens = 256,
     fmt: Annotated[str, typer.Option("--format", help="hermes, python or json (ignored by chat templates with "
                                      "native tools).")] = "hermes",
-    dtype: Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) or "
-                                                 "bf16-weights (adapter merged, weights cast: fastest on CPU).")] = "auto",
+    dtype: DtypeOption = "auto",
     parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format; auto "
                                               "for chat templates with native tools).")] = None,
 ) -> None:
