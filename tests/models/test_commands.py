@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from toolgym.cli import app
 from toolgym.core.errors import InputError
-from toolgym.models.commands import WEATHER_TOOLS, load_tools_file
+from toolgym.models.commands import load_tools_file
+from toolgym.models.demo import WEATHER_TOOLS
 
 runner = CliRunner()
 
@@ -43,11 +44,11 @@ def test_models_list_and_fetch(smol):
     assert "bcc81830d10ce7d9" in fetched.output.replace("\n", "")
 
 
-def test_demo_prints_output_parse_and_verdict(smol):
-    result = runner.invoke(app, ["demo", "--max-new-tokens", "12"])
+def test_demo_prints_output_parse_and_verdict(smol, tmp_path):
+    result = runner.invoke(app, ["demo", "--run", str(tmp_path), "--max-new-tokens", "12"], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "model output" in result.output and "parsed" in result.output and "verdict:" in result.output
-    assert "call 0:" in result.output or "no tool call" in result.output
+    assert "output" in result.output and "calls" in result.output and "verdict" in result.output
+    assert "hit: the expected call" in result.output or "miss" in result.output
 
 
 def test_call_with_tools_file(smol, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,27 +16,11 @@ from toolgym.core.errors import InputError
 from toolgym.core.formats import FORMATS
 from toolgym.core.schema import Tool, ToolSchemaError
 from toolgym.models import registry
+from toolgym.models.demo import DEFAULT_RUN, DEMO_QUERY, WEATHER_TOOLS, DemoAnswer, trained_adapter
 
 app = typer.Typer(no_args_is_help=True, help="Fetch and inspect models.")
 console = Console()
 
-WEATHER_TOOLS: list[dict[str, Any]] = [
-    {"type": "function", "function": {
-        "name": "get_current_weather",
-        "description": "Get the current weather in a given city.",
-        "parameters": {"type": "object", "properties": {
-            "city": {"type": "string", "description": "City name, e.g. Paris"},
-            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"], "description": "Temperature unit"}},
-            "required": ["city"]}}},
-    {"type": "function", "function": {
-        "name": "get_forecast",
-        "description": "Get the weather forecast for the next days in a given city.",
-        "parameters": {"type": "object", "properties": {
-            "city": {"type": "string", "description": "City name"},
-            "days": {"type": "integer", "description": "Number of days, 1 to 7"}},
-            "required": ["city", "days"]}}},
-]
-DEMO_QUERY = "What is the weather like in Paris right now? Please answer in celsius."
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Registry name, local path or HF id.")]
 AdapterOpt = Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder (peft) on top.")]
@@ -68,11 +52,38 @@ def list_cmd() -> None:
 
 
 def demo(model: ModelOpt = registry.DEFAULT_MODEL, adapter: AdapterOpt = None,
+         run: Annotated[Path, typer.Option("--run", help="Recipe run whose last trained adapter is shown beside "
+                                           "the base model (when --adapter is not given).")] = DEFAULT_RUN,
+         compare: Annotated[bool, typer.Option("--compare/--base-only",
+                                               help="Show the trained adapter beside the base model.")] = True,
          query: Annotated[str, typer.Option(help="The user query.")] = DEMO_QUERY,
          fmt: FmtOpt = "hermes", max_new_tokens: MaxTokOpt = 96) -> None:
-    """Load the embedded model and answer a tool query."""
-    console.print(Text(f"tools: {', '.join(t['function']['name'] for t in WEATHER_TOOLS)}"))
-    _answer(model, adapter, [Tool.from_openai(t) for t in WEATHER_TOOLS], query, fmt, max_new_tokens)
+    """Answer a weather query with the embedded model and, once a recipe trained one, its adapter beside it."""
+    from toolgym.models.demo import run_demo
+
+    _check_answer_args(fmt, adapter)
+    found = adapter or (trained_adapter(run) if compare else None)
+    console.print(Text(f"tools: {', '.join(t['function']['name'] for t in WEATHER_TOOLS)}\nquery: {query}"))
+    if found is None and compare:
+        console.print(Text(f"no trained adapter in {run} yet (`make quickstart` trains one): base model only",
+                           style="dim"))
+    with console.status(f"loading {model}{' + ' + str(found) if found else ''} and generating…"):
+        answers = run_demo(model, found, query, fmt, max_new_tokens)
+    console.print(_demo_table(answers))
+
+
+def _demo_table(answers: list[DemoAnswer]) -> Table:
+    """One column per model: output, parsed calls and the grade."""
+    table = Table(show_lines=True)
+    table.add_column("")
+    for a in answers:
+        table.add_column(a.label, overflow="fold")
+    table.add_row("output", *[Text(a.text) for a in answers])
+    table.add_row("calls", *[Text("\n".join(f"{c.name}({json.dumps(c.arguments, ensure_ascii=False)})"
+                                            for c in a.verdict.calls) or "no tool call") for a in answers])
+    styles = {True: "bold green", False: "bold red", None: "yellow"}
+    table.add_row("verdict", *[Text(a.grade.reason, style=styles[a.grade.ok]) for a in answers])
+    return table
 
 
 def call(query: Annotated[str, typer.Argument(help="The user query.")],
@@ -109,15 +120,19 @@ def load_tools_file(path: Path) -> list[Tool]:
     return tools
 
 
+def _check_answer_args(fmt: str, adapter: Path | None) -> None:
+    if fmt not in FORMATS:
+        raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="--fmt")
+    if adapter is not None and not (Path(adapter) / "adapter_config.json").is_file():
+        raise InputError("not a LoRA adapter folder (no adapter_config.json)", file=str(adapter), field="--adapter")
+
+
 def _answer(model_name: str, adapter: Path | None, tools: list[Tool], query: str, fmt: str,
             max_new_tokens: int) -> None:
     """Load, render, generate greedily, then print raw text, parsed calls and the verdict."""
     from toolgym.models.generate import TransformersGenerator
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="--fmt")
-    if adapter is not None and not (Path(adapter) / "adapter_config.json").is_file():
-        raise InputError("not a LoRA adapter folder (no adapter_config.json)", file=str(adapter), field="--adapter")
+    _check_answer_args(fmt, adapter)
     with console.status(f"loading {model_name}…"):
         model, tokenizer = registry.load_model(model_name, adapter=adapter)
     generator = TransformersGenerator(model, tokenizer, batch_size=1, progress=False, fmt=fmt)
@@ -139,8 +154,11 @@ def print_verdict(verdict: Verdict) -> None:
                            style="yellow"))
     for i, c in enumerate(verdict.calls):
         console.print(Text(f"call {i}: {c.name}({json.dumps(c.arguments, ensure_ascii=False)})", style="cyan"))
+    if not verdict.calls and verdict.ok:
+        console.print(Text("verdict: no tool call (a miss if one of the tools fits the query)", style="yellow"))
+        return
     if verdict.ok:
-        console.print(Text("verdict: ok" + ("" if verdict.calls else " (no call to check)"), style="bold green"))
+        console.print(Text("verdict: ok (the calls match the tool schemas)", style="bold green"))
         return
     console.print(Text("verdict: " + ", ".join(str(c) for c in verdict.categories), style="bold red"))
     for e in verdict.errors:
