@@ -3,6 +3,7 @@ line on stderr and never a traceback; arguments are checked before a model, toke
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -168,10 +169,30 @@ def test_duplicate_tool_names_in_a_tools_file(tmp_path: Path, capsys: pytest.Cap
     (["--dtype", "fp64"], ("field --dtype",)),
     (["--adapter", "/no/such/adapter"], ("field --adapter", "adapter_config.json")),
     (["--from-results", "/no/results.jsonl"], ("field --from-results", "no such file")),
+    (["--backend", "tgi"], ("field --backend", "'tgi'", "transformers, vllm")),
 ])
 def test_eval_bfcl_checks_arguments_before_the_model(capsys: pytest.CaptureFixture[str], args: list[str],
                                                      needles: tuple[str, ...]) -> None:
     assert_one_line_error(invoke(["eval", "bfcl", *args], capsys), *needles)
+
+
+VLLM_MISSING = pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vllm is installed here")
+
+
+@VLLM_MISSING
+@pytest.mark.parametrize("command", [["bfcl"], ["multiturn", "--bfcl"], ["robust", "simple_python"]])
+def test_vllm_backend_without_vllm_is_one_line(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    assert_one_line_error(invoke(["eval", *command, "--backend", "vllm"], capsys), "field --backend",
+                          "needs the 'vllm' package", "pip install 'toolgym[vllm]'")
+
+
+@VLLM_MISSING
+def test_recipe_with_vllm_backend_fails_before_its_first_step(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    path = recipe(tmp_path, "name: x\neval: {backend: vllm}\n")
+    assert_one_line_error(invoke(["run", path], capsys), f"file {path}", "field backend", "'vllm' package")
+    typo = recipe(tmp_path, "name: x\neval: {backend: vlm}\n")
+    assert_one_line_error(invoke(["run", typo], capsys), "field backend", "did you mean 'vllm'?")
 
 
 def test_eval_suite_skips_a_bad_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,13 @@ from types import SimpleNamespace
 import pytest
 
 from toolgym.core.errors import ToolgymError
-from toolgym.models.backends import OpenAIGenerator, VLLMGenerator, choice_text, make_generator
+from toolgym.models.backends import (
+    OpenAIGenerator,
+    VLLMGenerator,
+    choice_text,
+    make_generator,
+    missing_backend,
+)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vllm is installed")
@@ -38,3 +44,20 @@ def test_native_tool_calls_become_hermes_text():
     parsed = parse_calls(text)
     assert parsed.status == "ok" and parsed.calls[0].arguments == {"city": "Paris"}
     assert choice_text(SimpleNamespace(content="plain", tool_calls=None)) == "plain"
+
+
+def test_missing_backend_names_the_package_or_the_choices():
+    assert missing_backend("transformers") is None
+    assert "choose one of transformers, vllm, openai" in missing_backend("tgi")
+    vllm = missing_backend("vllm")
+    assert (vllm is None) == (importlib.util.find_spec("vllm") is not None)
+    if vllm is not None:
+        assert vllm == "the vllm backend needs the 'vllm' package: pip install 'toolgym[vllm]'"
+
+
+def test_backend_enters_the_run_identity_only_beyond_transformers():
+    from toolgym.eval.runner import model_identity
+
+    plain = model_identity("smollm2-135m", None, "auto")
+    assert "backend" not in plain and model_identity("smollm2-135m", None, "auto", "transformers") == plain
+    assert model_identity("smollm2-135m", None, "auto", "vllm") == {**plain, "backend": "vllm"}

@@ -24,25 +24,28 @@ _CATEGORY_HELP = (f"Comma-separated BFCL categories or groups. Groups: {', '.joi
 DtypeOption = Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) "
                                         "or bf16-weights (adapter merged, weights cast: fastest on CPU).")]
 MaxNewTokens = Annotated[int, typer.Option("--max-new-tokens", min=1)]
+BackendOption = Annotated[str, typer.Option("--backend", help="Generation backend: transformers (CPU or GPU) or "
+                                            "vllm (GPU; pip install 'toolgym[vllm]').")]
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "model"
 
 
-def _identity(model: str, adapter: Path | None, dtype: str, **settings: Any) -> tuple[dict[str, Any], str]:
-    """The run identity the runner stores (model, adapter hash, dtype) and the short hash of it plus the other
-    output-changing settings, for the default folder name (so two adapters named `adapter` never collide)."""
+def _identity(model: str, adapter: Path | None, dtype: str, backend: str = "transformers",
+              **settings: Any) -> tuple[dict[str, Any], str]:
+    """The run identity the runner stores (model, adapter hash, dtype, backend) and the short hash of it plus the
+    other output-changing settings, for the default folder name (so two adapters named `adapter` never collide)."""
     from toolgym.eval.runner import identity_hash, model_identity
 
-    identity = model_identity(model, adapter, dtype)
+    identity = model_identity(model, adapter, dtype, backend)
     return identity, identity_hash({**identity, **settings})
 
 
-def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str) -> Any:
+def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str, backend: str = "transformers") -> Any:
     from toolgym.models.backends import make_generator
 
-    return make_generator("transformers", model, str(adapter) if adapter else None, batch_size=batch_size,
+    return make_generator(backend, model, str(adapter) if adapter else None, batch_size=batch_size,
                           dtype=dtype, progress=False)
 
 
@@ -54,11 +57,18 @@ def _run_options(model: str, adapter: Path | None, fmt: str, parse: str | None, 
 
 
 def _check_args(*, fmt: str, parse: str | None, dtype: str, adapter: Path | None,
-                from_results: Path | None, categories: str | None = None, suite: Path | None = None) -> None:
+                from_results: Path | None, categories: str | None = None, suite: Path | None = None,
+                backend: str = "transformers") -> None:
     """Every argument checked before a model or data is loaded: each error is one line naming the option."""
     from toolgym.core.formats import FORMATS
     from toolgym.eval.bfcl import expand_categories
+    from toolgym.models.backends import MODEL_BACKENDS, missing_backend
     from toolgym.models.hardware import GENERATION_DTYPES
+
+    if backend not in MODEL_BACKENDS:
+        raise InputError(f"unknown value {backend!r}; choose one of {', '.join(MODEL_BACKENDS)}", field="--backend")
+    if reason := missing_backend(backend):
+        raise InputError(reason, field="--backend")
 
     if categories is not None and not expand_categories(categories):
         raise InputError("names no BFCL category", field="--categories")
@@ -97,6 +107,7 @@ def bfcl(
     fmt: Annotated[str, typer.Option("--format", help="Call format the prompt asks for: hermes, python, json "
                             "(ignored by chat templates with native tools).")] = "hermes",
     dtype: DtypeOption = "auto",
+    backend: BackendOption = "transformers",
     parse: Annotated[str | None, typer.Option("--parse", help="How to read model text: auto (any format) or "
                                               "hermes/python/json. Default: the --format the prompt asked for "
                                               "(auto for chat templates with native tools); with --from-results, "
@@ -104,7 +115,8 @@ def bfcl(
 ) -> None:
     from toolgym.eval.runner import rescore, run_bfcl, run_bfcl_reference
 
-    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, categories=categories)
+    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, categories=categories,
+                backend=backend)
     if reference and from_results:
         raise InputError("--reference and --from-results exclude each other", field="reference")
     if reference:
@@ -114,9 +126,10 @@ def bfcl(
         folder = out or Path(from_results).parent / "rescored"
         summary = rescore(from_results, folder, parse=parse)
     else:
-        identity, digest = _identity(model, adapter, dtype, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens)
+        identity, digest = _identity(model, adapter, dtype, backend, fmt=fmt, parse=parse,
+                                     max_new_tokens=max_new_tokens)
         folder = out or Path("runs/eval") / f"bfcl-{_slug(model)}{'-' + _slug(adapter.name) if adapter else ''}-{digest}"
-        summary = run_bfcl(_generator(model, adapter, batch_size, dtype), categories, limit, folder,
+        summary = run_bfcl(_generator(model, adapter, batch_size, dtype, backend), categories, limit, folder,
                            **_run_options(model, adapter, fmt, parse, max_new_tokens, batch_size, identity))
     _show(summary, folder)
 
@@ -134,19 +147,22 @@ def suite(
     max_new_tokens: MaxNewTokens = 256,
     fmt: Annotated[str, typer.Option("--format", help="hermes, python or json.")] = "hermes",
     dtype: DtypeOption = "auto",
+    backend: BackendOption = "transformers",
     parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format).")] = None,
 ) -> None:
     from toolgym.eval.runner import rescore, run_suite
 
-    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, suite=file)
+    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, suite=file,
+                backend=backend)
     if from_results:
         folder = out or Path(from_results).parent / "rescored"
         summary = rescore(from_results, folder, suite=file, parse=parse)
     else:
-        identity, digest = _identity(model, adapter, dtype, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
+        identity, digest = _identity(model, adapter, dtype, backend, fmt=fmt, parse=parse,
+                                     max_new_tokens=max_new_tokens,
                                      suite=hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else None)
         folder = out or Path("runs/eval") / f"{_slug(file.stem)}-{_slug(model)}-{digest}"
-        summary = run_suite(_generator(model, adapter, batch_size, dtype), file, folder, limit,
+        summary = run_suite(_generator(model, adapter, batch_size, dtype, backend), file, folder, limit,
                             **_run_options(model, adapter, fmt, parse, max_new_tokens, batch_size, identity))
     _show(summary, folder)
 
@@ -170,12 +186,13 @@ def robust(
     max_new_tokens: MaxNewTokens = 256,
     fmt: Annotated[str, typer.Option("--format", help="hermes, python or json.")] = "hermes",
     dtype: DtypeOption = "auto",
+    backend: BackendOption = "transformers",
     parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format).")] = None,
 ) -> None:
     from toolgym.data.noise import check_levels
     from toolgym.eval.robust import load_cases, run_robust, source_kind
 
-    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=None)
+    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=None, backend=backend)
     names = check_levels(levels, field_name="--levels")
     kind = source_kind(source)
     stem = _slug(Path(source).stem if kind == "suite" else source)
@@ -184,11 +201,11 @@ def robust(
         report = run_robust(source, names, folder, seed=seed, reference=True, limit=limit, fmt=fmt)
     else:
         suite_sha = hashlib.sha256(Path(source).read_bytes()).hexdigest() if kind == "suite" else None
-        identity, digest = _identity(model, adapter, dtype, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
-                                     source=suite_sha or source, seed=seed)
+        identity, digest = _identity(model, adapter, dtype, backend, fmt=fmt, parse=parse,
+                                     max_new_tokens=max_new_tokens, source=suite_sha or source, seed=seed)
         folder = out or Path("runs/eval") / f"robust-{stem}-{_slug(model)}-{digest}"
         loaded = load_cases(source, limit)  # bad data fails here, before the model loads
-        generator = _generator(model, adapter, batch_size, dtype)
+        generator = _generator(model, adapter, batch_size, dtype, backend)
         report = run_robust(source, names, folder, seed=seed, generator=generator, limit=limit, fmt=fmt,
                             parse=parse, max_new_tokens=max_new_tokens, chunk_size=max(batch_size * 2, 16),
                             meta={"model": model, "adapter": str(adapter or "")}, identity=identity,
@@ -224,6 +241,7 @@ def multiturn(
     fmt: Annotated[str, typer.Option("--format", help="hermes, python or json (ignored by chat templates with "
                                      "native tools).")] = "hermes",
     dtype: DtypeOption = "auto",
+    backend: BackendOption = "transformers",
     parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format; auto "
                                               "for chat templates with native tools).")] = None,
 ) -> None:
@@ -232,7 +250,7 @@ def multiturn(
     if not bfcl:
         raise InputError("name the benchmark: --bfcl (BFCL v4 multi-turn, the only one so far)", field="--bfcl")
     bench = get_benchmark("bfcl_multi_turn", kind="multi_turn")
-    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=None)
+    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=None, backend=backend)
     for option, file in (("--data", data), ("--answers", answers)):
         if file is not None and not file.is_file():
             raise InputError("no such file", file=str(file), field=option)
@@ -246,10 +264,10 @@ def multiturn(
         folder = out or Path("runs/eval/multiturn-reference")
         summary = bench.resolve("reference")(cases=cases, out_dir=folder, fmt=fmt, **settings)
     else:
-        identity, digest = _identity(model, adapter, dtype, fmt=fmt, parse=parse, max_new_tokens=max_new_tokens,
-                                     step_cap=step_cap, data=str(data or ""))
+        identity, digest = _identity(model, adapter, dtype, backend, fmt=fmt, parse=parse,
+                                     max_new_tokens=max_new_tokens, step_cap=step_cap, data=str(data or ""))
         folder = out or Path("runs/eval") / f"multiturn-{_slug(model)}{'-' + _slug(adapter.name) if adapter else ''}-{digest}"
-        generator = _generator(model, adapter, batch_size, dtype)
+        generator = _generator(model, adapter, batch_size, dtype, backend)
         summary = bench.resolve("runner")(generator, cases=cases, out_dir=folder, fmt=fmt, parse=parse,
                                           max_new_tokens=max_new_tokens, batch_size=batch_size, identity=identity,
                                           meta={"model": model, "adapter": str(adapter or "")}, **settings)

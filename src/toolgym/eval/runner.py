@@ -150,12 +150,15 @@ def adapter_digest(adapter: Path | str | None) -> str | None:
     return files_digest(folder, ("adapter_model.*", "adapter_config.json"))
 
 
-def model_identity(model: str, adapter: Path | str | None = None, dtype: str = "auto") -> dict[str, Any]:
+def model_identity(model: str, adapter: Path | str | None = None, dtype: str = "auto",
+                   backend: str = "transformers") -> dict[str, Any]:
     """What the caller knows about the weights: the model's name (plus a content hash when it is a local
-    folder, e.g. a stage's `model/` or `merged/`), the adapter's content hash and the requested dtype."""
+    folder, e.g. a stage's `model/` or `merged/`), the adapter's content hash, the requested dtype and, when it
+    is not transformers (so identities stored before backends existed still match), the backend."""
     path = Path(model).expanduser()
-    return {"model": model, "model_sha256": files_digest(path, (*_WEIGHTS, "config.json")) if path.is_dir() else None,
-            "adapter_sha256": adapter_digest(adapter), "dtype": dtype}
+    identity = {"model": model, "adapter_sha256": adapter_digest(adapter), "dtype": dtype,
+                "model_sha256": files_digest(path, (*_WEIGHTS, "config.json")) if path.is_dir() else None}
+    return identity if backend == "transformers" else {**identity, "backend": backend}
 
 
 def identity_hash(identity: Mapping[str, Any]) -> str:

@@ -21,6 +21,25 @@ from toolgym.core.schema import Tool, ToolCall
 from toolgym.models.generate import ChatItem, _check_args
 
 BACKENDS = ("transformers", "vllm", "openai")
+# backends a model name can be evaluated with (openai needs a server: `OpenAIGenerator`)
+MODEL_BACKENDS = ("transformers", "vllm")
+_PACKAGES = {"vllm": "vllm", "openai": "openai"}
+# toolgym generation dtype -> vLLM's `dtype`: vLLM loads weights in one dtype, no autocast
+VLLM_DTYPES = {"auto": "auto", "float32": "float32", "fp32": "float32", "bfloat16": "bfloat16", "bf16": "bfloat16",
+               "bf16-weights": "bfloat16"}
+
+
+def missing_backend(backend: str) -> str | None:
+    """Why `backend` cannot run here (unknown, or its package absent), in one line; None when it can.
+    Checked with importlib's `find_spec`, so nothing heavy is imported."""
+    import importlib.util
+
+    if backend not in BACKENDS:
+        return f"unknown generation backend {backend!r}; choose one of {', '.join(BACKENDS)}"
+    package = _PACKAGES.get(backend)
+    if package and importlib.util.find_spec(package) is None:
+        return f"the {backend} backend needs the '{package}' package: pip install 'toolgym[{backend}]'"
+    return None
 
 
 def _require(module: str, extra: str) -> Any:
@@ -45,9 +64,10 @@ class VLLMGenerator:
     """Generation with vLLM's offline `LLM`; a LoRA adapter folder is applied per request (`LoRARequest`)."""
 
     def __init__(self, model: str | Path, adapter: str | Path | None = None, *, tokenizer: Any = None,
-                 fmt: str = "hermes", max_lora_rank: int = 64, **llm_kwargs: Any) -> None:
+                 fmt: str = "hermes", max_lora_rank: int = 64, progress: bool = False, **llm_kwargs: Any) -> None:
         vllm = _require("vllm", "vllm")
         self.fmt = fmt
+        self.progress = progress
         self.llm = vllm.LLM(model=str(model), enable_lora=adapter is not None, max_lora_rank=max_lora_rank,
                             enable_prefix_caching=True, **llm_kwargs)
         self.tokenizer = tokenizer if tokenizer is not None else self.llm.get_tokenizer()
@@ -70,7 +90,7 @@ class VLLMGenerator:
         params = SamplingParams(n=n, temperature=temperature, top_k=top_k or -1 if temperature > 0 else -1,
                                 top_p=top_p or 1.0, max_tokens=max_new_tokens, stop=list(stop or []) or None,
                                 seed=seed, skip_special_tokens=False)
-        outputs = self.llm.generate(prompts, params, lora_request=self.lora, use_tqdm=False)
+        outputs = self.llm.generate(prompts, params, lora_request=self.lora, use_tqdm=self.progress)
         return [[choice.text for choice in out.outputs] for out in outputs]
 
 
@@ -148,8 +168,8 @@ def make_generator(backend: str, model: str, adapter: str | None = None, *, batc
                    dtype: str = "auto") -> Any:
     """A Generator by backend name: `transformers` (default, CPU-safe), `vllm` or `openai`.
 
-    `dtype` (transformers only): `auto` chooses from the hardware (`toolgym.models.hardware.generation_dtype`);
-    "bf16-weights" merges the adapter into fp32 weights, then casts the model to bf16.
+    `dtype`: for transformers `auto` chooses from the hardware (`toolgym.models.hardware.generation_dtype`),
+    "bf16-weights" merges the adapter into fp32 weights, then casts the model to bf16; vLLM gets `VLLM_DTYPES`.
     """
     if backend == "transformers":
         import torch
@@ -165,7 +185,7 @@ def make_generator(backend: str, model: str, adapter: str | None = None, *, batc
     if backend == "vllm":
         from toolgym.models.registry import resolve_model
 
-        return VLLMGenerator(resolve_model(model), adapter)
+        return VLLMGenerator(resolve_model(model), adapter, dtype=VLLM_DTYPES.get(dtype, "auto"), progress=progress)
     if backend == "openai":
         if not base_url or not served_model:
             raise ToolgymError("the openai backend needs base_url and served_model")

@@ -11,14 +11,14 @@ if TYPE_CHECKING:
 
 def evaluate_model(*, model: str, adapter: str | None, categories: list[str], limit: int | None, out_dir: Path,
                    batch_size: int, max_new_tokens: int, suites: list[str],
-                   suite_limit: int | None, dtype: str = "auto") -> dict[str, float]:
+                   suite_limit: int | None, dtype: str = "auto", backend: str = "transformers") -> dict[str, float]:
     """Run BFCL `categories` and each suite file; return {category|aggregate|suite: accuracy in [0, 1]} plus
     TL-Training's TS/PI/CF rates over all cases of each (`bfcl_ts`, `bfcl_pi`, `bfcl_cf`, `<suite>_ts`, …)."""
     from toolgym.eval.runner import model_identity, run_bfcl, run_suite
     from toolgym.models.backends import make_generator
 
-    identity = model_identity(model, adapter, dtype)  # a resumed eval folder must hold this model's results
-    generator = make_generator("transformers", model, adapter, batch_size=batch_size, dtype=dtype)
+    identity = model_identity(model, adapter, dtype, backend)  # a resumed eval folder must hold this model's results
+    generator = make_generator(backend, model, adapter, batch_size=batch_size, dtype=dtype)
     metrics: dict[str, float] = {}
     if categories:
         summary = run_bfcl(generator, categories, limit, out_dir / "bfcl", max_new_tokens=max_new_tokens,

@@ -168,7 +168,7 @@ def _evaluate(state: RunState, step_dir: Path, baseline: bool = False) -> dict[s
     metrics = evaluate_model(model=state.model, adapter=state.adapter, categories=spec.categories,
                              limit=limit, out_dir=step_dir, batch_size=spec.batch_size,
                              max_new_tokens=spec.max_new_tokens, suites=suites, suite_limit=spec.suite_limit,
-                             dtype=spec.dtype)
+                             dtype=spec.dtype, backend=spec.backend)
     return {"metrics": metrics}
 
 

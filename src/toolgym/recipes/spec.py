@@ -33,6 +33,7 @@ from toolgym.core.errors import InputError
 from toolgym.data.interop import FORMATS as DATA_FORMATS
 from toolgym.data.synth import SAMPLE_TYPES, SPLITS
 from toolgym.eval.bfcl import CATEGORIES, GROUPS
+from toolgym.models.backends import MODEL_BACKENDS, missing_backend
 from toolgym.models.hardware import GENERATION_DTYPES
 from toolgym.models.registry import DEFAULT_MODEL
 
@@ -146,6 +147,7 @@ class EvalSpec(StageConfig):
     batch_size: int = 32
     max_new_tokens: int = 160
     dtype: str = "auto"  # generation: auto | float32 | bfloat16 (autocast) | bf16-weights (fastest on CPU)
+    backend: str = "transformers"  # generation backend: transformers | vllm (GPU, `pip install 'toolgym[vllm]'`)
     suites: list[str] = field(default_factory=list)  # toolgym test sets (file names in the data folder)
     suite_limit: int | None = 100
     baseline: bool = True
@@ -158,6 +160,9 @@ class EvalSpec(StageConfig):
         for key in ("limit", "batch_size", "max_new_tokens", "suite_limit", "baseline_limit"):
             _at_least(getattr(self, key), 1, "eval", key)
         _choice(self.dtype, GENERATION_DTYPES, "generation dtype", "eval", "dtype")
+        _choice(self.backend, MODEL_BACKENDS, "generation backend", "eval", "backend")
+        if reason := missing_backend(self.backend):  # the whole recipe is checked before its first step
+            raise _fail(reason, "eval", "backend")
         for i, suite in enumerate(self.suites):
             if not suite.strip():
                 raise _fail("must name a JSONL file", "eval", f"suites[{i}]")
