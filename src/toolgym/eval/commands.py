@@ -24,6 +24,14 @@ _CATEGORY_HELP = (f"Comma-separated BFCL categories or groups. Groups: {', '.joi
 DtypeOption = Annotated[str, typer.Option("--dtype", help="Generation dtype: auto, float32, bfloat16 (autocast) "
                                         "or bf16-weights (adapter merged, weights cast: fastest on CPU).")]
 MaxNewTokens = Annotated[int, typer.Option("--max-new-tokens", min=1)]
+ModelOption = Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")]
+AdapterOption = Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder to put on top of the model.")]
+FormatOption = Annotated[str, typer.Option("--format", help="Call format the prompt asks for: hermes, python, json "
+                                           "(ignored by chat templates with native tools).")]
+ParseOption = Annotated[str | None, typer.Option("--parse", help="How to read model text: auto (any format) or "
+                                                 "hermes/python/json. Default: the --format the prompt asked for "
+                                                 "(auto for chat templates with native tools); with --from-results, "
+                                                 "as each row was parsed.")]
 BackendOption = Annotated[str, typer.Option("--backend", help="Generation backend: transformers (CPU or GPU) or "
                                             "vllm (GPU; pip install 'toolgym[vllm]').")]
 
@@ -93,8 +101,8 @@ def _show(summary: Summary, out: Path) -> None:
 @app.command("bfcl", help="Score a model on BFCL v4 single-turn categories, Python, Java and JavaScript "
                           "(AST checker semantics).")
 def bfcl(
-    model: Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")] = "smollm2-135m",
-    adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder to put on top of the model.")] = None,
+    model: ModelOption = "smollm2-135m",
+    adapter: AdapterOption = None,
     categories: Annotated[str, typer.Option("--categories", "-c", help=_CATEGORY_HELP)] = "all",
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases per category.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/bfcl-<model>[-<adapter>]-<identity hash>).")] = None,
@@ -104,14 +112,10 @@ def bfcl(
                                       "without a model.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Generation batch size.")] = 32,
     max_new_tokens: MaxNewTokens = 256,
-    fmt: Annotated[str, typer.Option("--format", help="Call format the prompt asks for: hermes, python, json "
-                            "(ignored by chat templates with native tools).")] = "hermes",
+    fmt: FormatOption = "hermes",
     dtype: DtypeOption = "auto",
     backend: BackendOption = "transformers",
-    parse: Annotated[str | None, typer.Option("--parse", help="How to read model text: auto (any format) or "
-                                              "hermes/python/json. Default: the --format the prompt asked for "
-                                              "(auto for chat templates with native tools); with --from-results, "
-                                              "as each row was parsed.")] = None,
+    parse: ParseOption = None,
 ) -> None:
     from toolgym.eval.runner import rescore, run_bfcl, run_bfcl_reference
 
@@ -138,17 +142,17 @@ def bfcl(
                            "the four generalization scenarios of `toolgym data`.")
 def suite(
     file: Annotated[Path, typer.Argument(help="toolgym JSONL test set.")],
-    model: Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")] = "smollm2-135m",
-    adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder.")] = None,
+    model: ModelOption = "smollm2-135m",
+    adapter: AdapterOption = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/<file>-<model>-<identity hash>).")] = None,
     from_results: Annotated[Path | None, typer.Option("--from-results", help="Rescore saved outputs without a model.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
     max_new_tokens: MaxNewTokens = 256,
-    fmt: Annotated[str, typer.Option("--format", help="hermes, python or json.")] = "hermes",
+    fmt: FormatOption = "hermes",
     dtype: DtypeOption = "auto",
     backend: BackendOption = "transformers",
-    parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format).")] = None,
+    parse: ParseOption = None,
 ) -> None:
     from toolgym.eval.runner import rescore, run_suite
 
@@ -175,8 +179,8 @@ def robust(
     levels: Annotated[str, typer.Option("--levels", help="Comma-separated noise levels: clean, slight, medium, "
                                         "heavy, union.")] = "clean,slight,medium,heavy,union",
     seed: Annotated[int, typer.Option("--seed", help="Noise seed (the perturbation is deterministic per seed).")] = 0,
-    model: Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")] = "smollm2-135m",
-    adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder.")] = None,
+    model: ModelOption = "smollm2-135m",
+    adapter: AdapterOption = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases (per BFCL category).")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/robust-<source>-"
                                              "<model>-<identity hash>).")] = None,
@@ -184,10 +188,10 @@ def robust(
                                             "(checks the perturbation; no model).")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
     max_new_tokens: MaxNewTokens = 256,
-    fmt: Annotated[str, typer.Option("--format", help="hermes, python or json.")] = "hermes",
+    fmt: FormatOption = "hermes",
     dtype: DtypeOption = "auto",
     backend: BackendOption = "transformers",
-    parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format).")] = None,
+    parse: ParseOption = None,
 ) -> None:
     from toolgym.data.noise import check_levels
     from toolgym.eval.robust import load_cases, run_robust, source_kind
@@ -230,20 +234,18 @@ def multiturn(
     data: Annotated[Path | None, typer.Option("--data", help="A JSONL file of entries in BFCL's multi-turn format "
                                               "instead of the wheel's (ground truth in each entry or --answers).")] = None,
     answers: Annotated[Path | None, typer.Option("--answers", help="possible_answer-format JSONL for --data.")] = None,
-    model: Annotated[str, typer.Option("--model", "-m", help="Registry name, HF id or local path.")] = "smollm2-135m",
-    adapter: Annotated[Path | None, typer.Option("--adapter", help="LoRA adapter folder.")] = None,
+    model: ModelOption = "smollm2-135m",
+    adapter: AdapterOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/multiturn-<model>"
                                              "[-<adapter>]-<identity hash>).")] = None,
     step_cap: Annotated[int, typer.Option("--step-cap", min=1, help="Steps with calls per turn before the episode "
                                           "is force-quit (BFCL: 20).")] = 20,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Episodes played at once.")] = 16,
     max_new_tokens: MaxNewTokens = 256,
-    fmt: Annotated[str, typer.Option("--format", help="hermes, python or json (ignored by chat templates with "
-                                     "native tools).")] = "hermes",
+    fmt: FormatOption = "hermes",
     dtype: DtypeOption = "auto",
     backend: BackendOption = "transformers",
-    parse: Annotated[str | None, typer.Option("--parse", help="auto or hermes/python/json (default: --format; auto "
-                                              "for chat templates with native tools).")] = None,
+    parse: ParseOption = None,
 ) -> None:
     from toolgym.eval.registry import get_benchmark
 
