@@ -90,3 +90,13 @@ def test_limited_bfcl_run_marks_subset_aggregates(tmp_path) -> None:
     summary = run_bfcl_reference("ast", limit=2, out_dir=tmp_path, progress=False)
     assert "live_ast" not in summary.aggregates and summary.aggregates["live_ast_subset"] is not None
     assert summary.subset == {"non_live_ast": 8, "live_ast_subset": 8}
+
+
+def test_answers_are_counted_by_calls_decoded() -> None:
+    shaped = [{**r, "decoded": [{"f": {}}] * k} for r, k in zip(rows("parallel", 5, 1), (0, 0, 1, 2, 3), strict=True)]
+    summary = summarize(shaped, "shape", bfcl=True)
+    assert summary.categories["parallel"].calls == [2, 1, 2]
+    assert summary.categories["overall"].calls == [2, 1, 2]
+    assert "| parallel | 5 |" in summary.markdown() and "| 2 / 1 / 2 |" in summary.markdown()
+    unshaped = summarize(rows("parallel", 2, 1), "no decoded field")  # e.g. multi-turn rows
+    assert unshaped.categories["parallel"].calls is None and "| n/a |" in unshaped.markdown()

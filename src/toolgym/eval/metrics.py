@@ -68,6 +68,9 @@ class CategoryScore:
     ts: float
     pi: float
     cf: float
+    # answers by the number of calls decoded from them: [no call, 1 call, 2+ calls] (over-refusal and
+    # over-calling show here, not in the accuracy); None for rows without `decoded` (multi-turn)
+    calls: list[int] | None = None
     ci95: tuple[float, float] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -103,11 +106,12 @@ class Summary:
 
     def markdown(self) -> str:
         """A markdown table per category, the aggregates and the error counts."""
-        lines = [f"## {self.name}", "", "| category | n | accuracy | 95% CI | TS | PI | CF |",
-                 "|---|---:|---:|---:|---:|---:|---:|"]
+        lines = [f"## {self.name}", "", "| category | n | accuracy | 95% CI | TS | PI | CF | answers: no call / 1 / 2+ calls |",
+                 "|---|---:|---:|---:|---:|---:|---:|---|"]
         for cat, s in self.categories.items():
+            shape = " / ".join(map(str, s.calls)) if s.calls else "n/a"
             lines.append(f"| {cat} | {s.n} | {_pct(s.accuracy)} | {_ci(s.ci95)} | {_pct(s.ts)} | {_pct(s.pi)} | "
-                         f"{_pct(s.cf)} |")
+                         f"{_pct(s.cf)} | {shape} |")
         if any(v is not None for v in self.aggregates.values()):
             lines += ["", "| aggregate | score | 95% CI |", "|---|---:|---:|"]
             for k, v in self.aggregates.items():
@@ -135,14 +139,25 @@ def _rate(rows: Sequence[Mapping[str, Any]], key: str) -> float:
     return sum(bool(r.get(key)) for r in rows) / len(rows) if rows else 0.0
 
 
+def _calls_shape(rows: Sequence[Mapping[str, Any]]) -> list[int] | None:
+    if not all(isinstance(r.get("decoded"), list) for r in rows):
+        return None
+    counts = [len(r["decoded"]) for r in rows]
+    return [counts.count(0), counts.count(1), sum(n >= 2 for n in counts)]
+
+
+def score_rows(rows: Sequence[Mapping[str, Any]]) -> CategoryScore:
+    """Accuracy, TS/PI/CF and the calls-per-answer counts of a list of result rows."""
+    return CategoryScore(len(rows), sum(bool(r["valid"]) for r in rows), _rate(rows, "valid"), _rate(rows, "ts"),
+                         _rate(rows, "pi"), _rate(rows, "cf"), _calls_shape(rows))
+
+
 def category_scores(rows: Iterable[Mapping[str, Any]], order: Sequence[str] = ()) -> dict[str, CategoryScore]:
     """Per-category scores, in `order` first and then by first appearance."""
     grouped: dict[str, list[Mapping[str, Any]]] = {cat: [] for cat in order}
     for row in rows:
         grouped.setdefault(row["category"], []).append(row)
-    return {cat: CategoryScore(len(rs), sum(bool(r["valid"]) for r in rs), _rate(rs, "valid"), _rate(rs, "ts"),
-                               _rate(rs, "pi"), _rate(rs, "cf"))
-            for cat, rs in grouped.items() if rs}
+    return {cat: score_rows(rs) for cat, rs in grouped.items() if rs}
 
 
 # name -> (categories, count-weighted?); "irrelevance_detection", not "irrelevance": that is a category, and
@@ -183,8 +198,7 @@ def summarize(rows: Sequence[Mapping[str, Any]], name: str, order: Sequence[str]
     """
     cats = category_scores(rows, order)
     if rows:
-        cats["overall"] = CategoryScore(len(rows), sum(bool(r["valid"]) for r in rows), _rate(rows, "valid"),
-                                        _rate(rows, "ts"), _rate(rows, "pi"), _rate(rows, "cf"))
+        cats["overall"] = score_rows(rows)
     computed = _aggregates(cats) if bfcl else {}
     cut = {c for c, s in cats.items() if totals is not None and c in totals and s.n < totals[c]}
     aggregates: dict[str, float | None] = {}
