@@ -1,4 +1,5 @@
-"""`toolgym export …` (owned by the train area): `verl` writes the RL prompts for verl's distributed PPO."""
+"""`toolgym export …` (owned by the train area): `verl` writes the RL prompts for verl's distributed PPO, `model`
+writes a trained model as a merged HF checkpoint or a GGUF file."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from rich.console import Console
 
 from toolgym.core.errors import InputError
 
-app = typer.Typer(no_args_is_help=True, help="Export training data for other frameworks.")
+app = typer.Typer(no_args_is_help=True, help="Export training data and trained models for other frameworks.")
 
 
 @app.callback()
 def export() -> None:
-    """Export training data for other frameworks."""
+    """Export training data and trained models for other frameworks."""
 
 
 @app.command("verl")
@@ -47,3 +48,49 @@ def verl(
                   f"{summary['bad_records']} bad records skipped)")
     console.print(f"reward: {summary['compute_score']} (custom_reward_function.path={summary['files']['reward_fn']})")
     console.print(f"launch: bash {summary['files']['launch']}")
+
+
+@app.command("model")
+def model(
+    source: Annotated[Path, typer.Argument(metavar="RUN_OR_ADAPTER", help="A LoRA adapter folder, a model folder, "
+                                           "or a recipe run folder (runs/NAME: its last training step).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    fmt: Annotated[str, typer.Option("--format", help="hf (merged checkpoint + tokenizer) or gguf (llama.cpp, "
+                                     "Ollama).")] = "hf",
+    base: Annotated[str | None, typer.Option("--model", help="Base model of the adapter. Default: the training "
+                                             "step's, else the adapter config's, else smollm2-135m.")] = None,
+    call_format: Annotated[str | None, typer.Option("--call-format", help="Call format the chat template "
+                                                    "renders: hermes, json, python. Default: the training "
+                                                    "step's, else hermes.")] = None,
+    gguf_dtype: Annotated[str, typer.Option("--gguf-dtype", help="GGUF weights: f32 or f16 (norms stay f32).")]
+    = "f16",
+    verify: Annotated[bool, typer.Option("--verify/--no-verify", help="gguf: reload the file with transformers "
+                                         "and compare logits with the merged model.")] = True,
+) -> None:
+    """Merge the adapter into its base model and write it with a chat template that renders `tools` as trained."""
+    from toolgym.train import export_model as ex
+
+    for option, value, valid in (("--format", fmt, ex.EXPORT_FORMATS), ("--gguf-dtype", gguf_dtype, ex.GGUF_DTYPES)):
+        if value not in valid:
+            raise InputError(f"unknown value {value!r}; choose one of {', '.join(valid)}", field=option)
+    if out.exists() and not out.is_dir():
+        raise InputError("not a folder", file=str(out), field="--out")
+    resolved = ex.resolve_source(source, model=base, call_format=call_format)
+    console = Console(soft_wrap=True)  # one line per figure, whatever the terminal width
+    for note in resolved.notes:
+        console.print(note, markup=False)
+    console.print(f"base model: {resolved.model}; call format: {resolved.call_format}", markup=False)
+    if fmt == "hf":
+        summary = ex.export_hf(resolved, out)
+        console.print(f"hf: {summary['out']} (chat template reproduces toolgym's prompt on "
+                      f"{summary['template_checked']} probe conversations)", markup=False)
+        return
+    summary = ex.export_gguf(resolved, out, dtype=gguf_dtype, verify=verify)
+    console.print(f"gguf: {summary['out']} ({summary['tensors']} tensors, {gguf_dtype}, "
+                  f"{summary['bytes'] / 1e6:.0f} MB, tied embeddings: {summary['tied_embeddings']})", markup=False)
+    if verify:
+        v = summary["verify"]
+        console.print(f"verified with transformers' GGUF loader on {v['prompts']} prompts ({v['positions']} "
+                      f"positions): max abs logit difference {v['max_abs_logit_diff']:.3g} (logits up to "
+                      f"{v['max_abs_logit']:.3g}), same argmax at {v['same_argmax']:.1%} of positions, "
+                      f"same token ids: {v['same_token_ids']}", markup=False)
