@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from toolgym.recipes.manifest import read_manifest, run_step
+from toolgym.recipes.manifest import _write, config_hash, read_manifest, run_step
 from toolgym.recipes.spec import DataSpec
 
 
@@ -48,3 +48,31 @@ def test_changed_config_discards_old_outputs(tmp_path: Path) -> None:
     seen = []
     run_step(step, {"a": 2}, 0, lambda d: seen.append((d / "checkpoint").exists()) or {})
     assert seen == [False]
+
+
+def test_other_processes_wait_for_the_main_ones_manifest(tmp_path: Path, monkeypatch) -> None:
+    """Multi-process launch, rank 1: a main-only step is never run here (its outputs come from the main process's
+    manifest once complete); a collective step's body runs between two barriers and writes no manifest."""
+    import threading
+
+    from toolgym.core import dist
+
+    barriers: list[int] = []
+    monkeypatch.setattr(dist, "barrier", lambda: barriers.append(1))
+    main_step, shared = tmp_path / "eval", tmp_path / "sft"
+    run_step(main_step, {"a": 1}, 0, lambda d: {})  # as rank 0 would, before the rerun below
+    done = run_step(tmp_path / "done", {"a": 1}, 0, lambda d: {"metrics": {"m": 1}})
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("WORLD_SIZE", "2")
+
+    def main_finishes() -> None:  # rank 0 completes the step with a new config while rank 1 polls
+        _write(main_step, {"status": "complete", "config_hash": config_hash({"a": 2}),
+                           "outputs": {"metrics": {"m": 2}}})
+
+    assert run_step(tmp_path / "done", {"a": 1}, 0, lambda d: pytest.fail("ran")) == done
+    poll = threading.Timer(0.3, main_finishes)
+    poll.start()
+    assert run_step(main_step, {"a": 2}, 0, lambda d: pytest.fail("ran"))["metrics"] == {"m": 2}
+    poll.join()
+    out = run_step(shared, {"a": 1}, 0, lambda d: {"metrics": {"rank1": 1}}, collective=True)
+    assert out == {"metrics": {"rank1": 1}} and barriers == [1, 1] and read_manifest(shared) is None

@@ -37,3 +37,17 @@ def test_baseline_eval_reruns_after_a_new_seed(tmp_path: Path, monkeypatch) -> N
 def _report(run_dir: Path) -> Path:
     (run_dir / "report.md").write_text("report\n")
     return run_dir / "report.md"
+
+
+def test_a_multi_process_launch_refuses_stages_it_cannot_share(tmp_path: Path, monkeypatch) -> None:
+    import pytest
+
+    from toolgym.core.errors import InputError
+
+    path = tmp_path / "r.yaml"
+    path.write_text(f"name: r\noutput_dir: {tmp_path}\nseed: 0\neval:\n  categories: [irrelevance]\n"
+                    "stages:\n  - {kind: sft, name: sft}\n  - {kind: rl, name: irm}\n")
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with pytest.raises(InputError, match="irm cannot run under a 2-process launch"):
+        runner.execute(load_recipe(path))
+    assert not (tmp_path / "r").exists()  # refused before any step

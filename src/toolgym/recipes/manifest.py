@@ -15,6 +15,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from toolgym.core import dist
+
 MANIFEST = "manifest.json"
 _log = logging.getLogger(__name__)
 PACKAGES = ("toolgym", "torch", "transformers", "trl", "peft", "datasets", "accelerate")
@@ -59,17 +61,21 @@ def read_manifest(step_dir: Path) -> dict[str, Any] | None:
 
 
 def run_step(step_dir: Path, config: Any, seed: int, body: Callable[[Path], dict[str, Any]],
-             *, on_skip: Callable[[str], None] | None = None) -> dict[str, Any]:
+             *, on_skip: Callable[[str], None] | None = None, collective: bool = False) -> dict[str, Any]:
     """Run `body(step_dir)` unless a complete manifest with the same config exists; return its outputs.
 
     A half-finished step (no complete manifest) runs again; the bodies resume from their own checkpoints.
+    Multi-process launch (toolgym.core.dist): the main process alone writes the folder and the manifest; a
+    `collective` step's body (SFT) runs in every process, any other step in the main process only.
     """
     digest = config_hash(config)
     done = read_manifest(step_dir)
-    if done and done.get("status") == "complete" and done.get("config_hash") == digest:
-        if on_skip:
+    if (finished := _complete(done, digest)) is not None:
+        if on_skip and dist.is_main():
             on_skip(step_dir.name)
-        return done.get("outputs", {})
+        return finished.get("outputs", {})
+    if not dist.is_main():
+        return _follow(step_dir, digest, body if collective else None)
     if done and done.get("config_hash") != digest:
         shutil.rmtree(step_dir)  # made with another config: its checkpoints must not be resumed
     elif step_dir.is_dir():
@@ -80,12 +86,34 @@ def run_step(step_dir: Path, config: Any, seed: int, body: Callable[[Path], dict
         "seed": seed, "versions": versions(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     _write(step_dir, manifest)
+    if collective:
+        dist.barrier()  # the folder is ready: the other processes start the body too
     start = time.perf_counter()
     outputs = body(step_dir)
     manifest.update(status="complete", seconds=round(time.perf_counter() - start, 2),
                     metrics=outputs.get("metrics", {}), outputs=outputs)
     _write(step_dir, manifest)
+    if collective:
+        dist.barrier()
     return outputs
+
+
+def _complete(manifest: dict[str, Any] | None, digest: str) -> dict[str, Any] | None:
+    """The manifest if it is complete and made with this config, else None."""
+    if manifest and manifest.get("status") == "complete" and manifest.get("config_hash") == digest:
+        return manifest
+    return None
+
+
+def _follow(step_dir: Path, digest: str, body: Callable[[Path], dict[str, Any]] | None) -> dict[str, Any]:
+    """A non-main process: run a collective body between the main process's two barriers, or wait for the main
+    process's complete manifest (polling: an evaluation can outlast a barrier's timeout)."""
+    if body is not None:
+        dist.barrier()
+        outputs = body(step_dir)
+        dist.barrier()
+        return outputs
+    return dist.wait_until(lambda: _complete(read_manifest(step_dir), digest)).get("outputs", {})
 
 
 _CHECKPOINT = re.compile(r"checkpoint-\d+")

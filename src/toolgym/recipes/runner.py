@@ -1,7 +1,8 @@
 """`toolgym run RECIPE.yaml`: synthesize data, evaluate the base model, run the stages, evaluate, report.
 
 Every step writes `runs/<name>/<step>/manifest.json`; a rerun skips complete steps (same config) and the
-half-finished one resumes from its own checkpoints.
+half-finished one resumes from its own checkpoints. Under `accelerate launch` every process runs this: the SFT
+stages train on all of them, every other step runs in the main process while the rest wait (manifest.run_step).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 
+from toolgym.core import dist
 from toolgym.core.errors import InputError
 from toolgym.recipes.manifest import config_hash, run_step
 from toolgym.recipes.report import write_report
@@ -43,11 +45,13 @@ def execute(recipe: Recipe) -> RunState:
     if recipe.adapter and not (Path(recipe.adapter) / "adapter_config.json").is_file():
         raise InputError(f"no adapter_config.json in {recipe.adapter} (run the recipe that trains it first)",
                          file=recipe.source, record="recipe", field="adapter")
+    _check_launch(recipe)
     run_dir = recipe.run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
     state = RunState(recipe=recipe, model=recipe.model, adapter=recipe.adapter)
     skip = _announce_skip
-    console.rule(f"[bold]toolgym run[/bold] {recipe.name} → {run_dir}")
+    if dist.is_main():
+        console.rule(f"[bold]toolgym run[/bold] {recipe.name} → {run_dir}")
 
     data_out = run_step(run_dir / "data", _data_config(recipe), recipe.seed,
                         lambda d: _synthesize(recipe, d), on_skip=skip)
@@ -62,7 +66,7 @@ def execute(recipe: Recipe) -> RunState:
                         lambda d: _evaluate(state, d, baseline=True), on_skip=skip)
         state.metrics["baseline"] = base["metrics"]
 
-    from toolgym.recipes.stages import run_stage
+    from toolgym.recipes.stages import COLLECTIVE, run_stage
 
     for stage in recipe.stages:
         inputs = {"model": state.model, "adapter": state.adapter, "data_dir": str(state.data_dir),
@@ -70,7 +74,8 @@ def execute(recipe: Recipe) -> RunState:
         config = {"kind": stage.kind, "config": stage.config, "inputs": inputs}
         state.lineage = config_hash(config)
         out = run_step(run_dir / stage.name, config, recipe.seed,
-                       lambda d, s=stage: run_stage(s, state_inputs(state), d, recipe.seed), on_skip=skip)
+                       lambda d, s=stage: run_stage(s, state_inputs(state), d, recipe.seed), on_skip=skip,
+                       collective=stage.kind in COLLECTIVE)
         state.adapter = out.get("adapter", state.adapter)
         state.model = out.get("model", state.model)
         if out.get("metrics"):
@@ -83,12 +88,26 @@ def execute(recipe: Recipe) -> RunState:
         final = run_step(run_dir / FINAL_EVAL, final_config, recipe.seed,
                          lambda d: _evaluate(state, d), on_skip=skip)
         state.metrics["final"] = final["metrics"]
+    if not dist.is_main():
+        return state  # the main process writes the report
     report = write_report(run_dir, f"toolgym run: {recipe.name}", state.metrics.get("baseline", {}),
                           state.metrics["final"], notes=_notes(state), sections=_stage_sections(recipe))
     console.print(f"[green]report[/green] {report}")
     console.print(report.read_text())
     state.report = report
     return state
+
+
+def _check_launch(recipe: Recipe) -> None:
+    """A multi-process launch trains SFT-family stages only: an rl or evolve stage would start a trainer of its
+    own in the main process, which would wait forever for the other processes."""
+    from toolgym.recipes.stages import COLLECTIVE
+
+    single = [stage.name for stage in recipe.stages if stage.kind not in COLLECTIVE]
+    if dist.world_size() > 1 and single:
+        raise InputError(f"stages {', '.join(single)} cannot run under a {dist.world_size()}-process launch "
+                         f"(only {', '.join(sorted(COLLECTIVE))} stages can); run this recipe as one process",
+                         file=recipe.source, record="recipe", field="stages")
 
 
 def state_inputs(state: RunState) -> dict[str, Any]:

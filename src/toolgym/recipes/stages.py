@@ -17,6 +17,8 @@ STAGES: dict[str, tuple[str, str]] = {
     "rl": ("toolgym.train.rl_config:RLStageConfig", "toolgym.train.rl:run"),
     "evolve": ("toolgym.evolve.config:EvolveStageConfig", "toolgym.evolve.loop:run_evolve_stage"),
 }
+# kinds whose runner trains with every process of a multi-process launch (the others run in the main process)
+COLLECTIVE = frozenset({"adapt", "rank", "sft"})
 
 
 def _load(ref: str) -> Any:

@@ -15,6 +15,9 @@
   `auto` picks padding_free under flash attention or for small batches (<= 8) and group_by_length otherwise: on
   CPU sdpa the flattened row's attention is quadratic in the whole batch (see benchmarks/train_throughput.py).
 - LoRA by default (ToolDev: rank 16, alpha 32, all linear modules); full fine-tuning with `lora: false`.
+- Multi-process (`accelerate launch`, DDP): the normaliser is the weight sum of every rank's micro-batches and the
+  loss is scaled by the world size, so DDP's gradient average is the global weighted mean; `max_minutes` follows
+  rank 0's clock; the main process writes the outputs (tests/train/test_distributed.py).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 import torch
 from transformers import TrainerCallback
 
+from toolgym.core import dist
 from toolgym.core.errors import InputError, ToolgymError
 from toolgym.data.noise import augment_records
 from toolgym.data.tasks import TrainExample, build_examples, render_example
@@ -55,7 +59,7 @@ class TrainResult:
     merged_dir: str | None
     global_step: int
     train_loss: float | None
-    train_tokens: int  # non-pad tokens processed by this process (resumed runs count only the rest)
+    train_tokens: int  # non-pad tokens processed by all processes (resumed runs count only the rest)
     train_seconds: float
     tokens_per_second: float
     examples: dict[str, int] = field(default_factory=dict)
@@ -63,9 +67,9 @@ class TrainResult:
     resumed_from: str | None = None
     bf16: bool = False
     batching: str = ""
-    examples_seen: int = 0  # examples trained on by this process (a shared-prefix row counts its examples)
+    examples_seen: int = 0  # examples trained on by all processes (a shared-prefix row counts its examples)
     stopped_by_budget: bool = False  # max_minutes ended training before max_steps
-    peak_rss_mb: float = 0.0  # peak resident memory of the process
+    peak_rss_mb: float = 0.0  # peak resident memory of the process (multi-process: the largest one)
     gradient_checkpointing: bool = False
     device: str = ""  # toolgym.models.hardware.capability().line()
 
@@ -176,8 +180,8 @@ def weighted_loss(model: Any, inputs: dict[str, torch.Tensor], num_items_in_batc
     """sum(w * nll) / sum(w) over the labelled next tokens, and the per-token outputs (`labelled_outputs`).
 
     `model` carries TRL's fused LM head (`trl.trainer.utils.add_fused_lm_head`, which SFTTrainer installs), used
-    for models with scaled logits. `num_items_in_batch` (the weight sum over all accumulated micro-batches)
-    replaces the local weight sum. `prompt_gradient=False`: see `_prompt_cache`.
+    for models with scaled logits. `num_items_in_batch` (the weight sum over all accumulated micro-batches, of
+    every rank when multi-process) replaces the local weight sum. `prompt_gradient=False`: see `_prompt_cache`.
     """
     inputs = dict(inputs)
     weights = inputs.pop("weights")
@@ -208,9 +212,13 @@ def labelled_outputs(model: Any, inputs: dict[str, torch.Tensor]) -> Any:
 
     TRL 1.16's fused head scores only labelled positions on Triton devices and every position elsewhere (its
     `compact` switch; checked), which on a CPU spends ~20% of a step on prompt logits nobody reads. Models with
-    scaled or soft-capped logits take TRL's path, which knows those configs.
+    scaled or soft-capped logits take TRL's path, which knows those configs, and so do distributed wrappers
+    (DDP, DeepSpeed): only their own forward arms the gradient all-reduce, so the inner modules must not be
+    called directly (on GPUs TRL's path is the compact one anyway).
     """
-    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    if is_wrapped(model):
+        return model(**inputs, fused_lm_head=True)
+    lm = _base(model)
     text = lm.config.get_text_config()
     scaled = any(getattr(text, key, None) not in (None, 1.0) for key in
                  ("final_logit_softcapping", "logit_scale", "output_multiplier", "lm_head_multiplier",
@@ -236,6 +244,21 @@ def labelled_outputs(model: Any, inputs: dict[str, torch.Tensor]) -> Any:
                            zeros.bool().masked_scatter(mask, torch.cat(top1)), mask)
 
 
+def is_wrapped(model: Any) -> bool:
+    """Whether `model` is a distributed container (DDP, DeepSpeed engine, FSDP) around the trained model."""
+    from accelerate.utils import extract_model_from_parallel
+
+    return extract_model_from_parallel(model) is not model
+
+
+def _base(model: Any) -> Any:
+    """The transformers model inside distributed and PEFT wrappers."""
+    from accelerate.utils import extract_model_from_parallel
+
+    model = extract_model_from_parallel(model)
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
 def _prompt_cache(model: Any, inputs: dict[str, torch.Tensor],
                   weights: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
     """Run the micro-batch's shared unlabelled start once without gradients; the inputs of the rest.
@@ -250,7 +273,7 @@ def _prompt_cache(model: Any, inputs: dict[str, torch.Tensor],
     split = int(labelled[0]) - 1 if len(labelled) else 0
     if split < 1:
         return inputs, weights
-    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    lm = _base(model)  # no gradient: the inner model may skip a distributed wrapper
     mask, positions = inputs.get("attention_mask"), inputs.get("position_ids")
     head = {"input_ids": inputs["input_ids"][:, :split], "use_cache": True}
     if positions is not None:
@@ -281,11 +304,16 @@ def _trainer_class() -> type:
         examples_seen = 0
         prompt_gradient = True
         budget: BudgetCallback | None = None
+        loss_is_scaled_for_ga = True  # normalised by the weight sum of all accumulated micro-batches
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             inputs = dict(inputs)
             tokens, examples = inputs.pop("num_tokens", None), inputs.pop("num_examples", None)
             loss, outputs = weighted_loss(model, inputs, num_items_in_batch, self.prompt_gradient)
+            if self._global_normaliser() and num_items_in_batch is not None:
+                # the normaliser sums every rank's weights and DDP averages gradients over ranks: scale back up
+                # (as transformers 5.24 Trainer.compute_loss and TRL 1.16 SFTTrainer.compute_loss do)
+                loss = loss * (self.accelerator.num_processes // self.get_tp_size())
             if self.model.training:
                 mask = inputs.get("attention_mask")
                 if tokens is not None:
@@ -293,7 +321,9 @@ def _trainer_class() -> type:
                     self.examples_seen += int(examples)
                 else:
                     self.real_tokens += int(mask.sum()) if mask is not None else inputs["input_ids"].numel()
-                    self.examples_seen += int(inputs["input_ids"].shape[0])
+                    positions = inputs.get("position_ids")  # padding-free: one row holds several examples
+                    self.examples_seen += int((positions == 0).sum()) if positions is not None \
+                        else int(inputs["input_ids"].shape[0])
                 valid = outputs.label_mask.sum().clamp(min=1)
                 self._metrics["train"]["mean_token_accuracy"].append((outputs.is_top1.sum() / valid).item())
                 self._metrics["train"]["num_tokens"] = [self.real_tokens]
@@ -301,11 +331,16 @@ def _trainer_class() -> type:
             return (loss, outputs) if return_outputs else loss
 
         def _get_num_items_in_batch(self, batch_samples, device):
-            # the normaliser over all accumulated micro-batches: the sum of the weights of the predicted tokens
+            # the normaliser over all accumulated micro-batches: the sum of the weights of the predicted tokens,
+            # summed over ranks like transformers 5.24 Trainer._get_num_items_in_batch (average_tokens_across_devices)
             if not batch_samples or "weights" not in batch_samples[0]:
                 return super()._get_num_items_in_batch(batch_samples, device)
             total = sum(float((b["weights"][:, 1:] * (b["labels"][:, 1:] != IGNORE)).sum()) for b in batch_samples)
-            return torch.tensor(total, device=device)
+            total = torch.tensor(total, dtype=torch.float32, device=device)
+            return self.accelerator.gather(total).sum() if self._global_normaliser() else total
+
+        def _global_normaliser(self) -> bool:
+            return bool(self.args.average_tokens_across_devices) and self.args.world_size > 1
 
         def create_scheduler(self, num_training_steps, optimizer=None):
             budget = next((c for c in self.callback_handler.callbacks if isinstance(c, BudgetCallback)), None)
@@ -396,31 +431,40 @@ def peak_rss_mb() -> float:
 
 class BudgetCallback(TrainerCallback):
     """Stops training at the first step boundary past `max_minutes` (counting time spent before a resume,
-    kept in out_dir/budget.json at every save) and drives a time-aware LR schedule."""
+    kept in out_dir/budget.json at every save) and drives a time-aware LR schedule.
+
+    Multi-process: both the stop and the schedule read `agreed`, rank 0's clock broadcast at every optimizer
+    step, so all ranks stop at the same step and keep the same learning rate."""
 
     def __init__(self, out_dir: Path, max_minutes: float | None) -> None:
         self.file = Path(out_dir) / "budget.json"
         self.seconds = None if max_minutes is None else max_minutes * 60
         self.before = json.loads(self.file.read_text()).get("seconds", 0.0) if self.file.is_file() else 0.0
         self.started = time.perf_counter()
+        self.agreed = self.before  # elapsed seconds as of the last optimizer step, the same on every rank
 
     def elapsed(self) -> float:
         return self.before + time.perf_counter() - self.started
 
     def fraction(self) -> float:
-        return 0.0 if self.seconds is None else min(1.0, self.elapsed() / self.seconds)
+        return 0.0 if self.seconds is None else min(1.0, self.agreed / self.seconds)
 
     def on_train_begin(self, args, state, control, **kwargs):
         self.started = time.perf_counter()
 
+    def on_optimizer_step(self, args, state, control, **kwargs):
+        # before the scheduler step, which reads fraction()
+        self.agreed = _from_rank0(self.elapsed(), args.device)
+
     def on_step_end(self, args, state, control, **kwargs):
-        if self.seconds is not None and self.elapsed() >= self.seconds:
+        if self.seconds is not None and self.agreed >= self.seconds:
             control.should_training_stop = True
             control.should_save = True
         return control
 
     def on_save(self, args, state, control, **kwargs):
-        self.file.write_text(json.dumps({"seconds": round(self.elapsed(), 2), "step": state.global_step}))
+        if state.is_world_process_zero:
+            self.file.write_text(json.dumps({"seconds": round(self.elapsed(), 2), "step": state.global_step}))
 
     def scheduler(self, optimizer: Any, total_steps: int, warmup_ratio: float, kind: str) -> Any:
         """LambdaLR over progress p = max(step / total, elapsed / budget): linear warmup while p < warmup_ratio,
@@ -439,6 +483,17 @@ class BudgetCallback(TrainerCallback):
             return 1.0
 
         return LambdaLR(optimizer, factor)
+
+
+def _from_rank0(value: float, device: Any) -> float:
+    """Rank 0's `value` on every rank (as is without a process group)."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
+        return value
+    tensor = torch.tensor([value], dtype=torch.float64, device=device)
+    dist.broadcast(tensor, src=0)
+    return float(tensor.item())
 
 
 def resolve_bf16(setting: bool | str) -> bool:
@@ -566,12 +621,13 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
 
-    rows, dropped = encode_examples(examples, tokenizer, config, progress)
+    rows, dropped = encode_examples(examples, tokenizer, config, progress and dist.is_main())
     rows = _sample_rows(rows, config.max_examples, config.seed)
     if not rows:
         raise ToolgymError(f"no training examples for tasks {sorted(config.tasks)} from {stats.records} records "
                            f"({stats.bad_records} bad: {'; '.join(stats.errors[:3]) or '-'})")
-    _write_data_stats(out, stats, dropped, rows)
+    if dist.is_main():
+        _write_data_stats(out, stats, dropped, rows)
 
     bf16 = resolve_bf16(config.bf16)
     dataset, collator, batching, plan = _training_data(rows, model, tokenizer, config)
@@ -594,38 +650,57 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
     seconds = time.perf_counter() - started
 
     result = _save_outputs(trainer, tokenizer, config, out)
+    tokens, examples_seen, rss = _across_processes(trainer, trainer.real_tokens, trainer.examples_seen)
     result.update(
         global_step=int(output.global_step), train_loss=_finite(output.training_loss),
-        train_tokens=trainer.real_tokens, train_seconds=round(seconds, 2),
-        tokens_per_second=round(trainer.real_tokens / seconds, 2) if seconds > 0 else 0.0,
+        train_tokens=tokens, train_seconds=round(seconds, 2),
+        tokens_per_second=round(tokens / seconds, 2) if seconds > 0 else 0.0,
         examples=dict(Counter(r["task"] for r in rows)),
         skipped={"bad_records": stats.bad_records, **dict(dropped)}, resumed_from=resume_from, bf16=bf16,
-        batching=batching, examples_seen=trainer.examples_seen, stopped_by_budget=trainer.state.global_step
-        < config.max_steps if config.max_minutes else False, peak_rss_mb=peak_rss_mb(),
+        batching=batching, examples_seen=examples_seen, stopped_by_budget=trainer.state.global_step
+        < config.max_steps if config.max_minutes else False, peak_rss_mb=rss,
         gradient_checkpointing=plan["gradient_checkpointing"], device=capability().line(),
     )
     final = TrainResult(**result)
-    result_file.write_text(json.dumps(final.to_dict(), indent=2))
+    if trainer.is_world_process_zero():
+        result_file.write_text(json.dumps(final.to_dict(), indent=2))
+    trainer.accelerator.wait_for_everyone()  # every process returns once the outputs are written
     return final
 
 
+def _across_processes(trainer: Any, tokens: int, examples: int) -> tuple[int, int, float]:
+    """(tokens, examples) summed over the launch's processes and the largest process's peak RSS."""
+    rss = peak_rss_mb()
+    if trainer.accelerator.num_processes == 1:
+        return tokens, examples, rss
+    mine = torch.tensor([[tokens, examples, rss]], dtype=torch.float64, device=trainer.args.device)
+    every = trainer.accelerator.gather(mine)
+    return int(every[:, 0].sum()), int(every[:, 1].sum()), float(every[:, 2].max())
+
+
 def _save_outputs(trainer: Any, tokenizer: Any, config: SFTStageConfig, out: Path) -> dict[str, Any]:
+    """Write the adapter / model; multi-process, the main process writes (save_model runs on every rank: it
+    gathers sharded weights and writes on the main one)."""
     model = trainer.model
+    main = trainer.is_world_process_zero()
     adapter_dir = merged_dir = None
     if hasattr(model, "peft_config"):
         adapter_dir = out / "adapter"
-        model.save_pretrained(str(adapter_dir))
-        tokenizer.save_pretrained(str(adapter_dir))
         model_dir = adapter_dir
+        if main:
+            model.save_pretrained(str(adapter_dir))
+            tokenizer.save_pretrained(str(adapter_dir))
         if config.save_merged:
             merged_dir = out / "merged"
-            merged = model.merge_and_unload()
-            merged.save_pretrained(str(merged_dir))
-            tokenizer.save_pretrained(str(merged_dir))
+            if main:
+                merged = model.merge_and_unload()
+                merged.save_pretrained(str(merged_dir))
+                tokenizer.save_pretrained(str(merged_dir))
     else:
         model_dir = out / "model"
         trainer.save_model(str(model_dir))
-        tokenizer.save_pretrained(str(model_dir))
+        if main:
+            tokenizer.save_pretrained(str(model_dir))
     return {"out_dir": str(out), "model_dir": str(model_dir),
             "adapter_dir": str(adapter_dir) if adapter_dir else None,
             "merged_dir": str(merged_dir) if merged_dir else None}
