@@ -16,7 +16,7 @@ from toolgym.core.errors import InputError
 from toolgym.core.formats import FORMATS
 from toolgym.core.schema import Tool, ToolSchemaError
 from toolgym.models import registry
-from toolgym.models.demo import DEFAULT_RUN, DEMO_QUERY, WEATHER_TOOLS, DemoAnswer, trained_adapter
+from toolgym.models.demo import DEFAULT_RUN, DEMO_QUERY, WEATHER_TOOLS, DemoAnswer, run_demo, trained_adapter
 
 app = typer.Typer(no_args_is_help=True, help="Fetch and inspect models.")
 console = Console()
@@ -59,8 +59,6 @@ def demo(model: ModelOpt = registry.DEFAULT_MODEL, adapter: AdapterOpt = None,
          query: Annotated[str, typer.Option(help="The user query.")] = DEMO_QUERY,
          fmt: FmtOpt = "hermes", max_new_tokens: MaxTokOpt = 96) -> None:
     """Answer a weather query with the embedded model and, once a recipe trained one, its adapter beside it."""
-    from toolgym.models.demo import run_demo
-
     _check_answer_args(fmt, adapter)
     found = adapter or (trained_adapter(run) if compare else None)
     console.print(Text(f"tools: {', '.join(t['function']['name'] for t in WEATHER_TOOLS)}\nquery: {query}"))
