@@ -34,6 +34,13 @@ ParseOption = Annotated[str | None, typer.Option("--parse", help="How to read mo
                                                  "as each row was parsed.")]
 BackendOption = Annotated[str, typer.Option("--backend", help="Generation backend: transformers (CPU or GPU) or "
                                             "vllm (GPU; pip install 'toolgym[vllm]').")]
+ConstrainOption = Annotated[bool, typer.Option("--constrain/--no-constrain", help="Constrain call blocks to the "
+                                               "offered tools' names and JSON schemas (xgrammar; hermes format).")]
+CallBiasOption = Annotated[float, typer.Option("--call-bias", help="Logit offset on opening a call at the answer's "
+                                               "first token: > 0 calls more, < 0 refuses more (choose it on a dev "
+                                               "split: toolgym eval calibrate).")]
+ToolChoiceOption = Annotated[str, typer.Option("--tool-choice", help="auto (call or prose), required (calls only), "
+                                               "none (prose only); needs --constrain for required/none.")]
 
 
 def _slug(text: str) -> str:
@@ -50,11 +57,30 @@ def _identity(model: str, adapter: Path | None, dtype: str, backend: str = "tran
     return identity, identity_hash({**identity, **settings})
 
 
-def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str, backend: str = "transformers") -> Any:
+def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str, backend: str = "transformers",
+               policy: Any = None) -> Any:
     from toolgym.models.backends import make_generator
 
     return make_generator(backend, model, str(adapter) if adapter else None, batch_size=batch_size,
-                          dtype=dtype, progress=False)
+                          dtype=dtype, progress=False, policy=policy)
+
+
+def _policy(constrain: bool, call_bias: float, tool_choice: str, fmt: str, backend: str) -> Any:
+    """The call policy of the options, checked before a model loads (one-line errors naming the option)."""
+    from toolgym.models.constrain import TOOL_CHOICES, CallPolicy
+
+    if tool_choice not in TOOL_CHOICES:
+        raise InputError(f"unknown value {tool_choice!r}; choose one of {', '.join(TOOL_CHOICES)}",
+                         field="--tool-choice")
+    if tool_choice != "auto" and not constrain:
+        raise InputError(f"{tool_choice!r} is enforced by the grammar: add --constrain", field="--tool-choice")
+    policy = CallPolicy(constrain=constrain, tool_choice=tool_choice, call_bias=call_bias)
+    if policy.active and backend != "transformers":
+        raise InputError(f"--constrain, --call-bias and --tool-choice need the transformers backend, not {backend!r}",
+                         field="--backend")
+    if policy.constrain and fmt != "hermes":
+        raise InputError(f"constrained decoding needs the hermes call format, not {fmt!r}", field="--format")
+    return policy
 
 
 def _run_options(model: str, adapter: Path | None, fmt: str, parse: str | None, max_new_tokens: int,
@@ -116,11 +142,15 @@ def bfcl(
     dtype: DtypeOption = "auto",
     backend: BackendOption = "transformers",
     parse: ParseOption = None,
+    constrain: ConstrainOption = False,
+    call_bias: CallBiasOption = 0.0,
+    tool_choice: ToolChoiceOption = "auto",
 ) -> None:
     from toolgym.eval.runner import rescore, run_bfcl, run_bfcl_reference
 
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, categories=categories,
                 backend=backend)
+    policy = _policy(constrain, call_bias, tool_choice, fmt, backend)
     if reference and from_results:
         raise InputError("--reference and --from-results exclude each other", field="reference")
     if reference:
@@ -131,9 +161,9 @@ def bfcl(
         summary = rescore(from_results, folder, parse=parse)
     else:
         identity, digest = _identity(model, adapter, dtype, backend, fmt=fmt, parse=parse,
-                                     max_new_tokens=max_new_tokens)
+                                     max_new_tokens=max_new_tokens, **policy.identity())
         folder = out or Path("runs/eval") / f"bfcl-{_slug(model)}{'-' + _slug(adapter.name) if adapter else ''}-{digest}"
-        summary = run_bfcl(_generator(model, adapter, batch_size, dtype, backend), categories, limit, folder,
+        summary = run_bfcl(_generator(model, adapter, batch_size, dtype, backend, policy), categories, limit, folder,
                            **_run_options(model, adapter, fmt, parse, max_new_tokens, batch_size, identity))
     _show(summary, folder)
 
@@ -153,22 +183,54 @@ def suite(
     dtype: DtypeOption = "auto",
     backend: BackendOption = "transformers",
     parse: ParseOption = None,
+    constrain: ConstrainOption = False,
+    call_bias: CallBiasOption = 0.0,
+    tool_choice: ToolChoiceOption = "auto",
 ) -> None:
     from toolgym.eval.runner import rescore, run_suite
 
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, suite=file,
                 backend=backend)
+    policy = _policy(constrain, call_bias, tool_choice, fmt, backend)
     if from_results:
         folder = out or Path(from_results).parent / "rescored"
         summary = rescore(from_results, folder, suite=file, parse=parse)
     else:
         identity, digest = _identity(model, adapter, dtype, backend, fmt=fmt, parse=parse,
-                                     max_new_tokens=max_new_tokens,
+                                     max_new_tokens=max_new_tokens, **policy.identity(),
                                      suite=hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else None)
         folder = out or Path("runs/eval") / f"{_slug(file.stem)}-{_slug(model)}-{digest}"
-        summary = run_suite(_generator(model, adapter, batch_size, dtype, backend), file, folder, limit,
+        summary = run_suite(_generator(model, adapter, batch_size, dtype, backend, policy), file, folder, limit,
                             **_run_options(model, adapter, fmt, parse, max_new_tokens, batch_size, identity))
     _show(summary, folder)
+
+
+@app.command("calibrate", help="Choose the call gate's --call-bias on a dev split (a toolgym JSONL file with "
+                                "answerable and unanswerable cases): AUC of the first-token call margin, the trade-off "
+                                "curve, and the bias with the best balanced accuracy. Never on the test set.")
+def calibrate(
+    file: Annotated[Path, typer.Argument(help="toolgym JSONL dev split, e.g. runs/<recipe>/data/dataset/dev.jsonl.")],
+    model: ModelOption = "smollm2-135m",
+    adapter: AdapterOption = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder (default runs/eval/calibrate-<file>-<model>-"
+                                             "<identity hash>).")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 16,
+    fmt: FormatOption = "hermes",
+    dtype: DtypeOption = "auto",
+) -> None:
+    from toolgym.eval.calibrate import run_calibration
+    from toolgym.eval.suites import load_suite_cases
+
+    _check_args(fmt=fmt, parse=None, dtype=dtype, adapter=adapter, from_results=None, suite=file)
+    identity, digest = _identity(model, adapter, dtype, fmt=fmt, suite=hashlib.sha256(file.read_bytes()).hexdigest())
+    folder = out or Path("runs/eval") / f"calibrate-{_slug(file.stem)}-{_slug(model)}-{digest}"
+    cases = load_suite_cases(file, limit)
+    result = run_calibration(_generator(model, adapter, batch_size, dtype), cases, folder, fmt,
+                             meta={**identity, "file": str(file), "limit": limit})
+    Console().print(Markdown(result.markdown()))
+    Console().print(f"chosen: --call-bias {result.bias:g}   files: {folder / 'calibration.json'}, "
+                    f"{folder / 'margins.jsonl'}")
 
 
 @app.command("robust", help="Score a model under RoTBench's noise levels (clean, slight, medium, heavy, union: "

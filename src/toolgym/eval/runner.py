@@ -172,7 +172,8 @@ def _generator_identity(generator: Any) -> dict[str, Any]:
         return {}
     template = getattr(generator.tokenizer, "chat_template", None)
     model = getattr(generator, "model", None)
-    return {"generator": type(generator).__name__,
+    policy = getattr(generator, "policy", None)
+    return {**(policy.identity() if policy is not None else {}), "generator": type(generator).__name__,
             "chat_template_sha256": hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:16],
             "weights_dtype": str(getattr(model, "dtype", None)),
             "autocast_dtype": str(getattr(generator, "autocast_dtype", None))}
@@ -252,7 +253,8 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
                 ready = [i for i, p in enumerate(prompts) if p is not None]
                 texts: list[str | None] = [None] * len(chunk)
                 budget = limits.get(chunk[0].category, max_new_tokens)
-                generated = generator.generate([prompts[i] for i in ready], max_new_tokens=budget) if ready else []
+                extra = {"tools": [prompt_tools(chunk[i].tools, sanitize) for i in ready]} if _constrains(generator) else {}
+                generated = generator.generate([prompts[i] for i in ready], max_new_tokens=budget, **extra) if ready else []
                 for i, outs in zip(ready, generated, strict=True):
                     texts[i] = outs[0]
             else:
@@ -271,6 +273,12 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     summary = summarize(rows, name, order, bfcl=bfcl, meta=info, totals=totals)
     summary.write(out)
     return summary
+
+
+def _constrains(generator: Any) -> bool:
+    """Whether the generator decodes under an active call policy (it then needs each prompt's tools)."""
+    policy = getattr(generator, "policy", None)
+    return policy is not None and policy.active
 
 
 def _chunks(cases: list[EvalCase], size: int, key: Callable[[EvalCase], int]) -> list[list[EvalCase]]:

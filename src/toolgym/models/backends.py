@@ -165,12 +165,15 @@ def choice_text(message: Any) -> str:
 
 def make_generator(backend: str, model: str, adapter: str | None = None, *, batch_size: int = 32,
                    base_url: str | None = None, served_model: str | None = None, progress: bool = True,
-                   dtype: str = "auto") -> Any:
+                   dtype: str = "auto", policy: Any = None) -> Any:
     """A Generator by backend name: `transformers` (default, CPU-safe), `vllm` or `openai`.
 
     `dtype`: for transformers `auto` chooses from the hardware (`toolgym.models.hardware.generation_dtype`),
     "bf16-weights" merges the adapter into fp32 weights, then casts the model to bf16; vLLM gets `VLLM_DTYPES`.
+    `policy` (a `CallPolicy`: constrained calls, tool choice, call bias) is for the transformers backend only.
     """
+    if policy is not None and policy.active and backend != "transformers":
+        raise ToolgymError(f"constrained decoding and the call bias need the transformers backend, not {backend!r}")
     if backend == "transformers":
         import torch
 
@@ -181,7 +184,8 @@ def make_generator(backend: str, model: str, adapter: str | None = None, *, batc
         device = "cuda" if torch.cuda.is_available() else "cpu"
         merge = generation_dtype(dtype, device, batch_size) == "bf16-weights"
         lm, tokenizer = load_model(model, adapter=adapter, merge=merge)
-        return TransformersGenerator(lm, tokenizer, batch_size=batch_size, progress=progress, dtype=dtype)
+        return TransformersGenerator(lm, tokenizer, batch_size=batch_size, progress=progress, dtype=dtype,
+                                     policy=policy)
     if backend == "vllm":
         from toolgym.models.registry import resolve_model
 

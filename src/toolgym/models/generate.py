@@ -29,6 +29,14 @@ from typing import Any, Protocol, runtime_checkable
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import render_prompt
 from toolgym.core.progress import progress_bar
+from toolgym.models.constrain import (
+    CALL_OPEN,
+    CallPolicy,
+    ConstrainedLogits,
+    Constrainer,
+    RowConstraint,
+    check_policy,
+)
 from toolgym.models.hardware import generation_dtype
 from toolgym.models.registry import prepare_tokenizer
 
@@ -92,7 +100,7 @@ class TransformersGenerator:
     def __init__(self, model: Any, tokenizer: Any, batch_size: int = 32, dtype: Any = "auto",
                  progress: bool = True, fmt: str = "hermes", share_prefill: bool = True,
                  batch_tokens: int = DEFAULT_BATCH_TOKENS, fast_greedy: bool | str = "auto",
-                 share_prefix: bool = True) -> None:
+                 share_prefix: bool = True, policy: CallPolicy | None = None) -> None:
         if batch_size < 1:
             raise ToolgymError(f"batch_size must be >= 1, got {batch_size}")
         if batch_tokens < 1:
@@ -116,17 +124,31 @@ class TransformersGenerator:
         self.device = next(model.parameters()).device
         self.autocast_dtype = torch.bfloat16 if self.dtype == "bfloat16" else None
         self.stats = GenerationStats()
+        self.policy = policy or CallPolicy()
+        check_policy(self.policy, fmt)
+        self._constrainer: Constrainer | None = None
+
+    def constraints(self, tools: Sequence[Sequence[Any] | None] | None, n: int = 1) -> list[RowConstraint] | None:
+        """One fresh row constraint per prompt (n per prompt, in order) under the call policy; None without one."""
+        if not self.policy.active or tools is None:
+            return None
+        if self._constrainer is None:
+            vocab = self.model.get_output_embeddings().weight.shape[0]
+            self._constrainer = Constrainer(self.tokenizer, vocab, sorted(self._end_ids()), self.policy)
+        return [self._constrainer.row(t) for t in tools for _ in range(n)]
 
     # ------------------------------------------------------------------------------------------------
     def chat(self, batch: list[ChatItem], *, fmt: str | None = None, **kwargs: Any) -> list[list[str]]:
         """Render each (messages, tools) pair with the chat template, then `generate`."""
         prompts = [render_prompt(self.tokenizer, messages, tools, fmt=fmt or self.fmt) for messages, tools in batch]
-        return self.generate(prompts, **kwargs)
+        return self.generate(prompts, tools=[tools for _, tools in batch], **kwargs)
 
     def generate(self, prompts: list[str], *, n: int = 1, temperature: float = 0.0, top_k: int | None = None,
                  top_p: float | None = None, max_new_tokens: int = 256, stop: Sequence[str] | None = None,
-                 min_new_tokens: int = 0, seed: int | None = None) -> list[list[str]]:
-        """`n` completions per prompt, in input order. `seed` makes sampling reproducible."""
+                 min_new_tokens: int = 0, seed: int | None = None,
+                 tools: Sequence[Sequence[Any] | None] | None = None) -> list[list[str]]:
+        """`n` completions per prompt, in input order. `seed` makes sampling reproducible. `tools` (one list per
+        prompt) are what the call policy constrains calls to; without them the policy does not apply."""
         import torch
 
         _check_args(prompts, n, temperature, max_new_tokens)
@@ -137,8 +159,10 @@ class TransformersGenerator:
         encoded = [self._encode(p) for p in prompts]
         self.stats.prompts += len(encoded)
         self.stats.prompt_tokens += sum(len(ids) for ids in encoded)
+        if tools is not None and len(tools) != len(prompts):
+            raise ToolgymError(f"got {len(tools)} tool lists for {len(prompts)} prompts")
         if not sample and not stops and self.fast_greedy and encoded and all(encoded):
-            texts = self._greedy(encoded, max_new_tokens, min_new_tokens)
+            texts = self._greedy(encoded, max_new_tokens, min_new_tokens, self.constraints(tools))
             if texts is not None:
                 return [[text] * n for text in texts]
         # Longest first: a batch that does not fit in memory fails at once, not at the end.
@@ -150,7 +174,8 @@ class TransformersGenerator:
         with progress_bar(len(prompts), "generating", enabled=self.progress) as advance:
             for start in range(0, len(order), per_batch):
                 chunk = order[start:start + per_batch]
-                texts = self._generate_batch([encoded[i] for i in chunk], config, stops)
+                rows = self.constraints([tools[i] for i in chunk], n if sample else 1) if tools is not None else None
+                texts = self._generate_batch([encoded[i] for i in chunk], config, stops, rows)
                 width = n if sample else 1
                 for j, i in enumerate(chunk):
                     outs = texts[j * width:(j + 1) * width]
@@ -158,15 +183,42 @@ class TransformersGenerator:
                 advance(len(chunk))
         return results
 
+    def call_margins(self, prompts: list[str]) -> list[float]:
+        """Per prompt, logit(first token of the call opener) − the largest other logit at the answer's first
+        position: > 0 means greedy decoding opens a call (the quantity `CallPolicy.call_bias` shifts)."""
+        import torch
+
+        opener = self.tokenizer(CALL_OPEN, add_special_tokens=False)["input_ids"][0]
+        encoded = [self._encode(p) for p in prompts]
+        order = sorted(range(len(prompts)), key=lambda i: -len(encoded[i]))
+        margins = [0.0] * len(prompts)
+        with torch.inference_mode(), self._autocast(), \
+                progress_bar(len(prompts), "call margins", enabled=self.progress) as advance:
+            for start in range(0, len(order), self.batch_size):
+                chunk = order[start:start + self.batch_size]
+                enc = self.tokenizer.pad({"input_ids": [encoded[i] for i in chunk]}, padding=True, return_tensors="pt")
+                ids, mask = enc["input_ids"].to(self.device), enc["attention_mask"].to(self.device)
+                positions = (mask.long().cumsum(-1) - 1).clamp(min=0)
+                logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                                    logits_to_keep=1).logits[:, -1].float()
+                self.stats.prefill_tokens += ids.numel()
+                call = logits[:, opener].clone()
+                logits[:, opener] = float("-inf")
+                for i, margin in zip(chunk, (call - logits.max(-1).values).tolist(), strict=True):
+                    margins[i] = margin
+                advance(len(chunk))
+        return margins
+
     # ------------------------------------------------------------------------------------------------
-    def _greedy(self, encoded: list[list[int]], max_new: int, min_new: int) -> list[str] | None:
+    def _greedy(self, encoded: list[list[int]], max_new: int, min_new: int,
+                constraints: list[RowConstraint] | None = None) -> list[str] | None:
         """Greedy texts by `_GreedyDecoder`; None (and the fast path off) for a model it cannot drive."""
         decoder = _GreedyDecoder(self.model, self._end_ids(), self.batch_size, self.batch_tokens, self.stats,
                                  share_prefix=self.share_prefix)
         before = asdict(self.stats)
         try:
             with self._autocast(), progress_bar(len(encoded), "generating", enabled=self.progress) as advance:
-                ids = decoder.run(encoded, max_new, min_new, advance)
+                ids = decoder.run(encoded, max_new, min_new, advance, constraints)
         except (TypeError, AttributeError, NotImplementedError, KeyError) as exc:
             # e.g. a model whose forward wants more of its cache than update(): generate() from now on
             _log.warning("greedy decoder unavailable for %s (%s: %s); using generate()",
@@ -208,13 +260,18 @@ class TransformersGenerator:
             kwargs.update(do_sample=False)
         return GenerationConfig(**kwargs)
 
-    def _generate_batch(self, batch_ids: list[list[int]], config: Any, stops: list[str]) -> list[str]:
+    def _generate_batch(self, batch_ids: list[list[int]], config: Any, stops: list[str],
+                        constraints: list[RowConstraint] | None = None) -> list[str]:
         """Generate for one left-padded batch; texts in batch order, `num_return_sequences` per prompt."""
         import torch
 
         enc = self.tokenizer.pad({"input_ids": batch_ids}, padding=True, return_tensors="pt")
         enc = {k: v.to(self.device) for k, v in enc.items()}
         extra: dict[str, Any] = {"tokenizer": self.tokenizer} if config.stop_strings else {}
+        if constraints is not None:
+            from transformers import LogitsProcessorList
+
+            extra["logits_processor"] = LogitsProcessorList([ConstrainedLogits(constraints)])
         n = config.num_return_sequences or 1
         self.stats.prefill_tokens += enc["input_ids"].numel()
         with torch.inference_mode(), self._autocast():
@@ -369,6 +426,7 @@ class _GreedyDecoder:
         self.cache_arg = _cache_argument(model)
         self.device = next(model.parameters()).device
         self.prefix: list[tuple[Any, Any]] | None = None
+        self.constraints: list[RowConstraint] | None = None
 
     @staticmethod
     def supports(model: Any) -> bool:
@@ -381,10 +439,12 @@ class _GreedyDecoder:
         layer_types = getattr(config, "layer_types", None) or ["full_attention"]
         return all(t == "full_attention" for t in layer_types) and _cache_argument(model) is not None
 
-    def run(self, prompts: list[list[int]], max_new: int, min_new: int, advance: Any) -> list[list[int]]:
-        """Generated ids per prompt (the end token excluded), in input order."""
+    def run(self, prompts: list[list[int]], max_new: int, min_new: int, advance: Any,
+            constraints: list[RowConstraint] | None = None) -> list[list[int]]:
+        """Generated ids per prompt (the end token excluded), in input order; `constraints` one per prompt."""
         import torch
 
+        self.constraints = constraints
         self.queue = deque(sorted(range(len(prompts)), key=lambda i: -len(prompts[i])))
         self.prompts, self.max_new, self.min_new, self.advance = prompts, max_new, min_new, advance
         self.outs: list[list[int]] = [[] for _ in prompts]
@@ -445,7 +505,7 @@ class _GreedyDecoder:
             logits = self._forward(torch.tensor([ids[done:]], device=self.device),
                                    _causal_mask(len(ids) - done, done, self.device), positions, prefill)
             self.stats.prefill_tokens += len(ids) - done
-            token = self._pick(logits, [0])[0]
+            token = self._pick(logits, [0], [index])[0]
             if token in self.ends or self.max_new == 1:
                 self._finish(index, [] if token in self.ends else [token], ended=token in self.ends)
                 continue
@@ -479,7 +539,8 @@ class _GreedyDecoder:
         cache.col += 1
         self.stats.decode_steps += 1
         self.stats.decode_rows += len(rows)
-        for r, (row, token) in enumerate(zip(rows, self._pick(logits, [len(row.out) for row in rows]), strict=True)):
+        picked = self._pick(logits, [len(row.out) for row in rows], [row.prompt for row in rows])
+        for r, (row, token) in enumerate(zip(rows, picked, strict=True)):
             row.position += 1
             if token in self.ends:
                 self._finish(row.prompt, row.out, ended=True)
@@ -490,14 +551,20 @@ class _GreedyDecoder:
                     self._finish(row.prompt, row.out, ended=False)
                     rows[r] = None
 
-    def _pick(self, logits: Any, produced: list[int]) -> list[int]:
-        """Greedy tokens; a row with fewer than `min_new` tokens may not end yet."""
+    def _pick(self, logits: Any, produced: list[int], prompts: list[int]) -> list[int]:
+        """Greedy tokens under each prompt's constraint; a row with fewer than `min_new` tokens may not end yet."""
         blocked = [r for r, n in enumerate(produced) if n < self.min_new]
         if blocked:
             logits = logits.clone()
             for r in blocked:
                 logits[r, [e for e in self.ends if e < logits.shape[-1]]] = float("-inf")
-        return logits.argmax(-1).tolist()
+        rows = [self.constraints[p] for p in prompts] if self.constraints else []
+        for r, row in enumerate(rows):
+            row.mask(logits[r])
+        tokens = logits.argmax(-1).tolist()
+        for row, token in zip(rows, tokens, strict=False):
+            row.accept(token)
+        return tokens
 
     def _finish(self, index: int, out: list[int], ended: bool) -> None:
         self.outs[index] = out

@@ -1,0 +1,130 @@
+"""Choose the call gate's bias on a dev split: how well does the model's first token separate the cases a tool
+answers from those it does not, and which logit offset balances the two?
+
+A model trained on the ToolDev format decides "call or not" at its first answer token (the call opener, or
+prose). `call_margin` is logit(opener) − max(other logits) there, from one prefill per case; the model calls
+iff margin + bias > 0. So one pass over a dev split gives the whole trade-off: for every bias, the share of
+answerable cases that call (call recall) and of unanswerable ones that do not (refusal recall). The chosen
+bias maximises their mean (balanced accuracy; a dev split's own mix of no-call cases then does not decide it),
+and goes to `toolgym eval … --call-bias`. Never run this on the test set.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolgym.eval.cases import EvalCase
+from toolgym.eval.runner import prompt_tools
+
+CALIBRATION = "calibration.json"
+BIAS_GRID = tuple(x / 2 for x in range(-24, 25))  # -12 .. 12 in steps of 0.5
+
+
+@dataclass
+class GatePoint:
+    bias: float
+    call_recall: float  # answerable cases whose first token opens a call
+    refusal_recall: float  # unanswerable cases whose first token does not
+
+    @property
+    def balanced(self) -> float:
+        return (self.call_recall + self.refusal_recall) / 2
+
+
+@dataclass
+class Calibration:
+    cases: int
+    answerable: int
+    unanswerable: int
+    auc: float | None  # P(margin of an answerable case > margin of an unanswerable one)
+    bias: float  # the chosen point
+    curve: list[GatePoint] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def point(self, bias: float) -> GatePoint:
+        return min(self.curve, key=lambda p: abs(p.bias - bias))
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["curve"] = [{**asdict(p), "balanced": round(p.balanced, 4)} for p in self.curve]
+        return out
+
+    def markdown(self) -> str:
+        chosen, zero = self.point(self.bias), self.point(0.0)
+        lines = [f"# Call gate calibration ({self.cases} cases: {self.answerable} answerable, "
+                 f"{self.unanswerable} without a fitting tool)", "",
+                 f"AUC of the first-token call margin: {_pct(self.auc)}", "",
+                 "| bias | calls on answerable (%) | refusals on unanswerable (%) | balanced (%) |",
+                 "|---:|---:|---:|---:|"]
+        for p in self.curve:
+            if p.bias == int(p.bias) or p in (chosen, zero):
+                mark = " **(chosen)**" if p is chosen else ""
+                lines.append(f"| {p.bias:+.1f}{mark} | {_pct(p.call_recall)} | {_pct(p.refusal_recall)} | "
+                             f"{_pct(p.balanced)} |")
+        return "\n".join(lines) + "\n"
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}"
+
+
+def gate_curve(margins: Sequence[float], answerable: Sequence[bool],
+               grid: Sequence[float] = BIAS_GRID) -> list[GatePoint]:
+    """Call and refusal recall at each bias of `grid` (a case calls iff margin + bias > 0)."""
+    pos = [m for m, a in zip(margins, answerable, strict=True) if a]
+    neg = [m for m, a in zip(margins, answerable, strict=True) if not a]
+    points = []
+    for bias in grid:
+        calls = sum(m + bias > 0 for m in pos) / len(pos) if pos else 0.0
+        refusals = sum(m + bias <= 0 for m in neg) / len(neg) if neg else 0.0
+        points.append(GatePoint(bias, round(calls, 4), round(refusals, 4)))
+    return points
+
+
+def auc(margins: Sequence[float], answerable: Sequence[bool]) -> float | None:
+    """Mann–Whitney AUC (ties count half); None without both kinds of case."""
+    pos = [m for m, a in zip(margins, answerable, strict=True) if a]
+    neg = [m for m, a in zip(margins, answerable, strict=True) if not a]
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return round(wins / (len(pos) * len(neg)), 4)
+
+
+def calibrate(margins: Sequence[float], answerable: Sequence[bool], meta: dict[str, Any] | None = None) -> Calibration:
+    """The gate curve and the bias with the best balanced accuracy (the one nearest 0 among ties)."""
+    curve = gate_curve(margins, answerable)
+    best = max(curve, key=lambda p: (round(p.balanced, 4), -abs(p.bias)))
+    n_pos = sum(bool(a) for a in answerable)
+    return Calibration(len(margins), n_pos, len(margins) - n_pos, auc(margins, answerable), best.bias, curve,
+                       meta or {})
+
+
+def case_margins(generator: Any, cases: Sequence[EvalCase], fmt: str = "hermes") -> list[float]:
+    """The first-token call margin of each case's prompt (rendered as the evaluation renders it)."""
+    from toolgym.core.formats import render_prompt, supports_tools
+
+    sanitize = supports_tools(generator.tokenizer)
+    prompts = [render_prompt(generator.tokenizer, c.messages, prompt_tools(c.tools, sanitize), fmt=fmt) for c in cases]
+    return generator.call_margins(prompts)
+
+
+def run_calibration(generator: Any, cases: Sequence[EvalCase], out_dir: Path | str, fmt: str = "hermes",
+                    meta: dict[str, Any] | None = None) -> Calibration:
+    """Margins for `cases` (answerable = has gold calls), the calibration, and its files in `out_dir`."""
+    margins = case_margins(generator, cases, fmt)
+    answerable = [bool(c.answer) for c in cases]
+    result = calibrate(margins, answerable, meta)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [{"id": c.id, "category": c.category, "answerable": a, "margin": round(m, 4) if math.isfinite(m) else m}
+            for c, a, m in zip(cases, answerable, margins, strict=True)]
+    (out / "margins.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (out / CALIBRATION).write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+    (out / "calibration.md").write_text(result.markdown(), encoding="utf-8")
+    return result
