@@ -170,6 +170,9 @@ def test_duplicate_tool_names_in_a_tools_file(tmp_path: Path, capsys: pytest.Cap
     (["--adapter", "/no/such/adapter"], ("field --adapter", "adapter_config.json")),
     (["--from-results", "/no/results.jsonl"], ("field --from-results", "no such file")),
     (["--backend", "tgi"], ("field --backend", "'tgi'", "transformers, vllm")),
+    (["--tool-choice", "always"], ("field --tool-choice", "'always'", "auto, required, none")),
+    (["--tool-choice", "required"], ("field --tool-choice", "add --constrain")),
+    (["--constrain", "--format", "python"], ("field --format", "hermes")),
 ])
 def test_eval_bfcl_checks_arguments_before_the_model(capsys: pytest.CaptureFixture[str], args: list[str],
                                                      needles: tuple[str, ...]) -> None:
@@ -193,6 +196,20 @@ def test_recipe_with_vllm_backend_fails_before_its_first_step(tmp_path: Path,
     assert_one_line_error(invoke(["run", path], capsys), f"file {path}", "field backend", "'vllm' package")
     typo = recipe(tmp_path, "name: x\neval: {backend: vlm}\n")
     assert_one_line_error(invoke(["run", typo], capsys), "field backend", "did you mean 'vllm'?")
+
+
+def test_eval_calibrate_checks_arguments_before_the_model(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert_one_line_error(invoke(["eval", "calibrate", str(tmp_path / "none.jsonl")], capsys), "no such file")
+    suite = tmp_path / "dev.jsonl"
+    suite.write_text(json.dumps(record(0)) + "\n")
+    assert_one_line_error(invoke(["eval", "calibrate", str(suite), "--dtype", "fp64"], capsys), "field --dtype")
+
+
+def test_recipe_decoding_needs_transformers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = recipe(tmp_path, "name: x\neval: {backend: vllm, constrain: true}\n")
+    err = invoke(["run", path], capsys)[2]
+    assert "Traceback" not in err and err.count("\n") == 1 and "field backend" in err
 
 
 def test_eval_suite_skips_a_bad_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -128,6 +128,11 @@ class TransformersGenerator:
         check_policy(self.policy, fmt)
         self._constrainer: Constrainer | None = None
 
+    def set_policy(self, policy: CallPolicy) -> None:
+        """Decode under `policy` from now on (e.g. once its bias has been calibrated)."""
+        check_policy(policy, self.fmt)
+        self.policy, self._constrainer = policy, None
+
     def constraints(self, tools: Sequence[Sequence[Any] | None] | None, n: int = 1) -> list[RowConstraint] | None:
         """One fresh row constraint per prompt (n per prompt, in order) under the call policy; None without one."""
         if not self.policy.active or tools is None:

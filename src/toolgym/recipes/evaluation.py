@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from toolgym.eval.metrics import Summary
@@ -11,15 +11,34 @@ if TYPE_CHECKING:
 
 def evaluate_model(*, model: str, adapter: str | None, categories: list[str], limit: int | None, out_dir: Path,
                    batch_size: int, max_new_tokens: int, suites: list[str],
-                   suite_limit: int | None, dtype: str = "auto", backend: str = "transformers") -> dict[str, float]:
+                   suite_limit: int | None, dtype: str = "auto", backend: str = "transformers",
+                   decoding: dict[str, Any] | None = None) -> dict[str, float]:
     """Run BFCL `categories` and each suite file; return {category|aggregate|suite: accuracy in [0, 1]} plus
-    TL-Training's TS/PI/CF rates over all cases of each (`bfcl_ts`, `bfcl_pi`, `bfcl_cf`, `<suite>_ts`, …)."""
+    TL-Training's TS/PI/CF rates over all cases of each (`bfcl_ts`, `bfcl_pi`, `bfcl_cf`, `<suite>_ts`, …).
+
+    `decoding` (`runner.decoding_options`): constrained calls and the call gate's bias, chosen first on the
+    `calibrate` dev split when one is named (its AUC and bias join the metrics as `gate_auc`, `gate_bias`)."""
     from toolgym.eval.runner import model_identity, run_bfcl, run_suite
     from toolgym.models.backends import make_generator
+    from toolgym.models.constrain import CallPolicy
 
     identity = model_identity(model, adapter, dtype, backend)  # a resumed eval folder must hold this model's results
     generator = make_generator(backend, model, adapter, batch_size=batch_size, dtype=dtype)
     metrics: dict[str, float] = {}
+    decoding = decoding or {}
+    bias = decoding.get("call_bias", 0.0)
+    if decoding.get("calibrate"):
+        from toolgym.eval.calibrate import run_calibration
+        from toolgym.eval.suites import load_suite_cases
+
+        cases = load_suite_cases(decoding["calibrate"], decoding.get("calibrate_limit"))
+        gate = run_calibration(generator, cases, out_dir / "calibrate", meta={**identity,
+                                                                              "file": decoding["calibrate"]})
+        bias = gate.bias
+        metrics.update({"gate_bias": gate.bias, **({"gate_auc": gate.auc} if gate.auc is not None else {})})
+    policy = CallPolicy(constrain=bool(decoding.get("constrain")), call_bias=bias)
+    if policy.active:  # (the recipe allows it with the transformers backend only)
+        generator.set_policy(policy)
     if categories:
         summary = run_bfcl(generator, categories, limit, out_dir / "bfcl", max_new_tokens=max_new_tokens,
                            identity=identity)

@@ -187,8 +187,16 @@ def _evaluate(state: RunState, step_dir: Path, baseline: bool = False) -> dict[s
     metrics = evaluate_model(model=state.model, adapter=state.adapter, categories=spec.categories,
                              limit=limit, out_dir=step_dir, batch_size=spec.batch_size,
                              max_new_tokens=spec.max_new_tokens, suites=suites, suite_limit=spec.suite_limit,
-                             dtype=spec.dtype, backend=spec.backend)
+                             dtype=spec.dtype, backend=spec.backend,
+                             decoding=None if baseline else decoding_options(spec, state.data_dir))
     return {"metrics": metrics}
+
+
+def decoding_options(spec: Any, data_dir: Path | None) -> dict[str, Any]:
+    """The trained model's decoding: constrained calls, the gate's bias, and the dev split that chooses it."""
+    calibrate = str(data_dir / spec.calibrate) if spec.calibrate and data_dir else None
+    return {"constrain": spec.constrain, "call_bias": spec.call_bias, "calibrate": calibrate,
+            "calibrate_limit": spec.suite_limit}
 
 
 def _notes(state: RunState) -> list[str]:
