@@ -142,3 +142,37 @@ def test_concurrent_clients_are_batched(server: tuple[str, Any, Recording]) -> N
     assert all(r.choices[0].message.content and r.choices[0].finish_reason in ("stop", "length") for r in replies)
     assert batcher.requests_run - requests == clients
     assert 1 <= batcher.batches_run - batches < clients
+
+
+def test_constrained_server_enforces_tool_choice_and_schemas() -> None:
+    """With --constrain the grammar, not a retry, makes the untrained model call: required, named and none."""
+    pytest.importorskip("xgrammar")
+    import jsonschema
+
+    from toolgym.models.backends import make_generator
+    from toolgym.models.constrain import CallPolicy
+
+    book = {"type": "function", "function": {"name": "book_table", "description": "Book a restaurant table.",
+            "parameters": {"type": "object", "properties": {"restaurant": {"type": "string"},
+                                                            "guests": {"type": "integer"}},
+                           "required": ["restaurant", "guests"]}}}
+    gen = Recording(make_generator("transformers", MODEL, batch_size=8, progress=False,
+                                   policy=CallPolicy(constrain=True)))
+    app = create_app(gen, MODEL, batch_window_s=0.05)
+    messages = [{"role": "user", "content": "Book a table for 4 at Chez Anna."}]
+    with running(app) as url:
+        client = openai.OpenAI(base_url=url, api_key="none", max_retries=0, timeout=120)
+        schemas = {t["function"]["name"]: t["function"]["parameters"] for t in (WEATHER, book)}
+        for choice, names in (("required", {"get_weather", "book_table"}),
+                              ({"type": "function", "function": {"name": "get_weather"}}, {"get_weather"})):
+            r = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER, book],
+                                               tool_choice=choice, max_tokens=60)
+            calls = r.choices[0].message.tool_calls
+            assert calls and r.choices[0].finish_reason == "tool_calls", r.choices[0]
+            for call in calls:
+                assert call.function.name in names
+                jsonschema.validate(json.loads(call.function.arguments), schemas[call.function.name])
+        r = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER, book],
+                                           tool_choice="none", max_tokens=12)
+        assert r.choices[0].message.tool_calls is None and r.choices[0].message.content
+    assert len(gen.prompts) == 3  # one generation per request: no retries

@@ -116,17 +116,19 @@ class Constrainer:
         self.cache: OrderedDict[str, Any] = OrderedDict()
         self.cache_size = cache_size
 
-    def row(self, tools: Sequence[Any] | None) -> RowConstraint:
-        """A fresh constraint for one answer over `tools` (None: the gate's bias only).
+    def row(self, tools: Sequence[Any] | None, tool_choice: str | None = None) -> RowConstraint:
+        """A fresh constraint for one answer over `tools` (None: the gate's bias only); `tool_choice` overrides
+        the policy's for this answer (a server request's own).
 
         Under `auto` the grammar is chosen at the first token: the call opener's first token commits the answer
         to call blocks, any other token to prose (so the gate's decision is the one that counts)."""
-        if not (self.policy.constrain or self.policy.tool_choice != "auto"):
+        choice = tool_choice or self.policy.tool_choice
+        if not (self.policy.constrain or choice != "auto"):
             return RowConstraint(self, None)
         functions = [_function(t) for t in tools or []]
-        if self.policy.tool_choice == "auto" and functions:
+        if choice == "auto" and functions:
             return RowConstraint(self, None, pending=functions)
-        return RowConstraint(self, self.matcher(functions, self.policy.tool_choice))
+        return RowConstraint(self, self.matcher(functions, choice))
 
     def matcher(self, functions: list[dict[str, Any]], tool_choice: str) -> Any:
         return self.xgr.GrammarMatcher(self._compiled(functions, tool_choice))

@@ -133,14 +133,17 @@ class TransformersGenerator:
         check_policy(policy, self.fmt)
         self.policy, self._constrainer = policy, None
 
-    def constraints(self, tools: Sequence[Sequence[Any] | None] | None, n: int = 1) -> list[RowConstraint] | None:
-        """One fresh row constraint per prompt (n per prompt, in order) under the call policy; None without one."""
-        if not self.policy.active or tools is None:
+    def constraints(self, tools: Sequence[Sequence[Any] | None] | None, n: int = 1,
+                    tool_choice: Sequence[str | None] | None = None) -> list[RowConstraint] | None:
+        """One fresh row constraint per prompt (n per prompt, in order) under the call policy, with each prompt's
+        own `tool_choice` where given; None when nothing constrains."""
+        if tools is None or not (self.policy.active or any(tool_choice or [])):
             return None
         if self._constrainer is None:
             vocab = self.model.get_output_embeddings().weight.shape[0]
             self._constrainer = Constrainer(self.tokenizer, vocab, sorted(self._end_ids()), self.policy)
-        return [self._constrainer.row(t) for t in tools for _ in range(n)]
+        choices = tool_choice or [None] * len(tools)
+        return [self._constrainer.row(t, c) for t, c in zip(tools, choices, strict=True) for _ in range(n)]
 
     # ------------------------------------------------------------------------------------------------
     def chat(self, batch: list[ChatItem], *, fmt: str | None = None, **kwargs: Any) -> list[list[str]]:
@@ -151,9 +154,11 @@ class TransformersGenerator:
     def generate(self, prompts: list[str], *, n: int = 1, temperature: float = 0.0, top_k: int | None = None,
                  top_p: float | None = None, max_new_tokens: int = 256, stop: Sequence[str] | None = None,
                  min_new_tokens: int = 0, seed: int | None = None,
-                 tools: Sequence[Sequence[Any] | None] | None = None) -> list[list[str]]:
+                 tools: Sequence[Sequence[Any] | None] | None = None,
+                 tool_choice: Sequence[str | None] | None = None) -> list[list[str]]:
         """`n` completions per prompt, in input order. `seed` makes sampling reproducible. `tools` (one list per
-        prompt) are what the call policy constrains calls to; without them the policy does not apply."""
+        prompt) are what the call policy constrains calls to; without them the policy does not apply.
+        `tool_choice` (one per prompt: auto, required, none or a tool name) is enforced by the grammar."""
         import torch
 
         _check_args(prompts, n, temperature, max_new_tokens)
@@ -166,8 +171,10 @@ class TransformersGenerator:
         self.stats.prompt_tokens += sum(len(ids) for ids in encoded)
         if tools is not None and len(tools) != len(prompts):
             raise ToolgymError(f"got {len(tools)} tool lists for {len(prompts)} prompts")
+        if tool_choice is not None and (tools is None or len(tool_choice) != len(prompts)):
+            raise ToolgymError("tool_choice needs one entry per prompt, and the prompts' tools")
         if not sample and not stops and self.fast_greedy and encoded and all(encoded):
-            texts = self._greedy(encoded, max_new_tokens, min_new_tokens, self.constraints(tools))
+            texts = self._greedy(encoded, max_new_tokens, min_new_tokens, self.constraints(tools, 1, tool_choice))
             if texts is not None:
                 return [[text] * n for text in texts]
         # Longest first: a batch that does not fit in memory fails at once, not at the end.
@@ -179,7 +186,9 @@ class TransformersGenerator:
         with progress_bar(len(prompts), "generating", enabled=self.progress) as advance:
             for start in range(0, len(order), per_batch):
                 chunk = order[start:start + per_batch]
-                rows = self.constraints([tools[i] for i in chunk], n if sample else 1) if tools is not None else None
+                rows = None if tools is None else self.constraints(
+                    [tools[i] for i in chunk], n if sample else 1, None if tool_choice is None else
+                    [tool_choice[i] for i in chunk])
                 texts = self._generate_batch([encoded[i] for i in chunk], config, stops, rows)
                 width = n if sample else 1
                 for j, i in enumerate(chunk):

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from toolgym.core.errors import InputError
 from toolgym.core.formats import render_prompt
-from toolgym.serve.batcher import Batcher, Output, context_limit
+from toolgym.serve.batcher import Batcher, Output, constrains, context_limit
 from toolgym.serve.protocol import (
     DEFAULT_MAX_TOKENS,
     ChatCompletionRequest,
@@ -55,6 +55,7 @@ def create_app(generator: Any, model_name: str, *, fmt: str = "hermes", api_key:
     batcher = Batcher(generator, max_batch=max_batch or int(getattr(generator, "batch_size", 8)),
                       window_s=batch_window_s, context_limit=context_limit(generator))
     created = int(time.time())
+    constrained = constrains(generator)  # the grammar enforces tool_choice: no retry needed
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -90,9 +91,9 @@ def create_app(generator: Any, model_name: str, *, fmt: str = "hermes", api_key:
                              status=404, param="model", code="model_not_found")
         prepared = prepare(body, default_max_tokens)
         prompt = _render(generator.tokenizer, prepared, fmt)
-        out = await _generate(batcher, prompt, prepared.sampling)
+        out = await _generate(batcher, prompt, prepared.sampling, prepared)
         choices = _choices(out, prepared)
-        if prepared.must_call and any(not c.tool_calls for c in choices):
+        if prepared.must_call and any(not c.tool_calls for c in choices) and not constrained:
             # No constrained decoding here: sample once more, then answer honestly with whatever came back.
             retry = await _generate(batcher, prompt, prepared.sampling.for_retry())
             choices = merge_retry(choices, _choices(retry, prepared))
@@ -122,8 +123,11 @@ def _render(tokenizer: Any, prepared: Prepared, fmt: str) -> str:
         raise ServeError("the messages are nested too deeply to render", param="messages") from None
 
 
-async def _generate(batcher: Batcher, prompt: str, sampling: Sampling) -> Output:
-    return await asyncio.wrap_future(batcher.submit(prompt, sampling))
+async def _generate(batcher: Batcher, prompt: str, sampling: Sampling, prepared: Prepared | None = None) -> Output:
+    if prepared is None:
+        return await asyncio.wrap_future(batcher.submit(prompt, sampling))
+    choice = prepared.forced if prepared.tool_choice == "named" else prepared.tool_choice
+    return await asyncio.wrap_future(batcher.submit(prompt, sampling, list(prepared.offered), choice))
 
 
 def _choices(out: Output, prepared: Prepared) -> list[Choice]:

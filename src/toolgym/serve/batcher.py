@@ -36,6 +36,8 @@ class _Job:
     prompt: str
     sampling: Sampling
     future: Future[Output]
+    tools: list[Any] | None = None  # the offered tools, for a generator that constrains calls
+    tool_choice: str | None = None  # auto | required | none | a tool name
 
 
 class Batcher:
@@ -67,9 +69,11 @@ class Batcher:
             self._thread.join(timeout)
         self._thread = None
 
-    def submit(self, prompt: str, sampling: Sampling) -> Future[Output]:
+    def submit(self, prompt: str, sampling: Sampling, tools: list[Any] | None = None,
+               tool_choice: str | None = None) -> Future[Output]:
+        """Queue one request; `tools` and `tool_choice` reach a generator that constrains calls (else unused)."""
         future: Future[Output] = Future()
-        self._queue.put(_Job(prompt, sampling, future))
+        self._queue.put(_Job(prompt, sampling, future, tools, tool_choice))
         return future
 
     # ------------------------------------------------------------------------------------------------
@@ -119,10 +123,13 @@ class Batcher:
         if not ready:
             return
         try:
+            constrained = constrains(self.generator)
+            extra = {"tools": [job.tools or [] for job, _ in ready],
+                     "tool_choice": [job.tool_choice for job, _ in ready]} if constrained else {}
             texts = self.generator.generate([job.prompt for job, _ in ready], n=sampling.n,
                                             temperature=sampling.temperature, top_p=sampling.top_p,
                                             max_new_tokens=sampling.max_new_tokens,
-                                            stop=list(sampling.stop) or None)
+                                            stop=list(sampling.stop) or None, **extra)
             outputs = [Output(outs, count, [self._count(t) for t in outs]) for (_, count), outs in zip(ready, texts,
                                                                                                        strict=True)]
         except Exception as exc:  # noqa: BLE001 - the batch's requests get the error, the worker lives on
@@ -142,6 +149,12 @@ class Batcher:
         bos = getattr(tokenizer, "bos_token", None)
         special = prompt and not (bos and text.startswith(bos))
         return len(tokenizer(text, add_special_tokens=special)["input_ids"])
+
+
+def constrains(generator: Any) -> bool:
+    """Whether the generator constrains calls to the offered tools (`toolgym serve --constrain`)."""
+    policy = getattr(generator, "policy", None)
+    return bool(getattr(policy, "constrain", False))
 
 
 def context_limit(generator: Any) -> int | None:

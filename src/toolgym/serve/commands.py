@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import socket
 import sys
@@ -32,15 +33,18 @@ BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Most request
 WindowOpt = Annotated[float, typer.Option("--batch-window-ms", min=0.0, max=10_000.0,
                                           help="How long to wait for more requests before running a batch.")]
 MaxTokOpt = Annotated[int, typer.Option("--max-tokens", min=1, help="max_tokens of requests that give none.")]
+ConstrainOpt = Annotated[bool, typer.Option("--constrain/--no-constrain", help="Constrain calls to the offered "
+                                            "tools' JSON schemas and enforce tool_choice by grammar (xgrammar; "
+                                            "transformers backend, hermes format).")]
 
 
 def serve(model: ModelOpt = DEFAULT_MODEL, adapter: AdapterOpt = None, host: HostOpt = "127.0.0.1",
           port: PortOpt = 8000, api_key: KeyOpt = None, served_name: NameOpt = None,
           backend: BackendOpt = "transformers", fmt: FmtOpt = "hermes", batch_size: BatchOpt = 8,
-          batch_window_ms: WindowOpt = 15.0, max_tokens: MaxTokOpt = 256) -> None:
+          batch_window_ms: WindowOpt = 15.0, max_tokens: MaxTokOpt = 256, constrain: ConstrainOpt = False) -> None:
     """Serve a model over an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models).
 
-    Tool calls come back as message.tool_calls; concurrent requests are batched; `stream: true` sends SSE chunks once a completion is done. tool_choice none/auto/required/named is honoured without constrained decoding: a missing required call is retried once with sampling, then answered as text. Binds to 127.0.0.1 by default; --api-key (or TOOLGYM_API_KEY) requires 'Authorization: Bearer KEY'.
+    Tool calls come back as message.tool_calls; concurrent requests are batched; `stream: true` sends SSE chunks once a completion is done. tool_choice none/auto/required/named is honoured: with --constrain by the grammar (and every call matches its tool's schema), without it a missing required call is retried once with sampling, then answered as text. Binds to 127.0.0.1 by default; --api-key (or TOOLGYM_API_KEY) requires 'Authorization: Bearer KEY'.
 
     Example: `toolgym serve --model smollm2-135m --port 8000`, then in Python `OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="KEY").chat.completions.create(model="smollm2-135m", messages=[...], tools=[...])`. Details: the toolgym.serve module docstring.
     """
@@ -53,6 +57,10 @@ def serve(model: ModelOpt = DEFAULT_MODEL, adapter: AdapterOpt = None, host: Hos
         raise InputError("not a LoRA adapter folder (no adapter_config.json)", file=str(adapter), field="--adapter")
     if api_key is not None and not api_key.strip():
         raise InputError("the API key is empty", field="--api-key")
+    if constrain and (backend != "transformers" or fmt != "hermes"):
+        raise InputError("needs the transformers backend and the hermes format", field="--constrain")
+    if constrain and importlib.util.find_spec("xgrammar") is None:
+        raise InputError("needs xgrammar: pip install 'toolgym[constrain]'", field="--constrain")
     try:
         import uvicorn
 
@@ -66,9 +74,10 @@ def serve(model: ModelOpt = DEFAULT_MODEL, adapter: AdapterOpt = None, host: Hos
             print(f"warning: serving on {host} without --api-key: anyone who can reach it may use it",
                   file=sys.stderr)
         from toolgym.models.backends import make_generator
+        from toolgym.models.constrain import CallPolicy
 
         generator = make_generator(backend, model, str(adapter) if adapter else None, batch_size=batch_size,
-                                   progress=False)
+                                   progress=False, policy=CallPolicy(constrain=constrain))
         name = served_name or model
         app = create_app(generator, name, fmt=fmt, api_key=api_key.strip() if api_key else None,
                          max_batch=batch_size, batch_window_s=batch_window_ms / 1000.0, default_max_tokens=max_tokens)
