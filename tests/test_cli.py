@@ -206,6 +206,19 @@ def test_eval_calibrate_checks_arguments_before_the_model(tmp_path: Path,
     assert_one_line_error(invoke(["eval", "calibrate", str(suite), "--dtype", "fp64"], capsys), "field --dtype")
 
 
+def test_eval_calibrate_from_margins_needs_no_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    margins = tmp_path / "margins.jsonl"
+    rows = [{"id": "a", "answerable": True, "margin": 2.0}, {"id": "b", "answerable": False, "margin": 0.5}]
+    margins.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, _ = invoke(["eval", "calibrate", "--from-margins", str(margins), "--out", str(tmp_path / "c")], capsys)
+    assert code == 0 and "--call-bias -0.5" in out  # between 0.5 and 2.0, nearest 0
+    assert json.loads((tmp_path / "c" / "calibration.json").read_text())["auc"] == 1.0
+    margins.write_text(json.dumps(rows[0]) + "\n" + json.dumps({"id": "b", "answerable": False}) + "\n")
+    assert_one_line_error(invoke(["eval", "calibrate", "--from-margins", str(margins)], capsys),
+                          f"file {margins}", "record 2", "field margin")
+    assert_one_line_error(invoke(["eval", "calibrate"], capsys), "FILE", "--from-margins")
+
+
 def test_recipe_decoding_needs_transformers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = recipe(tmp_path, "name: x\neval: {backend: vllm, constrain: true}\n")
     err = invoke(["run", path], capsys)[2]

@@ -18,11 +18,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolgym.core.errors import InputError
 from toolgym.eval.cases import EvalCase
 from toolgym.eval.runner import prompt_tools
 
-CALIBRATION = "calibration.json"
-BIAS_GRID = tuple(x / 2 for x in range(-24, 25))  # -12 .. 12 in steps of 0.5
+CALIBRATION, MARGINS = "calibration.json", "margins.jsonl"
+BIAS_GRID = tuple(round(x / 10, 1) for x in range(-120, 121))  # -12 .. 12 in steps of 0.1
 
 
 @dataclass
@@ -61,8 +62,10 @@ class Calibration:
                  f"AUC of the first-token call margin: {_pct(self.auc)}", "",
                  "| bias | calls on answerable (%) | refusals on unanswerable (%) | balanced (%) |",
                  "|---:|---:|---:|---:|"]
-        for p in self.curve:
-            if p.bias == int(p.bias) or p in (chosen, zero):
+        moving = [p for p in self.curve if 0 < p.call_recall < 1 or 0 < p.refusal_recall < 1]
+        low, high = (moving[0].bias - 1, moving[-1].bias + 1) if moving else (-1.0, 1.0)
+        for p in self.curve:  # every half point where the curve moves, one beyond each end, the chosen one and 0
+            if (low <= p.bias <= high and round(p.bias * 2) == p.bias * 2) or p in (chosen, zero):
                 mark = " **(chosen)**" if p is chosen else ""
                 lines.append(f"| {p.bias:+.1f}{mark} | {_pct(p.call_recall)} | {_pct(p.refusal_recall)} | "
                              f"{_pct(p.balanced)} |")
@@ -118,13 +121,35 @@ def run_calibration(generator: Any, cases: Sequence[EvalCase], out_dir: Path | s
                     meta: dict[str, Any] | None = None) -> Calibration:
     """Margins for `cases` (answerable = has gold calls), the calibration, and its files in `out_dir`."""
     margins = case_margins(generator, cases, fmt)
-    answerable = [bool(c.answer) for c in cases]
-    result = calibrate(margins, answerable, meta)
+    rows = [{"id": c.id, "category": c.category, "answerable": bool(c.answer),
+             "margin": round(m, 4) if math.isfinite(m) else m} for c, m in zip(cases, margins, strict=True)]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rows = [{"id": c.id, "category": c.category, "answerable": a, "margin": round(m, 4) if math.isfinite(m) else m}
-            for c, a, m in zip(cases, answerable, margins, strict=True)]
-    (out / "margins.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    (out / CALIBRATION).write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
-    (out / "calibration.md").write_text(result.markdown(), encoding="utf-8")
+    (out / MARGINS).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return write_calibration(rows, out, meta)
+
+
+def write_calibration(rows: Sequence[dict[str, Any]], out_dir: Path, meta: dict[str, Any] | None = None) -> Calibration:
+    """The calibration of margin rows (`margins.jsonl`'s), written as calibration.json and calibration.md."""
+    result = calibrate([float(r["margin"]) for r in rows], [bool(r["answerable"]) for r in rows], meta)
+    (out_dir / CALIBRATION).write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+    (out_dir / "calibration.md").write_text(result.markdown(), encoding="utf-8")
     return result
+
+
+def recalibrate(margins_file: Path | str, out_dir: Path | str) -> Calibration:
+    """The calibration again from a saved margins.jsonl, without a model."""
+    from toolgym.data.io import iter_jsonl
+
+    rows = []
+    for line, row in iter_jsonl(margins_file, strict=True):
+        for key, kind in (("answerable", bool), ("margin", (int, float))):
+            if not isinstance(row.get(key), kind):
+                raise InputError(f"needs a {key!r} of type {getattr(kind, '__name__', 'number')}",
+                                 file=str(margins_file), record=line, field=key)
+        rows.append(row)
+    if not rows:
+        raise InputError("no margin rows", file=str(margins_file))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return write_calibration(rows, out, {"from_margins": str(margins_file)})

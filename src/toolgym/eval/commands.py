@@ -58,11 +58,11 @@ def _identity(model: str, adapter: Path | None, dtype: str, backend: str = "tran
 
 
 def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str, backend: str = "transformers",
-               policy: Any = None) -> Any:
+               policy: Any = None, progress: bool = False) -> Any:
     from toolgym.models.backends import make_generator
 
     return make_generator(backend, model, str(adapter) if adapter else None, batch_size=batch_size,
-                          dtype=dtype, progress=False, policy=policy)
+                          dtype=dtype, progress=progress, policy=policy)
 
 
 def _policy(constrain: bool, call_bias: float, tool_choice: str, fmt: str, backend: str) -> Any:
@@ -209,7 +209,8 @@ def suite(
                                 "answerable and unanswerable cases): AUC of the first-token call margin, the trade-off "
                                 "curve, and the bias with the best balanced accuracy. Never on the test set.")
 def calibrate(
-    file: Annotated[Path, typer.Argument(help="toolgym JSONL dev split, e.g. runs/<recipe>/data/dataset/dev.jsonl.")],
+    file: Annotated[Path | None, typer.Argument(help="toolgym JSONL dev split, e.g. "
+                                                "runs/<recipe>/data/dataset/dev.jsonl.")] = None,
     model: ModelOption = "smollm2-135m",
     adapter: AdapterOption = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases.")] = None,
@@ -218,16 +219,27 @@ def calibrate(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 16,
     fmt: FormatOption = "hermes",
     dtype: DtypeOption = "auto",
+    from_margins: Annotated[Path | None, typer.Option("--from-margins", help="Recompute the curve from a saved "
+                                                      "margins.jsonl without a model (instead of FILE).")] = None,
 ) -> None:
-    from toolgym.eval.calibrate import run_calibration
+    from toolgym.eval.calibrate import recalibrate, run_calibration
     from toolgym.eval.suites import load_suite_cases
 
-    _check_args(fmt=fmt, parse=None, dtype=dtype, adapter=adapter, from_results=None, suite=file)
-    identity, digest = _identity(model, adapter, dtype, fmt=fmt, suite=hashlib.sha256(file.read_bytes()).hexdigest())
-    folder = out or Path("runs/eval") / f"calibrate-{_slug(file.stem)}-{_slug(model)}-{digest}"
-    cases = load_suite_cases(file, limit)
-    result = run_calibration(_generator(model, adapter, batch_size, dtype), cases, folder, fmt,
-                             meta={**identity, "file": str(file), "limit": limit})
+    if from_margins is not None:
+        if not from_margins.is_file():
+            raise InputError("no such file", file=str(from_margins), field="--from-margins")
+        folder = out or from_margins.parent
+        result = recalibrate(from_margins, folder)
+    else:
+        if file is None:
+            raise InputError("give a dev split FILE, or --from-margins", field="FILE")
+        _check_args(fmt=fmt, parse=None, dtype=dtype, adapter=adapter, from_results=None, suite=file)
+        identity, digest = _identity(model, adapter, dtype, fmt=fmt,
+                                     suite=hashlib.sha256(file.read_bytes()).hexdigest())
+        folder = out or Path("runs/eval") / f"calibrate-{_slug(file.stem)}-{_slug(model)}-{digest}"
+        cases = load_suite_cases(file, limit)
+        result = run_calibration(_generator(model, adapter, batch_size, dtype, progress=True), cases, folder, fmt,
+                                 meta={**identity, "file": str(file), "limit": limit})
     Console().print(Markdown(result.markdown()))
     Console().print(f"chosen: --call-bias {result.bias:g}   files: {folder / 'calibration.json'}, "
                     f"{folder / 'margins.jsonl'}")
