@@ -462,3 +462,22 @@ def test_fuzz_parsers_and_checker_never_raise():
           f"statuses {sorted(seen['statuses'])}")
     assert seen["examples"] >= FUZZ_EXAMPLES
     assert seen["statuses"] == {"ok", "no_call", "partial", "unparsable"}
+
+
+def test_a_tool_renders_the_same_whatever_its_key_order():
+    """toolgym's JSONL is written with sorted keys and BFCL's files put `name` first: the prompt must not tell
+    them apart (a model trained on one layout and tested on the other sees a shift that is only formatting)."""
+    from toolgym.core.formats import tool_system_prompt
+
+    declared = {"name": "area", "description": "Area of a triangle.", "parameters": {
+        "type": "object", "properties": {"base": {"type": "integer", "description": "Base."},
+                                         "unit": {"description": "Unit.", "type": "string"}},
+        "required": ["base"]}}
+    shuffled = {"parameters": {"required": ["base"], "properties": {
+        "unit": {"type": "string", "description": "Unit."}, "base": {"description": "Base.", "type": "integer"}},
+        "type": "object"}, "description": "Area of a triangle.", "name": "area"}
+    prompt = tool_system_prompt([declared])
+    assert prompt == tool_system_prompt([shuffled])
+    assert ('{"description":"Area of a triangle.","name":"area","parameters":{"properties":{"base":'
+            '{"description":"Base.","type":"integer"},"unit":{"description":"Unit.","type":"string"}},'
+            '"required":["base"],"type":"object"}}') in prompt

@@ -30,7 +30,7 @@ from toolgym.core.errors import InputError
 from toolgym.core.schema import Message, Tool, ToolCall
 
 __all__ = ["FORMATS", "ParseResult", "parse_calls", "render_calls", "render_prompt", "supports_tools",
-           "tool_system_prompt"]
+           "tool_json", "tool_system_prompt", "PROMPT_VERSION"]
 
 FORMATS = ("hermes", "json", "python")
 Status = Literal["ok", "no_call", "partial", "unparsable"]
@@ -521,6 +521,9 @@ _CALL_INSTRUCTIONS = {
     "python": "Return the calls as one python list: [func_name1(param=value), func_name2(param=value)]",
 }
 _NO_CALL_RULE = "If no function fits, answer in plain text."
+# Bumped whenever render_prompt's text changes for the same input (run identities include it, so results made
+# under an older rendering are never resumed): 2 = tools with sorted keys (`tool_json`).
+PROMPT_VERSION = 2
 
 # Minimal ChatML template for tokenizers that ship none (base models); transformers has no default.
 CHATML_TEMPLATE = (
@@ -537,12 +540,18 @@ def _as_message(m: Message | Mapping) -> Message:
     return m if isinstance(m, Message) else Message.from_openai(m)
 
 
+def tool_json(tool: Tool | Mapping) -> str:
+    """A tool as the prompt shows it: compact JSON with sorted keys, so a tool renders the same whatever the key
+    order of the file it came from (toolgym's JSONL is written sorted; BFCL's files put `name` first)."""
+    return json.dumps(_as_tool(tool).to_function(annotations=False), ensure_ascii=False, separators=(",", ":"),
+                      sort_keys=True)
+
+
 def tool_system_prompt(tools: Iterable[Tool | Mapping], fmt: str = "hermes") -> str:
-    """The fallback system prompt (ToolDev, Figure 5) for `fmt`; tools as compact JSON, one per line."""
+    """The fallback system prompt (ToolDev, Figure 5) for `fmt`; tools as compact JSON (`tool_json`), one per line."""
     if fmt not in _CALL_INSTRUCTIONS:
         raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="fmt")
-    lines = [json.dumps(_as_tool(t).to_function(annotations=False), ensure_ascii=False, separators=(",", ":"))
-             for t in tools]
+    lines = [tool_json(t) for t in tools]
     return ("You are a helpful assistant. You can call various user-defined tools to solve users' problems.\n"
             "Function signatures within <tools></tools> tags:\n"
             "<tools>\n" + "\n".join(lines) + "\n</tools>\n"

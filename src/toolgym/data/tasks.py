@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolgym.core.errors import InputError
-from toolgym.core.formats import render_prompt
+from toolgym.core.formats import render_prompt, tool_json
 from toolgym.core.schema import Message, Sample, Tool
 from toolgym.envs.feedback import classify
 
@@ -127,14 +127,9 @@ def _prompt_messages(sample: Sample) -> list[Message]:
     return msgs
 
 
-def _tool_json(tool: Tool) -> str:
-    # the same compact JSON the tool system prompt shows (toolgym.core.formats.tool_system_prompt)
-    return json.dumps(tool.to_function(annotations=False), ensure_ascii=False, separators=(",", ":"))
-
-
 def tools_block(tools: Iterable[Tool]) -> str:
     """`<tools>` block with one tool JSON per line (doc_adaption / tool_generation targets)."""
-    return "<tools>\n" + "\n".join(_tool_json(t) for t in tools) + "\n</tools>"
+    return "<tools>\n" + "\n".join(tool_json(t) for t in tools) + "\n</tools>"
 
 
 def parse_tools_block(text: str) -> list[dict]:

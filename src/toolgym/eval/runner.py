@@ -30,6 +30,7 @@ from toolgym.core.checker import ErrorCategory
 from toolgym.core.errors import InputError, ToolgymError
 from toolgym.core.formats import (
     FORMATS,
+    PROMPT_VERSION,
     ParseResult,
     parse_calls,
     render_calls,
@@ -174,6 +175,7 @@ def _generator_identity(generator: Any) -> dict[str, Any]:
     model = getattr(generator, "model", None)
     policy = getattr(generator, "policy", None)
     return {**(policy.identity() if policy is not None else {}), "generator": type(generator).__name__,
+            "prompt_version": PROMPT_VERSION,
             "chat_template_sha256": hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:16],
             "weights_dtype": str(getattr(model, "dtype", None)),
             "autocast_dtype": str(getattr(generator, "autocast_dtype", None))}

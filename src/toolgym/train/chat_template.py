@@ -7,7 +7,7 @@ as `messages`, to the base template (or toolgym's ChatML fallback when the token
 
 Checked in transformers 5.24 (utils/chat_template_utils.py, render_jinja_template): dict `tools` reach the template
 unchanged as `tools` (key order kept by _plain_template_data), `tojson` is json.dumps with ensure_ascii=False and
-optional separators, and the environment has trim_blocks/lstrip_blocks (so this template has no newlines of its own).
+optional separators and sort_keys (tools print with sorted keys, as `core.formats.tool_json`), and the environment has trim_blocks/lstrip_blocks (so this template has no newlines of its own).
 
 The template prints each tool's function dict as given; render_prompt first normalises it (Tool.from_dict: BFCL
 docs converted, `x-` annotations dropped), so the two agree for plain OpenAI/JSON-Schema tools. Python-format calls
@@ -77,7 +77,7 @@ _PREFIX = r"""{%- macro pystr(s) -%}
 {%- endif -%}
 {%- endfor -%}
 {%- if tools -%}
-{%- for tool in tools -%}{%- set tg.lines = tg.lines + [(tool.function if tool.function is mapping else tool) | tojson(separators=(',', ':'))] -%}{%- endfor -%}
+{%- for tool in tools -%}{%- set tg.lines = tg.lines + [(tool.function if tool.function is mapping else tool) | tojson(separators=(',', ':'), sort_keys=True)] -%}{%- endfor -%}
 {%- set system = HEAD + tg.lines | join('\n') + TAIL -%}
 {%- if tg.msgs and tg.msgs[0].role == 'system' -%}
 {%- set tg.msgs = [{'role': 'system', 'content': tg.msgs[0].content.rstrip() + '\n\n' + system}] + tg.msgs[1:] -%}
