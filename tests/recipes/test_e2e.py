@@ -121,6 +121,15 @@ def test_eval_results_hold_each_case_once_and_metrics_are_numbers(ci: Run) -> No
     assert base["irrelevance"] == 1.0 and base["simple_python"] == 0.0  # the untrained model never calls a tool
 
 
+def test_final_eval_calibrates_the_gate_and_decodes_constrained(ci: Run) -> None:
+    gate = json.loads((ci.dir / "eval_final" / "calibrate" / "calibration.json").read_text())
+    assert gate["cases"] == 4 and gate["answerable"] + gate["unanswerable"] == 4  # calibrate_limit
+    for folder in ("bfcl", "dev"):
+        identity = json.loads((ci.dir / "eval_final" / folder / "run_identity.json").read_text())
+        assert identity["constrain"] is True and identity["call_bias"] == gate["bias"]
+    assert not (ci.dir / "eval_baseline" / "calibrate").exists()  # the base model decodes plainly
+
+
 def test_sft_manifest_records_the_training(ci: Run) -> None:
     m = manifest(ci.dir / "sft")
     metrics = m["metrics"]

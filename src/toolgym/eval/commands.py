@@ -266,11 +266,14 @@ def robust(
     dtype: DtypeOption = "auto",
     backend: BackendOption = "transformers",
     parse: ParseOption = None,
+    constrain: ConstrainOption = False,
+    call_bias: CallBiasOption = 0.0,
 ) -> None:
     from toolgym.data.noise import check_levels
     from toolgym.eval.robust import load_cases, run_robust, source_kind
 
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=None, backend=backend)
+    policy = _policy(constrain, call_bias, "auto", fmt, backend)
     names = check_levels(levels, field_name="--levels")
     kind = source_kind(source)
     stem = _slug(Path(source).stem if kind == "suite" else source)
@@ -280,10 +283,11 @@ def robust(
     else:
         suite_sha = hashlib.sha256(Path(source).read_bytes()).hexdigest() if kind == "suite" else None
         identity, digest = _identity(model, adapter, dtype, backend, fmt=fmt, parse=parse,
-                                     max_new_tokens=max_new_tokens, source=suite_sha or source, seed=seed)
+                                     max_new_tokens=max_new_tokens, source=suite_sha or source, seed=seed,
+                                     **policy.identity())
         folder = out or Path("runs/eval") / f"robust-{stem}-{_slug(model)}-{digest}"
         loaded = load_cases(source, limit)  # bad data fails here, before the model loads
-        generator = _generator(model, adapter, batch_size, dtype, backend)
+        generator = _generator(model, adapter, batch_size, dtype, backend, policy)
         report = run_robust(source, names, folder, seed=seed, generator=generator, limit=limit, fmt=fmt,
                             parse=parse, max_new_tokens=max_new_tokens, chunk_size=max(batch_size * 2, 16),
                             meta={"model": model, "adapter": str(adapter or "")}, identity=identity,

@@ -17,7 +17,7 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
     TL-Training's TS/PI/CF rates over all cases of each (`bfcl_ts`, `bfcl_pi`, `bfcl_cf`, `<suite>_ts`, …).
 
     `decoding` (`runner.decoding_options`): constrained calls and the call gate's bias, chosen first on the
-    `calibrate` dev split when one is named (its AUC and bias join the metrics as `gate_auc`, `gate_bias`)."""
+    `calibrate` dev split when one is named (its AUC joins the metrics as `gate_auc`)."""
     from toolgym.eval.runner import model_identity, run_bfcl, run_suite
     from toolgym.models.backends import make_generator
     from toolgym.models.constrain import CallPolicy
@@ -35,7 +35,8 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
         gate = run_calibration(generator, cases, out_dir / "calibrate", meta={**identity,
                                                                               "file": decoding["calibrate"]})
         bias = gate.bias
-        metrics.update({"gate_bias": gate.bias, **({"gate_auc": gate.auc} if gate.auc is not None else {})})
+        if gate.auc is not None:  # (the bias itself is in calibrate/calibration.json and the run identities)
+            metrics["gate_auc"] = gate.auc
     policy = CallPolicy(constrain=bool(decoding.get("constrain")), call_bias=bias)
     if policy.active:  # (the recipe allows it with the transformers backend only)
         generator.set_policy(policy)

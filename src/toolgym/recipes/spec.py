@@ -156,10 +156,11 @@ class EvalSpec(StageConfig):
     baseline_limit: int | None = None
     # decoding of the trained model (models/constrain.py): calls constrained to the tools' schemas, and the
     # call gate's bias; `calibrate` names a dev split (a file in the data folder) on which the final eval first
-    # chooses the bias (`toolgym eval calibrate`, at most `suite_limit` cases), overriding `call_bias`
+    # chooses the bias (`toolgym eval calibrate` on at most `calibrate_limit` cases), overriding `call_bias`
     constrain: bool = False
     call_bias: float = 0.0
     calibrate: str | None = None
+    calibrate_limit: int | None = 300
 
     def __post_init__(self) -> None:
         check_categories(self.categories, where="eval", key="categories")
@@ -167,7 +168,7 @@ class EvalSpec(StageConfig):
             raise _fail("constrain, call_bias and calibrate need the transformers backend", "eval", "backend")
         if self.calibrate is not None and not self.calibrate.strip():
             raise _fail("must name a JSONL file in the data folder", "eval", "calibrate")
-        for key in ("limit", "batch_size", "max_new_tokens", "suite_limit", "baseline_limit"):
+        for key in ("limit", "batch_size", "max_new_tokens", "suite_limit", "baseline_limit", "calibrate_limit"):
             _at_least(getattr(self, key), 1, "eval", key)
         _choice(self.dtype, GENERATION_DTYPES, "generation dtype", "eval", "dtype")
         _choice(self.backend, MODEL_BACKENDS, "generation backend", "eval", "backend")
