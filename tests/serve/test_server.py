@@ -81,7 +81,7 @@ def test_tool_call_round_trip(client: Any, server: tuple[str, Any, Recording]) -
     for call in choice.message.tool_calls or []:
         assert call.function.name == "get_weather" and isinstance(json.loads(call.function.arguments), dict)
     prompt = server[2].prompts[-1]  # the tools, the earlier call and its result were all rendered
-    assert '{"name":"get_weather","description"' in prompt
+    assert '{"description":"Get the current weather in a city.","name":"get_weather"' in prompt  # sorted keys
     assert render_calls([ToolCall("get_weather", {"city": "Paris"})]) in prompt
     assert '<tool_response>\n{"temperature_c": 21, "sky": "sunny"}\n</tool_response>' in prompt
 

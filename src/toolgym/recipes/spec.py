@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import importlib.util
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +167,8 @@ class EvalSpec(StageConfig):
         check_categories(self.categories, where="eval", key="categories")
         if (self.constrain or self.call_bias or self.calibrate) and self.backend != "transformers":
             raise _fail("constrain, call_bias and calibrate need the transformers backend", "eval", "backend")
+        if self.constrain and importlib.util.find_spec("xgrammar") is None:  # checked before the first step
+            raise _fail("constrained decoding needs xgrammar: pip install 'toolgym[constrain]'", "eval", "constrain")
         if self.calibrate is not None and not self.calibrate.strip():
             raise _fail("must name a JSONL file in the data folder", "eval", "calibrate")
         for key in ("limit", "batch_size", "max_new_tokens", "suite_limit", "baseline_limit", "calibrate_limit"):
