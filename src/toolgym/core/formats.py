@@ -53,7 +53,8 @@ class ParseResult:
 # ====================================================================================================
 # Parsing
 
-_OPEN, _CLOSE = "<tool_call>", "</tool_call>"
+CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"  # the hermes call block
+_OPEN, _CLOSE = CALL_OPEN, CALL_CLOSE
 _FENCE = re.compile(r"```[A-Za-z0-9_+-]*[ \t]*\n?(.*?)(?:```|\Z)", re.S)
 _PY_START = re.compile(r"(?m)^[ \t]*\[?[ \t]*[A-Za-z_][\w.]*\(")
 _PY_LIST_START = re.compile(r"\[\s*[A-Za-z_][\w.]*\(")

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolgym.core.errors import ToolgymError
+from toolgym.core.formats import CALL_CLOSE, CALL_OPEN
 from toolgym.core.schema import strip_annotations
 
 TOOL_CHOICES = ("auto", "required", "none")
-CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class CallPolicy:
         if not self.active:
             return {}
         return {"constrain": self.constrain, "tool_choice": self.tool_choice, "call_bias": self.call_bias}
+
+
+def opener_token(tokenizer: Any) -> int:
+    """The first token of the call opener: where the call/no-call decision is made."""
+    return tokenizer(CALL_OPEN, add_special_tokens=False)["input_ids"][0]
 
 
 def check_policy(policy: CallPolicy, fmt: str) -> None:
@@ -124,8 +129,7 @@ class Constrainer:
         info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=list(stop_ids))
         self.compiler = xgr.GrammarCompiler(info)
         self.vocab_size = vocab_size
-        opener = tokenizer(CALL_OPEN, add_special_tokens=False)["input_ids"]
-        self.opener = opener[0]
+        self.opener = opener_token(tokenizer)
         self.cache: OrderedDict[str, Any] = OrderedDict()
         self.cache_size = cache_size
 

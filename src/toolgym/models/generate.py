@@ -30,12 +30,12 @@ from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import render_prompt
 from toolgym.core.progress import progress_bar
 from toolgym.models.constrain import (
-    CALL_OPEN,
     CallPolicy,
     ConstrainedLogits,
     Constrainer,
     RowConstraint,
     check_policy,
+    opener_token,
 )
 from toolgym.models.hardware import generation_dtype
 from toolgym.models.registry import prepare_tokenizer
@@ -202,7 +202,7 @@ class TransformersGenerator:
         position: > 0 means greedy decoding opens a call (the quantity `CallPolicy.call_bias` shifts)."""
         import torch
 
-        opener = self.tokenizer(CALL_OPEN, add_special_tokens=False)["input_ids"][0]
+        opener = opener_token(self.tokenizer)
         encoded = [self._encode(p) for p in prompts]
         order = sorted(range(len(prompts)), key=lambda i: -len(encoded[i]))
         margins = [0.0] * len(prompts)
