@@ -9,6 +9,8 @@ from the safetensors cache).
 
     python benchmarks/generation.py                      # batch 1 and 32, fp32 vs bf16, 64 new tokens
     python benchmarks/generation.py --threads 1 --json out.json   # on a busy machine: see tokens/CPU-s
+    python benchmarks/generation.py --adapter runs/quality/sft/adapter --variants fp32 fp32-unmerged
+        # a LoRA adapter merged into the weights (what toolgym's eval does) vs left as peft layers
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ QUERIES = [
 ]
 CITIES = ["Paris", "Tokyo", "Lima", "Oslo"]
 VARIANTS = {"fp32": "float32", "fp32-generate": "float32", "bf16-autocast": "bfloat16",
-            "bf16-weights": "bf16-weights"}
+            "bf16-weights": "bf16-weights", "fp32-unmerged": "float32"}
 
 
 def prompts(tokenizer, count: int) -> list[str]:
@@ -45,7 +47,9 @@ def prompts(tokenizer, count: int) -> list[str]:
                                           add_generation_prompt=True) for i in range(count)]
 
 
-def make_generator(model, tokenizer, variant: str, batch_size: int) -> TransformersGenerator:
+def make_generator(model, tokenizer, variant: str, batch_size: int, unmerged=None) -> TransformersGenerator:
+    if variant == "fp32-unmerged":
+        return TransformersGenerator(unmerged, tokenizer, batch_size=batch_size, dtype="float32", progress=False)
     if variant == "bf16-weights":
         return TransformersGenerator(copy.deepcopy(model).to(torch.bfloat16), tokenizer, batch_size=batch_size,
                                      dtype="float32", progress=False)
@@ -98,14 +102,19 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=8,
                         help="n for the sampling comparison (shared prefill vs transformers' repeat); 0 = skip")
     parser.add_argument("--json", default=None, help="also write the results here")
+    parser.add_argument("--adapter", default=None,
+                        help="a LoRA adapter folder: every variant runs it merged; fp32-unmerged keeps peft's layers")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     console = Console(width=120)
 
     started = time.perf_counter()
-    model, tokenizer = load_model("smollm2-135m")
+    model, tokenizer = load_model("smollm2-135m", adapter=args.adapter, merge=True)
     load_s = time.perf_counter() - started
+    unmerged = load_model("smollm2-135m", adapter=args.adapter)[0] if args.adapter else None
+    if "fp32-unmerged" in args.variants and unmerged is None:
+        parser.error("fp32-unmerged needs --adapter")
     conversion_s = cache_info(EMBEDDED["smollm2-135m"]).get("converted_in_s")
     console.print(f"load from safetensors cache: {load_s:.2f} s (first GGUF conversion: {conversion_s} s)")
     console.print(f"{capability().line()}; torch {torch.__version__}, "
@@ -116,7 +125,7 @@ def main() -> None:
     for rep in range(args.repeats):  # variants interleaved per repeat; best of repeats (less noise)
         for variant in args.variants:
             for bs in args.batch_sizes:
-                gen = make_generator(model, tokenizer, variant, bs)
+                gen = make_generator(model, tokenizer, variant, bs, unmerged)
                 dtypes[variant] = "bf16-weights" if variant == "bf16-weights" else gen.dtype
                 count = args.batch1_prompts if bs == 1 else bs
                 tps, cps = measure(gen, prompts(tokenizer, count), args.max_new_tokens, bs)
@@ -141,7 +150,7 @@ def main() -> None:
                   "tokens/s; tokens per CPU-second of this process is less sensitive (exact with --threads 1).")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"device": capability().line(), "load_s": load_s, "conversion_s": conversion_s,
+            json.dump({"device": capability().line(), "adapter": args.adapter, "load_s": load_s, "conversion_s": conversion_s,
                        "threads": torch.get_num_threads(),
                        "max_new_tokens": args.max_new_tokens, "results": rows}, fh, indent=2)
 

@@ -109,6 +109,19 @@ def test_merged_adapter_in_bf16_keeps_the_lora_update(smol, tmp_path):
     assert rounding < 0.5 * (base_logits - adapter_logits).abs().mean(), rounding
 
 
+def test_generator_merges_the_adapter_in_fp32_with_the_same_logits(tmp_path):
+    """Inference merges the adapter (faster than unmerged LoRA layers), in fp32 exact up to rounding."""
+    from toolgym.models.backends import make_generator
+
+    folder, ids, adapter_logits = _tiny_lora(tmp_path)
+    gen = make_generator("transformers", "smollm2-135m", adapter=str(folder), progress=False, dtype="float32")
+    assert not any("lora_" in name for name, _ in gen.model.named_parameters())
+    assert next(gen.model.parameters()).dtype == torch.float32
+    with torch.inference_mode():
+        logits = gen.model(**ids).logits
+    assert torch.allclose(logits, adapter_logits, atol=1e-4)
+
+
 def test_adapter_folder_without_config_is_rejected(smol, tmp_path):
     model, _ = smol
     with pytest.raises(AssetError, match="no adapter_config.json"):
