@@ -40,6 +40,42 @@ def test_curve_and_the_chosen_bias_separate_two_groups():
     assert -5.0 < separable.bias <= -3.0  # between the groups, the point nearest 0 among equals
 
 
+def test_min_refusal_gives_the_most_calls_that_keep_the_refusal_floor():
+    # answerable margins 0..9 and unanswerable -5..4 overlap: more calls cost refusals
+    margins = [float(m) for m in range(10)] + [float(m) for m in range(-5, 5)]
+    answerable = [True] * 10 + [False] * 10
+    balanced = calibrate(margins, answerable)
+    assert balanced.meta["rule"] == "balanced"
+    for floor in (0.5, 0.8, 1.0):
+        result = calibrate(margins, answerable, min_refusal=floor)
+        chosen = result.point(result.bias)
+        assert chosen.refusal_recall >= floor
+        # every bias that calls more refuses less than the floor
+        assert all(p.refusal_recall < floor for p in result.curve if p.call_recall > chosen.call_recall)
+        assert result.meta == {"rule": "min_refusal", "min_refusal": floor}
+    assert calibrate(margins, answerable, min_refusal=1.0).bias <= -4.0 < calibrate(margins, answerable,
+                                                                                     min_refusal=0.5).bias
+    assert "at least 80.0% refusals" in calibrate(margins, answerable, min_refusal=0.8).markdown()
+
+
+def test_min_refusal_from_saved_margins_through_the_cli(tmp_path):
+    from toolgym.cli import main
+
+    rows = [{"id": f"c{i}", "answerable": i < 10, "margin": float(i if i < 10 else i - 15)} for i in range(20)]
+    saved = tmp_path / "margins.jsonl"
+    saved.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    for floor, folder in ((None, "balanced"), ("0.9", "floor")):
+        with pytest.raises(SystemExit) as done:
+            main(["eval", "calibrate", "--from-margins", str(saved), "--out", str(tmp_path / folder)]
+                 + (["--min-refusal", floor] if floor else []))
+        assert done.value.code in (0, None)
+    balanced = json.loads((tmp_path / "balanced" / "calibration.json").read_text())
+    floor = json.loads((tmp_path / "floor" / "calibration.json").read_text())
+    assert floor["meta"]["rule"] == "min_refusal" and floor["bias"] < balanced["bias"]
+    chosen = next(p for p in floor["curve"] if p["bias"] == floor["bias"])
+    assert chosen["refusal_recall"] >= 0.9
+
+
 def test_calibrate_command_on_the_embedded_model(tmp_path):
     from toolgym.cli import main
 

@@ -6,7 +6,9 @@ prose). `call_margin` is logit(opener) − max(other logits) there, from one pre
 iff margin + bias > 0. So one pass over a dev split gives the whole trade-off: for every bias, the share of
 answerable cases that call (call recall) and of unanswerable ones that do not (refusal recall). The chosen
 bias maximises their mean (balanced accuracy; a dev split's own mix of no-call cases then does not decide it),
-and goes to `toolgym eval … --call-bias`. Never run this on the test set.
+or, with `min_refusal` R, gives the most calls among the biases that still refuse at least R of the unanswerable
+cases (an operating point stated as a target, like a precision floor); it goes to `toolgym eval … --call-bias`.
+Never run this on the test set.
 """
 
 from __future__ import annotations
@@ -55,11 +57,16 @@ class Calibration:
         out["curve"] = [{**asdict(p), "balanced": round(p.balanced, 4)} for p in self.curve]
         return out
 
+    def rule_line(self) -> str:
+        if self.meta.get("rule") == "min_refusal":
+            return f"Chosen: the most calls with at least {_pct(self.meta['min_refusal'])}% refusals."
+        return "Chosen: the best balanced accuracy."
+
     def markdown(self) -> str:
         chosen, zero = self.point(self.bias), self.point(0.0)
         lines = [f"# Call gate calibration ({self.cases} cases: {self.answerable} answerable, "
                  f"{self.unanswerable} without a fitting tool)", "",
-                 f"AUC of the first-token call margin: {_pct(self.auc)}", "",
+                 f"AUC of the first-token call margin: {_pct(self.auc)}", "", self.rule_line(), "",
                  "| bias | calls on answerable (%) | refusals on unanswerable (%) | balanced (%) |",
                  "|---:|---:|---:|---:|"]
         moving = [p for p in self.curve if 0 < p.call_recall < 1 or 0 < p.refusal_recall < 1]
@@ -99,13 +106,22 @@ def auc(margins: Sequence[float], answerable: Sequence[bool]) -> float | None:
     return round(wins / (len(pos) * len(neg)), 4)
 
 
-def calibrate(margins: Sequence[float], answerable: Sequence[bool], meta: dict[str, Any] | None = None) -> Calibration:
-    """The gate curve and the bias with the best balanced accuracy (the one nearest 0 among ties)."""
+def calibrate(margins: Sequence[float], answerable: Sequence[bool], meta: dict[str, Any] | None = None,
+              min_refusal: float | None = None) -> Calibration:
+    """The gate curve and the chosen bias: the best balanced accuracy (the one nearest 0 among ties), or with
+    `min_refusal` the most calls among the points refusing at least that share of unanswerable cases (the
+    smallest bias among ties; the most refusing point when none reaches it)."""
     curve = gate_curve(margins, answerable)
-    best = max(curve, key=lambda p: (round(p.balanced, 4), -abs(p.bias)))
+    if min_refusal is None:
+        best = max(curve, key=lambda p: (round(p.balanced, 4), -abs(p.bias)))
+    else:
+        meeting = [p for p in curve if p.refusal_recall >= min_refusal]
+        best = (max(meeting, key=lambda p: (p.call_recall, -p.bias)) if meeting
+                else max(curve, key=lambda p: (p.refusal_recall, p.call_recall)))
     n_pos = sum(bool(a) for a in answerable)
+    rule = {"rule": "balanced"} if min_refusal is None else {"rule": "min_refusal", "min_refusal": min_refusal}
     return Calibration(len(margins), n_pos, len(margins) - n_pos, auc(margins, answerable), best.bias, curve,
-                       meta or {})
+                       {**rule, **(meta or {})})
 
 
 def case_margins(generator: Any, cases: Sequence[EvalCase], fmt: str = "hermes") -> list[float]:
@@ -118,7 +134,7 @@ def case_margins(generator: Any, cases: Sequence[EvalCase], fmt: str = "hermes")
 
 
 def run_calibration(generator: Any, cases: Sequence[EvalCase], out_dir: Path | str, fmt: str = "hermes",
-                    meta: dict[str, Any] | None = None) -> Calibration:
+                    meta: dict[str, Any] | None = None, min_refusal: float | None = None) -> Calibration:
     """Margins for `cases` (answerable = has gold calls), the calibration, and its files in `out_dir`."""
     margins = case_margins(generator, cases, fmt)
     rows = [{"id": c.id, "category": c.category, "answerable": bool(c.answer),
@@ -126,18 +142,19 @@ def run_calibration(generator: Any, cases: Sequence[EvalCase], out_dir: Path | s
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / MARGINS).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return write_calibration(rows, out, meta)
+    return write_calibration(rows, out, meta, min_refusal)
 
 
-def write_calibration(rows: Sequence[dict[str, Any]], out_dir: Path, meta: dict[str, Any] | None = None) -> Calibration:
+def write_calibration(rows: Sequence[dict[str, Any]], out_dir: Path, meta: dict[str, Any] | None = None,
+                      min_refusal: float | None = None) -> Calibration:
     """The calibration of margin rows (`margins.jsonl`'s), written as calibration.json and calibration.md."""
-    result = calibrate([float(r["margin"]) for r in rows], [bool(r["answerable"]) for r in rows], meta)
+    result = calibrate([float(r["margin"]) for r in rows], [bool(r["answerable"]) for r in rows], meta, min_refusal)
     (out_dir / CALIBRATION).write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
     (out_dir / "calibration.md").write_text(result.markdown(), encoding="utf-8")
     return result
 
 
-def recalibrate(margins_file: Path | str, out_dir: Path | str) -> Calibration:
+def recalibrate(margins_file: Path | str, out_dir: Path | str, min_refusal: float | None = None) -> Calibration:
     """The calibration again from a saved margins.jsonl, without a model."""
     from toolgym.data.io import iter_jsonl
 
@@ -152,4 +169,4 @@ def recalibrate(margins_file: Path | str, out_dir: Path | str) -> Calibration:
         raise InputError("no margin rows", file=str(margins_file))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return write_calibration(rows, out, {"from_margins": str(margins_file)})
+    return write_calibration(rows, out, {"from_margins": str(margins_file)}, min_refusal)

@@ -221,6 +221,9 @@ def calibrate(
     dtype: DtypeOption = "auto",
     from_margins: Annotated[Path | None, typer.Option("--from-margins", help="Recompute the curve from a saved "
                                                       "margins.jsonl without a model (instead of FILE).")] = None,
+    min_refusal: Annotated[float | None, typer.Option("--min-refusal", min=0.0, max=1.0, help="Choose the bias with "
+                           "the most calls among those refusing at least this share of the unanswerable cases "
+                           "(default: the best balanced accuracy).")] = None,
 ) -> None:
     from toolgym.eval.calibrate import recalibrate, run_calibration
     from toolgym.eval.suites import load_suite_cases
@@ -229,7 +232,7 @@ def calibrate(
         if not from_margins.is_file():
             raise InputError("no such file", file=str(from_margins), field="--from-margins")
         folder = out or from_margins.parent
-        result = recalibrate(from_margins, folder)
+        result = recalibrate(from_margins, folder, min_refusal)
     else:
         if file is None:
             raise InputError("give a dev split FILE, or --from-margins", field="FILE")
@@ -239,7 +242,7 @@ def calibrate(
         folder = out or Path("runs/eval") / f"calibrate-{_slug(file.stem)}-{_slug(model)}-{digest}"
         cases = load_suite_cases(file, limit)
         result = run_calibration(_generator(model, adapter, batch_size, dtype, progress=True), cases, folder, fmt,
-                                 meta={**identity, "file": str(file), "limit": limit})
+                                 meta={**identity, "file": str(file), "limit": limit}, min_refusal=min_refusal)
     Console().print(Markdown(result.markdown()))
     Console().print(f"chosen: --call-bias {result.bias:g}   files: {folder / 'calibration.json'}, "
                     f"{folder / 'margins.jsonl'}")

@@ -32,8 +32,8 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
         from toolgym.eval.suites import load_suite_cases
 
         cases = load_suite_cases(decoding["calibrate"], decoding.get("calibrate_limit"))
-        gate = run_calibration(generator, cases, out_dir / "calibrate", meta={**identity,
-                                                                              "file": decoding["calibrate"]})
+        gate = run_calibration(generator, cases, out_dir / "calibrate", meta={**identity, "file": decoding["calibrate"]},
+                               min_refusal=decoding.get("calibrate_min_refusal"))
         bias = gate.bias
         if gate.auc is not None:  # (the bias itself is in calibrate/calibration.json and the run identities)
             metrics["gate_auc"] = gate.auc

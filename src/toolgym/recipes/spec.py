@@ -157,11 +157,13 @@ class EvalSpec(StageConfig):
     baseline_limit: int | None = None
     # decoding of the trained model (models/constrain.py): calls constrained to the tools' schemas, and the
     # call gate's bias; `calibrate` names a dev split (a file in the data folder) on which the final eval first
-    # chooses the bias (`toolgym eval calibrate` on at most `calibrate_limit` cases), overriding `call_bias`
+    # chooses the bias (`toolgym eval calibrate` on at most `calibrate_limit` cases), overriding `call_bias`;
+    # by the best balanced accuracy, or the most calls that keep `calibrate_min_refusal` refusals (0..1)
     constrain: bool = False
     call_bias: float = 0.0
     calibrate: str | None = None
     calibrate_limit: int | None = 300
+    calibrate_min_refusal: float | None = None
 
     def __post_init__(self) -> None:
         check_categories(self.categories, where="eval", key="categories")
@@ -173,6 +175,9 @@ class EvalSpec(StageConfig):
             raise _fail("must name a JSONL file in the data folder", "eval", "calibrate")
         for key in ("limit", "batch_size", "max_new_tokens", "suite_limit", "baseline_limit", "calibrate_limit"):
             _at_least(getattr(self, key), 1, "eval", key)
+        if self.calibrate_min_refusal is not None and not 0 <= self.calibrate_min_refusal <= 1:
+            raise _fail(f"must be a share between 0 and 1, not {self.calibrate_min_refusal}", "eval",
+                        "calibrate_min_refusal")
         _choice(self.dtype, GENERATION_DTYPES, "generation dtype", "eval", "dtype")
         _choice(self.backend, MODEL_BACKENDS, "generation backend", "eval", "backend")
         if reason := missing_backend(self.backend):  # the whole recipe is checked before its first step
