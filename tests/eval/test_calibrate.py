@@ -32,7 +32,9 @@ def test_curve_and_the_chosen_bias_separate_two_groups():
     assert (points[-3.5].call_recall, points[-3.5].refusal_recall) == (0.0, 0.0)  # all the wrong way round
     result = calibrate(margins, answerable)
     assert result.auc == 0.0
-    assert result.point(result.bias).balanced == 0.5  # nothing beats chance on this model
+    # no separation: the model's own decision stays (a quickstart adapter at AUC 0.47 got bias -4.5 and refused all)
+    assert result.bias == 0.0 and result.meta["rule"] == "no_separation"
+    assert "bias 0" in result.markdown()
     separable = calibrate([5.0, 6.0, 7.0, 1.0, 2.0, 3.0], answerable)
     assert separable.auc == 1.0
     chosen = separable.point(separable.bias)

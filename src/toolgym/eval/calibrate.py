@@ -25,6 +25,7 @@ from toolgym.eval.cases import EvalCase
 from toolgym.eval.runner import prompt_tools
 
 CALIBRATION, MARGINS = "calibration.json", "margins.jsonl"
+MIN_AUC = 0.6  # below it the margin does not separate the two kinds of case: a bias would only pick an extreme
 BIAS_GRID = tuple(round(x / 10, 1) for x in range(-120, 121))  # -12 .. 12 in steps of 0.1
 
 
@@ -58,6 +59,8 @@ class Calibration:
         return out
 
     def rule_line(self) -> str:
+        if self.meta.get("rule") == "no_separation":
+            return f"Chosen: bias 0, the model's own decision (AUC below {_pct(self.meta['min_auc'])}: no bias helps)."
         if self.meta.get("rule") == "min_refusal":
             return f"Chosen: the most calls with at least {_pct(self.meta['min_refusal'])}% refusals."
         return "Chosen: the best balanced accuracy."
@@ -108,20 +111,23 @@ def auc(margins: Sequence[float], answerable: Sequence[bool]) -> float | None:
 
 def calibrate(margins: Sequence[float], answerable: Sequence[bool], meta: dict[str, Any] | None = None,
               min_refusal: float | None = None) -> Calibration:
-    """The gate curve and the chosen bias: the best balanced accuracy (the one nearest 0 among ties), or with
+    """The gate curve and the chosen bias: 0 when the AUC is under `MIN_AUC`; else the best balanced accuracy (the one nearest 0 among ties), or with
     `min_refusal` the most calls among the points refusing at least that share of unanswerable cases (the
     smallest bias among ties; the most refusing point when none reaches it)."""
     curve = gate_curve(margins, answerable)
+    area = auc(margins, answerable)
+    n_pos = sum(bool(a) for a in answerable)
+    if area is None or area < MIN_AUC:  # no separation (e.g. a barely trained adapter): keep the model's own choice
+        return Calibration(len(margins), n_pos, len(margins) - n_pos, area, 0.0, curve,
+                           {"rule": "no_separation", "min_auc": MIN_AUC, **(meta or {})})
     if min_refusal is None:
         best = max(curve, key=lambda p: (round(p.balanced, 4), -abs(p.bias)))
     else:
         meeting = [p for p in curve if p.refusal_recall >= min_refusal]
         best = (max(meeting, key=lambda p: (p.call_recall, -p.bias)) if meeting
                 else max(curve, key=lambda p: (p.refusal_recall, p.call_recall)))
-    n_pos = sum(bool(a) for a in answerable)
     rule = {"rule": "balanced"} if min_refusal is None else {"rule": "min_refusal", "min_refusal": min_refusal}
-    return Calibration(len(margins), n_pos, len(margins) - n_pos, auc(margins, answerable), best.bias, curve,
-                       {**rule, **(meta or {})})
+    return Calibration(len(margins), n_pos, len(margins) - n_pos, area, best.bias, curve, {**rule, **(meta or {})})
 
 
 def case_margins(generator: Any, cases: Sequence[EvalCase], fmt: str = "hermes") -> list[float]:
