@@ -105,6 +105,8 @@ def main() -> None:
     parser.add_argument("--adapter", default=None,
                         help="a LoRA adapter folder: every variant runs it merged; fp32-unmerged keeps peft's layers")
     args = parser.parse_args()
+    if "fp32-unmerged" in args.variants and not args.adapter:  # arguments before models
+        parser.error("fp32-unmerged needs --adapter")
     if args.threads:
         torch.set_num_threads(args.threads)
     console = Console(width=120)
@@ -112,9 +114,7 @@ def main() -> None:
     started = time.perf_counter()
     model, tokenizer = load_model("smollm2-135m", adapter=args.adapter, merge=True)
     load_s = time.perf_counter() - started
-    unmerged = load_model("smollm2-135m", adapter=args.adapter)[0] if args.adapter else None
-    if "fp32-unmerged" in args.variants and unmerged is None:
-        parser.error("fp32-unmerged needs --adapter")
+    unmerged = load_model("smollm2-135m", adapter=args.adapter)[0] if "fp32-unmerged" in args.variants else None
     conversion_s = cache_info(EMBEDDED["smollm2-135m"]).get("converted_in_s")
     console.print(f"load from safetensors cache: {load_s:.2f} s (first GGUF conversion: {conversion_s} s)")
     console.print(f"{capability().line()}; torch {torch.__version__}, "
@@ -150,7 +150,8 @@ def main() -> None:
                   "tokens/s; tokens per CPU-second of this process is less sensitive (exact with --threads 1).")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"device": capability().line(), "adapter": args.adapter, "load_s": load_s, "conversion_s": conversion_s,
+            json.dump({"device": capability().line(), "adapter": args.adapter, "load_s": load_s,
+                       "conversion_s": conversion_s,
                        "threads": torch.get_num_threads(),
                        "max_new_tokens": args.max_new_tokens, "results": rows}, fh, indent=2)
 

@@ -111,23 +111,22 @@ def auc(margins: Sequence[float], answerable: Sequence[bool]) -> float | None:
 
 def calibrate(margins: Sequence[float], answerable: Sequence[bool], meta: dict[str, Any] | None = None,
               min_refusal: float | None = None) -> Calibration:
-    """The gate curve and the chosen bias: 0 when the AUC is under `MIN_AUC`; else the best balanced accuracy (the one nearest 0 among ties), or with
-    `min_refusal` the most calls among the points refusing at least that share of unanswerable cases (the
-    smallest bias among ties; the most refusing point when none reaches it)."""
+    """The gate curve and the chosen bias: 0 when the AUC is under `MIN_AUC`; else the best balanced accuracy
+    (the one nearest 0 among ties), or with `min_refusal` the most calls among the points refusing at least that
+    share of unanswerable cases (the smallest bias among ties; the most refusing point when none reaches it)."""
     curve = gate_curve(margins, answerable)
     area = auc(margins, answerable)
-    n_pos = sum(bool(a) for a in answerable)
     if area is None or area < MIN_AUC:  # no separation (e.g. a barely trained adapter): keep the model's own choice
-        return Calibration(len(margins), n_pos, len(margins) - n_pos, area, 0.0, curve,
-                           {"rule": "no_separation", "min_auc": MIN_AUC, **(meta or {})})
-    if min_refusal is None:
-        best = max(curve, key=lambda p: (round(p.balanced, 4), -abs(p.bias)))
+        bias, rule = 0.0, {"rule": "no_separation", "min_auc": MIN_AUC}
+    elif min_refusal is None:
+        bias, rule = max(curve, key=lambda p: (round(p.balanced, 4), -abs(p.bias))).bias, {"rule": "balanced"}
     else:
         meeting = [p for p in curve if p.refusal_recall >= min_refusal]
         best = (max(meeting, key=lambda p: (p.call_recall, -p.bias)) if meeting
                 else max(curve, key=lambda p: (p.refusal_recall, p.call_recall)))
-    rule = {"rule": "balanced"} if min_refusal is None else {"rule": "min_refusal", "min_refusal": min_refusal}
-    return Calibration(len(margins), n_pos, len(margins) - n_pos, area, best.bias, curve, {**rule, **(meta or {})})
+        bias, rule = best.bias, {"rule": "min_refusal", "min_refusal": min_refusal}
+    n_pos = sum(bool(a) for a in answerable)
+    return Calibration(len(margins), n_pos, len(margins) - n_pos, area, bias, curve, {**rule, **(meta or {})})
 
 
 def case_margins(generator: Any, cases: Sequence[EvalCase], fmt: str = "hermes") -> list[float]:
