@@ -71,6 +71,28 @@ def test_numbers_carry_units_and_booleans_are_worded():
     assert b.forms(True) == ["with tolls"] and b.forms(False) == ["avoiding tolls"]
 
 
+def test_percent_numbers_are_fractions_stated_as_percentages(catalog):
+    s = Sampler({"kind": "number", "min": 0.01, "max": 0.4, "decimals": 2, "percent": True}, {"type": "number"}, {})
+    assert s.forms(0.05) == ["5%", "5 percent"]
+    arch = next(a for a in catalog if a.name == "project_investment_value")
+    rng = random.Random(3)
+    for _ in range(20):
+        query, args = arch.sample_call(rng)
+        assert 0.01 <= args["annual_return"] <= 0.15 and f"{round(100 * args['annual_return'])}" in query
+        assert not arch.underivable(query, args)
+
+
+def test_percent_needs_a_plain_number_sampler(tmp_path):
+    folder = _copy_catalog(tmp_path, "banking.json")
+    path = folder / "banking.json"
+    data = json.loads(path.read_text())
+    arch = next(a for a in data["archetypes"] if "annual_rate" in a["samplers"])
+    arch["samplers"]["annual_rate"]["percent"] = True  # the sampler already carries a "%" unit
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="samplers.annual_rate.percent"):
+        load_catalog(folder)
+
+
 def test_underivable_detects_a_value_missing_from_the_query(catalog):
     arch = next(a for a in catalog if a.required)
     query, args = arch.sample_call(random.Random(3), include_optional=False)

@@ -84,7 +84,16 @@ def _int_forms(spec: dict, value: int) -> list[str]:
     return forms
 
 
+def _percent_forms(spec: dict, value: float) -> list[str]:
+    """`percent: true`: the argument is a fraction (0.05) that the query states as a percentage ("5%")."""
+    digits = max(int(spec.get("decimals", 2)) - 2, 0)
+    number = _fmt_number(100 * value, digits)
+    return [f"{number}%", f"{number} percent"]
+
+
 def _number_forms(spec: dict, value: float) -> list[str]:
+    if spec.get("percent"):
+        return _percent_forms(spec, value)
     decimals = int(spec.get("decimals", 1))
     forms = [_with_unit(spec, _fmt_number(value, decimals), value)]
     if abs(value) >= 10000:
@@ -578,6 +587,8 @@ def _check_spec(spec: dict, schema: dict, pools: dict, bad: Any, fld: str) -> No
         raise bad(f"unknown pool {spec.get('pool')!r}", f"{fld}.pool")
     if kind == "enum" and not schema.get("enum"):
         raise bad("enum sampler on a schema without enum", fld)
+    if spec.get("percent") and (kind != "number" or spec.get("unit") or spec.get("prefix")):
+        raise bad("percent: true needs a number sampler without unit or prefix", f"{fld}.percent")
     if kind == "bool" and not (spec.get("true") and spec.get("false")):
         raise bad("bool sampler needs 'true' and 'false' phrase lists", fld)
     if kind == "list":
