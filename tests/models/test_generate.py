@@ -8,7 +8,7 @@ import torch
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import render_prompt
 from toolgym.models.generate import Generator, TransformersGenerator, choose_autocast
-from toolgym.models.hardware import cpu_has_native_bf16
+from toolgym.models.hardware import cpu_has_native_bf16, generation_dtype
 
 WEATHER = [{"type": "function", "function": {
     "name": "get_weather", "description": "Get the current weather in a city.",
@@ -77,7 +77,9 @@ def test_bad_arguments_are_clear_errors(generator):
 
 def test_autocast_choice_and_bf16_generation(smol, chat_prompts):
     assert choose_autocast("auto", "cpu") is None  # batch 1: fp32 measured faster
-    assert choose_autocast("auto", "cpu", batch_size=32) is (torch.bfloat16 if cpu_has_native_bf16() else None)
+    # batch 32 on a native-bf16 CPU: `auto` casts the weights to bf16 (no autocast); elsewhere fp32
+    assert choose_autocast("auto", "cpu", batch_size=32) is None
+    assert generation_dtype("auto", "cpu", 32) == ("bf16-weights" if cpu_has_native_bf16() else "float32")
     assert choose_autocast("bf16", "cpu") is torch.bfloat16
     assert choose_autocast("float32", "cpu") is None
     with pytest.raises(ToolgymError):
