@@ -7,24 +7,31 @@ tool_generation, rendered by toolgym.data.tasks), so both process exactly the sa
   default collator padding each batch to its longest sequence, no packing), the same LoRA (r 16, alpha 32,
   all-linear) and batch size, fed the pre-tokenized input_ids/labels;
 - toolgym: `toolgym.train.sft.train_sft` with each batching mode (padding_free / group_by_length / pad), plus
-  fp32 variants to measure bf16 autocast.
+  fp32 variants to measure bf16 autocast;
+- with `--recipe FILE`: the records come from the recipe's data mix and engine options, the tasks from its first
+  SFT stage, and two more variants train with that stage's own settings for one epoch: `recipe` as written and
+  `recipe_exact` with `prompt_gradient: true` (full backprop through the prompt; `prompt_gradient: false`
+  truncates it, so only `recipe_exact` computes the same gradient as the baseline).
 
 Tokens/s counts only non-pad tokens: sum of example lengths / wall time of `trainer.train()`. A warm-up pass
 runs first so that oneDNN's kernel set-up is not charged to whichever variant runs first. Other processes on
 the machine skew absolute numbers; variants run interleaved (`--repeats`) and the median is reported.
 
     python benchmarks/train_throughput.py --records 10 --batch 4 --threads 1 --json out.json
+    python benchmarks/train_throughput.py --recipe recipes/quality.yaml --variants baseline,padding_free,recipe_exact,recipe
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -37,11 +44,19 @@ from toolgym.train.sft import encode_examples, lora_config, resolve_bf16, train_
 
 
 def _config(args: argparse.Namespace, **overrides) -> SFTStageConfig:
-    base = dict(tasks={"invocation": 1.0, "tool_generation": 1.0}, per_device_train_batch_size=args.batch,
+    base = dict(tasks=args.tasks, per_device_train_batch_size=args.batch,
                 num_train_epochs=1.0, max_length=args.max_length, save_steps=10_000, logging_steps=10_000,
                 resume=False, seed=0)
     base.update(overrides)
     return SFTStageConfig(**base)
+
+
+def recipe_variants(recipe: Any) -> dict[str, SFTStageConfig]:
+    """The recipe's first SFT stage as written and with full prompt backprop, for one epoch without budgets."""
+    stage = next(s.config for s in recipe.stages if isinstance(s.config, SFTStageConfig))
+    epoch = dataclasses.replace(stage, num_train_epochs=1.0, max_steps=-1, max_minutes=None, save_steps=10_000,
+                                logging_steps=10_000, resume=False, seed=0)
+    return {"recipe": epoch, "recipe_exact": dataclasses.replace(epoch, prompt_gradient=True)}
 
 
 def run_baseline(rows: list[dict], args: argparse.Namespace, out: Path) -> float:
@@ -87,11 +102,36 @@ def main() -> None:
     parser.add_argument("--variants", default="baseline,padding_free,group_by_length,pad,padding_free_fp32")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--recipe", type=Path, default=None,
+                        help="data mix, tasks and the recipe/recipe_exact variants from this recipe's first SFT stage")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    records = list(iter_records(args.records, seed=0))
+    args.tasks = {"invocation": 1.0, "tool_generation": 1.0}
+    extra: dict[str, SFTStageConfig] = {}
+    mix, options = None, None
+    if args.recipe:
+        from toolgym.recipes.spec import load_recipe
+
+        recipe = load_recipe(args.recipe)
+        extra = recipe_variants(recipe)
+        args.tasks = extra["recipe"].tasks
+        mix, options = recipe.data.mix or None, recipe.data.synth_options()
+    variants = {
+        "baseline": None,
+        "padding_free": _config(args, batching="padding_free"),
+        "group_by_length": _config(args, batching="group_by_length"),
+        "pad": _config(args, batching="pad"),
+        "padding_free_fp32": _config(args, batching="padding_free", bf16=False),
+        "group_by_length_fp32": _config(args, batching="group_by_length", bf16=False),
+        **extra,
+    }
+    chosen = [v.strip() for v in args.variants.split(",") if v.strip()]
+    if unknown := [v for v in chosen if v not in variants]:
+        parser.error(f"unknown variant(s) {', '.join(unknown)}; valid: {', '.join(variants)} "
+                     "(recipe and recipe_exact need --recipe)")
+    records = list(iter_records(args.records, seed=0, mix=mix, options=options))
     _, tokenizer = load_model(args.model)
     examples, _ = build_examples(records, _config(args).tasks, seed=0)
     rows, _ = encode_examples(examples, tokenizer, _config(args), progress=False)
@@ -103,15 +143,6 @@ def main() -> None:
           f"dtype: bf16 auto -> {resolve_bf16('auto')} (the *_fp32 variants: float32)")
     warm_up(args)
 
-    variants = {
-        "baseline": None,
-        "padding_free": _config(args, batching="padding_free"),
-        "group_by_length": _config(args, batching="group_by_length"),
-        "pad": _config(args, batching="pad"),
-        "padding_free_fp32": _config(args, batching="padding_free", bf16=False),
-        "group_by_length_fp32": _config(args, batching="group_by_length", bf16=False),
-    }
-    chosen = [v.strip() for v in args.variants.split(",") if v.strip()]
     seconds: dict[str, list[float]] = {v: [] for v in chosen}
     with tempfile.TemporaryDirectory() as tmp:
         for repeat in range(args.repeats):
@@ -134,7 +165,7 @@ def main() -> None:
         results.append({"variant": name, "tokens_per_s": round(rate, 1), "vs_trl": round(rate / base, 3) if base else None,
                         "seconds": [round(t, 2) for t in seconds[name]]})
     if args.json:
-        figures = {"device": capability().line(), "bf16_auto": resolve_bf16("auto"), "threads": torch.get_num_threads(),
+        figures = {"device": capability().line(), "recipe": str(args.recipe) if args.recipe else None, "bf16_auto": resolve_bf16("auto"), "threads": torch.get_num_threads(),
                    "cpus": os.cpu_count(), "examples": len(rows), "tokens": tokens, "batch": args.batch,
                    "max_length": args.max_length, "repeats": args.repeats, "results": results}
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

@@ -65,6 +65,7 @@ def recipe(tmp_path: Path, text: str) -> str:
     ("name: x\neval: {categories: [simple_python, 7]}\n", ("field categories[1]", "valid string")),
     ("name: x\neval: {categories: [mulitple]}\n", ("field categories", "did you mean 'multiple'?")),
     ("name: x\neval: {suites: [test.jsonl]}\n", ("field suites[0]", "the data step writes no suite")),
+    ("name: x\neval: {calibrate: devv.jsonl, baseline: false}\n", ("field calibrate", "did you mean 'dev.jsonl'?")),
     ("name: x\ndata: {path: /no/such/folder}\n", ("field path", "no dataset folder")),
     ("name: x\nstages:\n  - kind: sft\n    lora_r: [16]\n", ("stage 'sft', field lora_r", "expected int")),
     ("name: x\nstages:\n  - {kind: sft}\n  - {kind: sft}\n", ("field name", "used twice")),
@@ -239,6 +240,13 @@ def test_eval_suite_skips_a_bad_row(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert_one_line_error(invoke(["eval", "suite", str(tmp_path / "none.jsonl")], capsys), "no such file")
     assert_one_line_error(invoke(["--strict", "eval", "suite", str(suite), "--from-results", str(results),
                                   "--out", str(tmp_path / "out2")], capsys), "record 2: not UTF-8")
+
+
+def test_eval_suite_reads_its_cases_before_the_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A suite file without one good case fails in one line before a model loads (the fixture forbids it)."""
+    suite = tmp_path / "bad.jsonl"
+    suite.write_bytes(b"\xff\n{not json\n")
+    assert_one_line_error(invoke(["eval", "suite", str(suite)], capsys), f"file {suite}", "no valid records")
 
 
 def test_installed_script_prints_one_line(tmp_path: Path) -> None:

@@ -381,6 +381,8 @@ def test_recipe_data_extra_feeds_training_and_a_change_retrains(tmp_path, monkey
     examples, build = build_examples(fed[0], {"invocation": 1.0, "trajectory": 1.0})
     assert build.bad_records == 0 and build.examples["trajectory"] == 1 and build.examples["invocation"] == 7
     assert (tmp_path / "runs" / "r" / "data" / "merged" / "dev.jsonl").is_file()  # suites stay beside train
+    merged = json.loads((tmp_path / "runs" / "r" / "data" / "manifest.json").read_text())["outputs"]["merged"]
+    assert merged["decontam"]["questions"] == 6 and merged["decontam"]["ngram_n"] == 8  # the imported rows' user turns
 
     runner.execute(load_recipe(path))
     assert len(fed) == 1  # unchanged: the stage is skipped
@@ -421,3 +423,36 @@ def test_recipes_without_extra_keep_their_data_hash(tmp_path):
 def _report(run_dir: Path) -> Path:
     (run_dir / "report.md").write_text("report\n")
     return run_dir / "report.md"
+
+
+def test_merged_imports_are_checked_against_bfcl(tmp_path):
+    """A BFCL question in imported data is counted and named (the openai sample's "Tell me a joke" and its
+    get_weather tool are BFCL's too: live_irrelevance asks the one, BFCL documents the other)."""
+    from toolgym.data.decontam import bfcl_questions, normalize_text, overlap_line
+
+    base = tmp_path / "base"
+    write_jsonl(base / "train.jsonl", [])
+    rows = [{**LAYOUT_ROWS["xlam"][0], "query": bfcl_questions()[0]}]
+    report = interop.write_merged(base, [(str(write_rows(tmp_path / "leak.json", rows)), "xlam")],
+                                  tmp_path / "out")["decontam"]
+    assert report["questions"] == 1 and report["exact_question_overlap"] == 1
+    assert report["exact_question_examples"] == [normalize_text(bfcl_questions()[0])]
+    line = overlap_line(report, "data.extra")
+    assert "\n" not in line and line.startswith("data.extra vs BFCL: 1 exact question")
+    assert "WARNING: BFCL is the test set" in line
+    clean = {**report, "exact_question_overlap": 0, "exact_question_examples": [], "exact_name_overlap": 0,
+             "exact_name_examples": []}
+    assert "WARNING" not in overlap_line(clean, "data.extra")
+
+
+def test_a_real_sft_step_trains_on_imported_rows(tmp_path):
+    """Imported rows (two public layouts) through the real trainer: LoRA SFT on the embedded model, 2 steps."""
+    from toolgym.train.config import SFTStageConfig
+    from toolgym.train.sft import train_sft
+
+    rows = [r for layout in ("openai", "xlam") for r in interop.import_records(sample_file(tmp_path, layout), layout)]
+    config = SFTStageConfig(tasks={"invocation": 1.0}, max_steps=2, max_tokens_per_batch=1024, learning_rate=1e-3,
+                            logging_steps=1, save_steps=1000)
+    result = train_sft(config, rows, "smollm2-135m", tmp_path / "sft", progress=False)
+    assert result.global_step == 2 and result.examples_seen > 0 and result.train_loss > 0
+    assert (Path(result.adapter_dir) / "adapter_model.safetensors").is_file()

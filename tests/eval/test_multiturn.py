@@ -219,12 +219,40 @@ def test_data_file_of_own_entries(tmp_path) -> None:
     assert summary.n == 1 and summary.categories["multi_turn_base"].accuracy == 1.0
 
 
+def test_reference_lists_unsatisfiable_ids(tmp_path) -> None:
+    """A ground truth that cannot be written as model text (too many positional arguments) fails the replay and is
+    named, instead of stopping the run."""
+    bad = dict(GOOD, id="multi_turn_base_1", ground_truth=[["add(1, 2, 3)"]])
+    data = tmp_path / "own.jsonl"
+    data.write_text(json.dumps(GOOD) + "\n" + json.dumps(bad) + "\n")
+    summary = run_multiturn_reference(cases=load_cases(data=data), out_dir=tmp_path / "out", progress=False)
+    assert summary.categories["overall"].accuracy == 0.5
+    assert summary.meta["unsatisfiable"] == ["multi_turn_base_1"]
+    assert "unsatisfiable reference answers (1): multi_turn_base_1" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def test_environment_loads_nothing_else_of_bfcl_eval() -> None:
+    """The wheel's environment classes are loaded from func_source_code/; no other bfcl_eval module is imported."""
+    import sys
+
+    from toolgym.eval.multiturn_env import _DOTTED, _PRIVATE, CLASS_FILES, environment_class, source_dir
+
+    for name in CLASS_FILES:
+        environment_class(name)
+    assert {m for m in sys.modules if m.split(".")[0] == "bfcl_eval"} <= {f"{_DOTTED}.long_context"}
+    loaded = [m for name, m in sys.modules.items() if name.startswith(f"{_PRIVATE}.")]
+    assert len(loaded) == len(CLASS_FILES) + 1  # the eight classes' files and long_context
+    assert all(Path(m.__file__).parent == source_dir() for m in loaded)
+
+
 @pytest.mark.parametrize(("content", "needles"), [
     (json.dumps(GOOD) + '\n{not json\n', ("record 2", "invalid JSON")),
     ('{"id": "multi_turn_base_0", "question": [[{"role": "user", "content": "hi"}]], "involved_classes": ["Nope"], '
      '"ground_truth": [[]]}\n', ("record multi_turn_base_0", "field involved_classes", "unknown class 'Nope'")),
     ('{"id": "multi_turn_base_0", "question": [[{"role": "user", "content": "hi"}]], '
      '"involved_classes": ["MathAPI"], "ground_truth": [["add(a=os.x)"]]}\n', ("field ground_truth", "literal")),
+    ('{"id": "multi_turn_base_0", "question": [[{"role": "user", "content": "hi"}]], '
+     '"involved_classes": ["MathAPI"], "ground_truth": [["add(a=b\'x\', b={1})"]]}\n', ("field ground_truth", "JSON")),
 ])
 def test_cli_bad_data_file_is_one_line(tmp_path, capsys, content, needles) -> None:
     bad = tmp_path / "bad.jsonl"

@@ -11,6 +11,7 @@ from toolgym.core.errors import InputError
 from toolgym.core.formats import render_calls
 from toolgym.data.noise import NOISE_LEVELS
 from toolgym.eval.bfcl import reference_calls
+from toolgym.eval.registry import get_benchmark
 from toolgym.eval.robust import load_cases, perturb_case, run_robust, source_kind
 from toolgym.eval.runner import IDENTITY, bfcl_cases, read_results
 
@@ -150,3 +151,11 @@ def test_cli_reference_writes_levels_and_summary(tmp_path, capsys) -> None:
     assert list(stored["levels"]) == ["clean", "union"] and stored["levels"]["union"]["cf"] == 1.0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clean", "robust_summary.json", "robust_summary.md",
                                                           "union"]
+
+
+def test_registry_names_robust(tmp_path) -> None:
+    bench = get_benchmark("robust", kind="single_turn")
+    assert bench.resolve("loader") is load_cases and bench.resolve("runner") is run_robust
+    report = bench.resolve("reference")(_suite(tmp_path / "suite.jsonl"), ["clean", "heavy"], tmp_path / "out",
+                                        seed=1, progress=False)
+    assert report.meta["reference"] and all(s.cf == 1.0 for s in report.levels.values())

@@ -54,6 +54,19 @@ def test_unreachable_model_says_what_was_tried(monkeypatch, tmp_path):
         assert part in msg
 
 
+def test_a_hub_that_does_not_resolve_fails_at_once(monkeypatch, tmp_path):
+    """A dead hub host is named in one line before huggingface_hub's ~70 s of retries (RFC 2606: .invalid)."""
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", "https://hub.no-such-host.invalid")
+    monkeypatch.chdir(tmp_path)
+    assert "hub.no-such-host.invalid cannot be reached" in registry.hub_unreachable("nosuch-model")
+    with pytest.raises(AssetError) as info:
+        load_model("nosuch-model")
+    assert "\n" not in str(info.value) and "cannot be reached" in str(info.value)
+
+
 def test_broken_local_folder_is_one_line_error(tmp_path):
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(AssetError, match="could not load the local folder"):

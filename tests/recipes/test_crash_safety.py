@@ -4,8 +4,10 @@ The fast tests check the step machinery (recipes/manifest.py) on hand-made folde
 real `toolgym run recipes/ci.yaml` during synthesis, twice during training (the first kill as soon as
 checkpoint-1 appears, so usually in the middle of writing it; the second as soon as checkpoint-2 appears, so
 the rerun resumes from checkpoint-1), during the final evaluation and while the report is written, reruns it
-each time, and compares the result with an uninterrupted run (tests/recipes/test_e2e.py). It takes about
-5-7 minutes on a free 2-core CPU (six process starts plus the reference run), hence `slow`.
+each time, and compares the result with an uninterrupted run (tests/recipes/test_e2e.py). That takes about
+5-7 minutes on a free 2-core CPU (six process starts plus the reference run), hence `slow`; CI runs the same
+test with two of the kills (mid-save of checkpoint-2, final evaluation), which shares the reference run with
+test_e2e.
 """
 
 from __future__ import annotations
@@ -196,8 +198,15 @@ def _table(report: Path) -> list[str]:
     return [line for line in report.read_text().splitlines() if line.startswith("|")]
 
 
-@pytest.mark.slow
-def test_killed_runs_resume_to_the_uninterrupted_result(tmp_path: Path, tmp_path_factory) -> None:
+# CI kills twice: mid-save of checkpoint-2 (the rerun drops the torn folder and resumes from checkpoint-1), then
+# during the final evaluation; three process starts instead of six. The slow variant kills at every point.
+CI_KILL_POINTS = [KILL_POINTS[2], KILL_POINTS[3]]
+
+
+@pytest.mark.parametrize("points", [pytest.param(CI_KILL_POINTS, id="ci"),
+                                    pytest.param(KILL_POINTS, id="every-point", marks=pytest.mark.slow)])
+def test_killed_runs_resume_to_the_uninterrupted_result(tmp_path: Path, tmp_path_factory,
+                                                        points: list[KillPoint]) -> None:
     reference = reference_run(tmp_path_factory)
     output_dir = tmp_path / "runs"
     output_dir.mkdir()
@@ -205,7 +214,7 @@ def test_killed_runs_resume_to_the_uninterrupted_result(tmp_path: Path, tmp_path
     seen: list[str] = []
     trained: dict[str, Any] | None = None
     final_rows_at_kill: list[dict[str, Any]] = []
-    for i, point in enumerate(KILL_POINTS):
+    for i, point in enumerate(points):
         seen.append(f"killed during {point.phase}: {run_until_killed(output_dir, point, tmp_path / f'run{i}.log')}")
         if point.phase == "final evaluation":  # training finished in an earlier process: a rerun must keep it
             trained = _stamp(run)

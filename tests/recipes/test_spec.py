@@ -139,3 +139,28 @@ def test_files_a_recipe_names_are_checked_before_the_first_step(tmp_path: Path) 
     assert load_recipe(write(tmp_path, f"name: x\ndata: {{path: {data}}}\neval: {{suites: [test_a.jsonl]}}\n"))
     with pytest.raises(InputError, match=r"stage 'evolve', field pool_file: no such file"):
         load_recipe(write(tmp_path, f"name: x\nstages:\n  - kind: evolve\n    pool_file: {tmp_path / 'no.txt'}\n"))
+
+
+def test_the_calibration_split_is_checked_like_a_suite(tmp_path: Path) -> None:
+    """A typo in eval.calibrate fails before the first step, not at eval_final after training."""
+    with pytest.raises(InputError, match=r"record eval, field calibrate: the data step writes no suite "
+                                         r"'devv.jsonl'; did you mean 'dev.jsonl'\?"):
+        load_recipe(write(tmp_path, "name: x\neval: {calibrate: devv.jsonl, baseline: false}\n"))
+    assert load_recipe(write(tmp_path, "name: x\neval: {calibrate: dev.jsonl}\n")).eval.calibrate == "dev.jsonl"
+    data = tmp_path / "ds"
+    data.mkdir()
+    for name in ("train.jsonl", "dev.jsonl"):
+        (data / name).write_text("")
+    with pytest.raises(InputError, match=r"field calibrate: no suite 'devv.jsonl'.*did you mean 'dev.jsonl'"):
+        load_recipe(write(tmp_path, f"name: x\ndata: {{path: {data}}}\neval: {{calibrate: devv.jsonl}}\n"))
+    assert load_recipe(write(tmp_path, f"name: x\ndata: {{path: {data}}}\neval: {{calibrate: dev.jsonl}}\n"))
+
+
+def test_an_output_dir_that_is_a_file_fails_before_the_first_step(tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    with pytest.raises(InputError, match=r"record recipe, field output_dir: '.*taken' is a file, not a folder"):
+        load_recipe(write(tmp_path, f"name: x\noutput_dir: {taken}\n"))
+    (tmp_path / "x").write_text("")
+    with pytest.raises(InputError, match=r"record recipe, field name: '.*x' is a file, not a folder"):
+        load_recipe(write(tmp_path, f"name: x\noutput_dir: {tmp_path}\n"))

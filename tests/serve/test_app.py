@@ -80,6 +80,20 @@ def test_streamed_tool_calls_accumulate(client: Any) -> None:
     assert usage is not None and usage.total_tokens > 0
 
 
+def test_n_choices_come_from_one_generate_call(client: Any, served: tuple[str, ScriptedGenerator]) -> None:
+    gen = served[1]
+    before = len(gen.calls)
+    r = client.chat.completions.create(model="fake", messages=USER, tools=[WEATHER], n=3, temperature=0.9)
+    assert [c.index for c in r.choices] == [0, 1, 2] and len(gen.calls) - before == 1
+    assert gen.calls[-1]["n"] == 3 and gen.calls[-1]["temperature"] == 0.9
+    assert all(c.finish_reason == "tool_calls" and c.message.tool_calls[0].function.name == "get_weather"
+               for c in r.choices)
+    assert len({c.message.tool_calls[0].id for c in r.choices}) == 3  # every call has its own id
+    stream = client.chat.completions.create(model="fake", messages=USER, n=2, stream=True)
+    finished = {ch.index: ch.finish_reason for chunk in stream for ch in chunk.choices if ch.finish_reason}
+    assert finished == {0: "stop", 1: "stop"}
+
+
 def test_tool_choice_none_hides_the_tools(client: Any, served: tuple[str, ScriptedGenerator]) -> None:
     r = client.chat.completions.create(model="fake", messages=USER, tools=[WEATHER], tool_choice="none")
     assert r.choices[0].message.content == "No tools here." and r.choices[0].message.tool_calls is None

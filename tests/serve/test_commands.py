@@ -55,3 +55,27 @@ def test_bind_defaults_to_loopback() -> None:
         sock.close()
     assert commands._is_loopback("127.0.0.1") and commands._is_loopback("::1") and commands._is_loopback("localhost")
     assert not commands._is_loopback("0.0.0.0")
+
+
+def test_the_command_line_defaults_to_loopback_and_reads_the_key_from_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolgym.cli import main
+
+    seen: dict[str, object] = {}
+    real_bind = commands.bind
+
+    def bind(host: str, port: int) -> socket.socket:
+        seen.update(host=host, port=port)
+        return real_bind(host, 0)
+
+    def create_app(generator: object, name: str, **kwargs: object) -> None:
+        seen.update(name=name, **kwargs)
+        raise InputError("stop before uvicorn runs", field="--test")
+
+    monkeypatch.setattr(commands, "bind", bind)
+    monkeypatch.setattr("toolgym.models.backends.make_generator", lambda *a, **k: object())
+    monkeypatch.setattr("toolgym.serve.app.create_app", create_app)
+    monkeypatch.setenv(commands.API_KEY_ENV, "from-env")
+    with pytest.raises(SystemExit):
+        main(["serve"])
+    assert (seen["host"], seen["port"], seen["api_key"]) == ("127.0.0.1", 8000, "from-env")

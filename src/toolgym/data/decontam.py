@@ -209,3 +209,14 @@ def overlap_report(names: Iterable[str], questions: Iterable[str], *, n: int = N
         "ngram_n": n, "ngram_overlap_rate": shared / total if total else 0.0,
         "questions_with_ngram_overlap": touched / len(unique_qs) if unique_qs else 0.0,
     }
+
+
+def overlap_line(report: dict[str, Any], what: str) -> str:
+    """One line on `what`'s overlap with BFCL (an `overlap_report`), a warning when a question or name is BFCL's."""
+    line = (f"{what} vs BFCL: {report['exact_question_overlap']} exact question and "
+            f"{report['exact_name_overlap']} exact tool-name overlaps, {report['ngram_n']}-gram rate "
+            f"{report['ngram_overlap_rate']:.4f}")
+    examples = report["exact_question_examples"] + report["exact_name_examples"]
+    if examples:
+        line += f"; WARNING: BFCL is the test set, these would leak it into training: {examples}"
+    return line

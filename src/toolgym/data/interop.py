@@ -708,7 +708,10 @@ def content_hash(path: str | Path) -> str:
 def write_merged(base_dir: str | Path, extra: Iterable[tuple[str, str]], out_dir: str | Path,
                  *, strict: bool | None = None) -> dict[str, Any]:
     """`base_dir`'s files with the imported `extra` records ((path, format) pairs) added to train.jsonl and
-    trajectories.jsonl, written to `out_dir`; returns the records per file and the skipped rows."""
+    trajectories.jsonl, written to `out_dir`; returns the records per file, the skipped rows, and the imported
+    records' overlap with BFCL (`data.decontam.overlap_report`: exact names, exact questions, n-grams)."""
+    from toolgym.data.decontam import overlap_report, records_names_and_questions
+
     base_dir, out_dir = Path(base_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stats = ReadStats()
@@ -724,4 +727,5 @@ def write_merged(base_dir: str | Path, extra: Iterable[tuple[str, str]], out_dir
         if base or records:
             counts[name] = write_jsonl(out_dir / name, [*base, *records])
     return {"files": counts, "extra_records": len(train) + len(trajectories), "bad_rows": stats.bad,
-            "reasons": stats.errors}
+            "reasons": stats.errors,
+            "decontam": overlap_report(*records_names_and_questions([*train, *trajectories]), examples=3)}

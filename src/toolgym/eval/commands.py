@@ -188,6 +188,7 @@ def suite(
     tool_choice: ToolChoiceOption = "auto",
 ) -> None:
     from toolgym.eval.runner import rescore, run_suite
+    from toolgym.eval.suites import load_suite_cases
 
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, suite=file,
                 backend=backend)
@@ -196,12 +197,13 @@ def suite(
         folder = out or Path(from_results).parent / "rescored"
         summary = rescore(from_results, folder, suite=file, parse=parse)
     else:
+        cases = load_suite_cases(file, limit)  # a file without one good case fails before the model loads
         identity, digest = _identity(model, adapter, dtype, backend, fmt=fmt, parse=parse,
                                      max_new_tokens=max_new_tokens, **policy.identity(),
                                      suite=hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else None)
         folder = out or Path("runs/eval") / f"{_slug(file.stem)}-{_slug(model)}-{digest}"
         summary = run_suite(_generator(model, adapter, batch_size, dtype, backend, policy), file, folder, limit,
-                            **_run_options(model, adapter, fmt, parse, max_new_tokens, batch_size, identity))
+                            cases=cases, **_run_options(model, adapter, fmt, parse, max_new_tokens, batch_size, identity))
     _show(summary, folder)
 
 

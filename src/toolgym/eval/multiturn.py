@@ -510,6 +510,8 @@ class MultiTurnSummary(Summary):
             if value is not None:
                 lines += ["", "| aggregate | score | 95% CI |", "|---|---:|---:|",
                           f"| {key} | {100 * value:.2f} | {_ci(self.intervals.get(key))} |"]
+        if failed := self.meta.get("unsatisfiable"):
+            lines += ["", f"unsatisfiable reference answers ({len(failed)}): {', '.join(failed)}"]
         if self.error_types:
             lines += ["", "| error type | count |", "|---|---:|"]
             lines += [f"| {k} | {v} |" for k, v in sorted(self.error_types.items(), key=lambda kv: -kv[1])]
@@ -534,4 +536,7 @@ def summarize_multiturn(rows: Sequence[Mapping[str, Any]], name: str,
         aggregates["multi_turn"] = sum(cats[c].accuracy for c in CATEGORIES) / len(CATEGORIES)
         intervals["multi_turn"] = mean_interval([(cats[c].correct, cats[c].n) for c in CATEGORIES])
     errors = Counter(r["error_type"] for r in rows if not r["valid"] and r.get("error_type"))
-    return MultiTurnSummary(name, cats, aggregates, dict(errors), {}, len(rows), meta or {}, intervals)
+    meta = dict(meta or {})
+    if meta.get("reference"):  # a replayed ground truth that fails cannot be satisfied: name it
+        meta["unsatisfiable"] = sorted(r["id"] for r in rows if not r["valid"])
+    return MultiTurnSummary(name, cats, aggregates, dict(errors), {}, len(rows), meta, intervals)

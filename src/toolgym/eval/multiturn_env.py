@@ -106,9 +106,18 @@ def parse_call(text: str) -> Call:
             raise ValueError("** arguments are not supported")
         args = tuple(ast.literal_eval(a) for a in node.args)
         kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
+        _json_values(args, kwargs)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError) as exc:
         raise InputError(f"not a python call with literal arguments ({exc}): {text[:120]!r}") from None
     return Call(node.func.id, args, kwargs)
+
+
+def _json_values(*values: Any) -> None:
+    """ValueError unless the arguments are JSON values: calls are rendered as model text and stored as JSON."""
+    try:
+        json.dumps(values)
+    except TypeError as exc:
+        raise ValueError(f"arguments must be JSON values ({exc})") from None
 
 
 def _as_text(result: Any) -> str:
@@ -160,5 +169,8 @@ class Environment:
         method = self.methods.get(call.name)
         if method is None or not call.args:
             return ToolCall(call.name, dict(call.kwargs))
-        bound = inspect.signature(method).bind(*call.args, **call.kwargs)
+        try:
+            bound = inspect.signature(method).bind(*call.args, **call.kwargs)
+        except TypeError:  # no names fit: written without its positional arguments, the replay fails (and is listed)
+            return ToolCall(call.name, dict(call.kwargs))
         return ToolCall(call.name, dict(bound.arguments))

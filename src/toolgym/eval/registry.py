@@ -64,3 +64,6 @@ register("suite", kind="single_turn", loader="toolgym.eval.suites:load_suite_cas
 register("bfcl_multi_turn", kind="multi_turn", loader="toolgym.eval.multiturn:load_cases",
          runner="toolgym.eval.multiturn:run_multiturn", reference="toolgym.eval.multiturn:run_multiturn_reference",
          description="BFCL v4 multi-turn (base, miss_func, miss_param, long_context), state and response checks")
+register("robust", kind="single_turn", loader="toolgym.eval.robust:load_cases", runner="toolgym.eval.robust:run_robust",
+         reference="toolgym.eval.robust:run_robust_reference",
+         description="a suite or BFCL categories under RoTBench's noise levels, TS/PI/CF per level")

@@ -222,5 +222,11 @@ def run_robust(source: str | Path, levels: Sequence[str] | str, out_dir: Path | 
     return result
 
 
+def run_robust_reference(source: str | Path, levels: Sequence[str] | str, out_dir: Path | str,
+                         **kwargs: Any) -> RobustSummary:
+    """`run_robust` on the perturbed answers themselves (the benchmark registry's reference run)."""
+    return run_robust(source, levels, out_dir, reference=True, **kwargs)
+
+
 __all__ = ["NOISE_LEVELS", "LevelScore", "RobustSummary", "load_cases", "perturb_case", "perturbed_budgets",
-           "reference_answer", "run_robust", "source_kind"]
+           "reference_answer", "run_robust", "run_robust_reference", "source_kind"]

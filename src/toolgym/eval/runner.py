@@ -387,9 +387,10 @@ def rescore(results_file: Path | str, out_dir: Path | str, *, suite: Path | str 
 
 
 def run_suite(generator: Any, path: Path | str, out_dir: Path | str, limit: int | None = None,
-              **kwargs: Any) -> Summary:
-    """A toolgym JSONL test set (messages + tools + gold calls), scored by canonical equality."""
-    cases = load_suite_cases(path, limit)
+              cases: list[EvalCase] | None = None, **kwargs: Any) -> Summary:
+    """A toolgym JSONL test set (messages + tools + gold calls), scored by canonical equality; `cases`: the
+    file's cases already read (`toolgym eval suite` reads them before the model loads)."""
+    cases = cases if cases is not None else load_suite_cases(path, limit)
     kwargs["identity"] = {**(kwargs.get("identity") or {}), "suite_sha256": _file_sha256(path)}  # gold answers
     return run_cases(cases, out_dir, generator=generator, name=kwargs.pop("name", Path(path).stem), **kwargs)
 

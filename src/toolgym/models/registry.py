@@ -221,12 +221,37 @@ def _torch_dtype(dtype: Any) -> Any:
 def _load_transformers(name: str, location: Path | str, dtype: Any) -> tuple[Any, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    if isinstance(location, str) and (reason := hub_unreachable(location)):
+        raise AssetError(_unreachable_message(name, location, OSError(reason)))
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(location))
         model = AutoModelForCausalLM.from_pretrained(str(location), dtype=dtype)
     except (OSError, ValueError, KeyError, ImportError) as exc:
         raise AssetError(_unreachable_message(name, location, exc)) from None
     return model, tokenizer
+
+
+def hub_unreachable(repo_id: str) -> str | None:
+    """Why the HF hub cannot serve `repo_id` now (offline mode, or its host does not resolve), None if it can or
+    the id is cached; checked first because huggingface_hub retries a dead host for ~70 s, a log line a retry."""
+    import socket
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants, try_to_load_from_cache
+
+    try:
+        if isinstance(try_to_load_from_cache(repo_id, "config.json"), str):
+            return None
+    except ValueError:  # not a valid repo id: let from_pretrained name the problem
+        return None
+    if constants.HF_HUB_OFFLINE:
+        return "HF_HUB_OFFLINE is set and the id is not in the local HF cache"
+    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    try:
+        socket.getaddrinfo(host, 443)
+    except OSError as exc:
+        return f"{host} cannot be reached ({exc.strerror or exc}) and the id is not in the local HF cache"
+    return None
 
 
 def _unreachable_message(name: str, location: Path | str, exc: BaseException) -> str:

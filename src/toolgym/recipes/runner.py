@@ -154,11 +154,13 @@ def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) 
 def _synthesize(recipe: Recipe, step_dir: Path) -> dict[str, Any]:
     out = _base_data(recipe, step_dir)
     if recipe.data.extra:
+        from toolgym.data.decontam import overlap_line
         from toolgym.data.interop import write_merged
 
         merged = write_merged(out["data_dir"], recipe.data.extra_sources(), step_dir / "merged")
         console.print(f"data.extra: {merged['extra_records']} imported records merged, {merged['bad_rows']} bad rows "
                       "skipped" + "".join(f"\n  skipped: {r}" for r in merged["reasons"]), markup=False)
+        console.print(overlap_line(merged["decontam"], "data.extra"), markup=False)
         out = {**out, "data_dir": str((step_dir / "merged").resolve()), "merged": merged}
     return out
 

@@ -265,13 +265,19 @@ def parse_recipe(raw: dict[str, Any], *, file: str) -> Recipe:
     recipe.source = file
     if not recipe.data.path:  # the data step synthesizes: a suite must be one of the files it writes
         written = recipe.data.written_files()
-        for i, suite in enumerate(recipe.eval.suites):
+        for key, suite in data_files_read(recipe.eval):
             if suite not in written and not Path(suite).is_absolute():
                 close = nearest_key(suite, written)
                 hint = f"did you mean '{close}'?" if close else f"it writes {', '.join(written)}"
                 raise InputError(f"the data step writes no suite {suite!r}; {hint}", file=file, record="eval",
-                                 field=f"suites[{i}]")
+                                 field=key)
     return recipe
+
+
+def data_files_read(spec: EvalSpec) -> list[tuple[str, str]]:
+    """(key, file name) of each data-folder file the evaluation reads: the suites and the calibration split."""
+    named = [(f"suites[{i}]", suite) for i, suite in enumerate(spec.suites)]
+    return named + ([("calibrate", spec.calibrate)] if spec.calibrate else [])
 
 
 def _parse_stages(entries: Any, *, file: str) -> list[StageSpec]:
@@ -327,19 +333,21 @@ def check_files(recipe: Recipe) -> None:
     (The starting adapter is checked when the run starts: an earlier recipe may still be training it.)
     """
     file = recipe.source or None
+    for key, folder in (("output_dir", Path(recipe.output_dir)), ("name", recipe.run_dir)):
+        if folder.exists() and not folder.is_dir():  # the run could not make its folder
+            raise InputError(f"{str(folder)!r} is a file, not a folder", file=file, record="recipe", field=key)
     data = recipe.data.path
     if data:
         if not Path(data).is_dir():
             raise InputError(f"no dataset folder {data!r}", file=file, record="data", field="path")
         if not any(Path(data).glob("*.jsonl")):
             raise InputError(f"no *.jsonl files in {data!r}", file=file, record="data", field="path")
-        for i, suite in enumerate(recipe.eval.suites):
+        for key, suite in data_files_read(recipe.eval):
             if not (Path(data) / suite).is_file():
                 present = sorted(p.name for p in Path(data).glob("*.jsonl"))
                 close = nearest_key(suite, present)
                 hint = f"; did you mean '{close}'?" if close else f"; present: {', '.join(present)}"
-                raise InputError(f"no suite {suite!r} in {data}{hint}", file=file, record="eval",
-                                 field=f"suites[{i}]")
+                raise InputError(f"no suite {suite!r} in {data}{hint}", file=file, record="eval", field=key)
     for i, (path, _) in enumerate(recipe.data.extra_sources()):
         if not Path(path).exists():
             raise InputError(f"no such file or folder {path!r}", file=file, record="data", field=f"extra[{i}].path")
@@ -359,6 +367,9 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str], *, file: str) -> 
     A value is read as YAML, except where the key is declared as text and the YAML value does not fit
     (`--set model=123` is the name '123'). Each key is checked against the declared fields as it is set, so a
     typo names the override and the nearest key; values are validated with the whole recipe afterwards.
+
+    The dotted walk is written here (checked: OmegaConf's `from_dotlist`/`update`): a stage is addressed by its
+    name inside the `stages` list, which OmegaConf paths cannot express, and its errors carry no nearest key.
     """
     raw = copy.deepcopy(raw)
     for item in overrides:

@@ -6,16 +6,40 @@ import math
 from pathlib import Path
 from typing import Any
 
-from toolgym.core.errors import ToolgymError
-from toolgym.data.io import iter_jsonl
+from toolgym.core.errors import InputError, ToolgymError
+from toolgym.core.schema import Sample
+from toolgym.data.io import ReadStats, iter_jsonl, strict_default
 
 
 def stage_records(data_dir: Path, tasks: dict[str, float]) -> list[dict[str, Any]]:
-    """train.jsonl, plus trajectories.jsonl when the stage trains the trajectory task."""
+    """train.jsonl, plus trajectories.jsonl when the stage trains the trajectory task.
+
+    A bad record is skipped with one logged line naming its file and line, plus a summary count per file;
+    under `toolgym --strict` it stops the stage.
+    """
     files = [data_dir / "train.jsonl"]
     if "trajectory" in tasks and (data_dir / "trajectories.jsonl").is_file():
         files.append(data_dir / "trajectories.jsonl")
-    return [record for path in files for _, record in iter_jsonl(path)]
+    return [record for path in files for record in _valid_records(path)]
+
+
+def _valid_records(path: Path) -> list[dict[str, Any]]:
+    """The records of `path` that parse as samples, as they are in the file (parsed here, while the line is
+    known: later checks count records, not lines)."""
+    strict, stats = strict_default(), ReadStats()
+    kept: list[dict[str, Any]] = []
+    for line, record in iter_jsonl(path, strict=strict, stats=stats):  # its summary counts the skips below too
+        try:
+            Sample.from_record(record, file=str(path), line=line)
+        except (InputError, RecursionError) as exc:
+            err = exc if isinstance(exc, InputError) else InputError("nested too deeply", file=str(path), record=line)
+            if strict:
+                raise err from None
+            stats.ok -= 1
+            stats.skip(err)
+            continue
+        kept.append(record)
+    return kept
 
 
 def run_training_stage(stage: Any, inputs: dict[str, Any], out_dir: Path, seed: int) -> dict[str, Any]:
