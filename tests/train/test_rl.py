@@ -3,6 +3,7 @@ embedded model (small: one tool, 8-token completions)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 from pathlib import Path
@@ -97,11 +98,36 @@ def test_cycled_takes_training_prompts_round_robin() -> None:
     ({"beta": -1.0}, "beta"),
     ({"train_eval": -4}, "train_eval"),
     ({"learning_rat": 1e-5}, "learning_rat"),
+    ({"backend": "tgi"}, "backend"),
+    ({"algorithm": "ppo", "backend": "vllm"}, "backend"),
+    ({"vllm_gpu_memory_utilization": 0.0}, "vllm_gpu_memory_utilization"),
 ])
 def test_config_errors_name_the_field(data: dict, field: str) -> None:
     with pytest.raises(InputError) as err:
         RLStageConfig.from_dict(data, file="r.yaml")
     assert err.value.field == field
+
+
+@pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vllm is installed here")
+def test_vllm_rollouts_without_vllm_name_the_package() -> None:
+    with pytest.raises(InputError, match=r"needs the 'vllm' package: pip install 'toolgym\[vllm\]'") as err:
+        RLStageConfig.from_dict({"backend": "vllm"})
+    assert err.value.field == "backend"
+
+
+def test_grpo_rollouts_use_vllm_only_when_asked(tmp_path: Path) -> None:
+    from toolgym.train.rl import grpo_args
+
+    args = grpo_args(RLStageConfig(), tmp_path)
+    assert args.use_vllm is False
+    cfg = RLStageConfig()
+    cfg.backend = "vllm"  # as if vllm were installed: on a CPU the stage still refuses, in one line
+    if not torch.cuda.is_available():
+        with pytest.raises(InputError, match="CUDA GPU") as err:
+            grpo_args(cfg, tmp_path)
+        assert err.value.field == "backend"
+    else:
+        assert grpo_args(cfg, tmp_path).use_vllm is True
 
 
 def test_config_defaults_are_the_papers() -> None:

@@ -242,6 +242,9 @@ def grpo_args(config: RLStageConfig, out_dir: Path) -> Any:
 
     from toolgym.train.sft import resolve_bf16
 
+    if config.backend == "vllm" and not torch.cuda.is_available():
+        raise InputError("vLLM rollouts run colocated on a CUDA GPU; none is visible here (use backend "
+                         "transformers on a CPU)", field="backend")
     return GRPOConfig(
         output_dir=str(out_dir / "checkpoints"),
         learning_rate=config.learning_rate,
@@ -266,6 +269,9 @@ def grpo_args(config: RLStageConfig, out_dir: Path) -> Any:
         report_to="none",
         remove_unused_columns=False,
         dataloader_num_workers=0,
+        use_vllm=config.backend == "vllm",
+        vllm_mode="colocate",
+        vllm_gpu_memory_utilization=config.vllm_gpu_memory_utilization,
     )
 
 

@@ -16,6 +16,7 @@ for a LoRA run of a few steps on a 135M model; recipes override them (e.g. `lear
 | `per_device_train_batch_size` | both   | grpo: completions per step; ppo: prompts (= rollouts) per step        |
 | `ppo_epochs`, `mini_batch_size` | ppo  | optimisation passes over each rollout batch, and their minibatch size |
 | `clip_range`, `value_clip`, `gamma`, `lam`, `reward_clip`, `vf_coef` | ppo (clip_range also grpo `epsilon`) | PPO constants |
+| `backend`                  | grpo      | rollouts: `transformers` (the policy's generate) or `vllm` (TRL's vLLM integration, colocated on the training GPU; needs CUDA and `toolgym[vllm]`). toolgym's PPO samples with the policy's own generate, so it stays `transformers` |
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class RLStageConfig(StageConfig):
     temperature: float = 1.0
     top_k: int | None = None
     num_generations: int = 4
+    backend: Literal["transformers", "vllm"] = "transformers"
+    vllm_gpu_memory_utilization: float = 0.3  # share of the GPU that colocated vLLM may take (TRL's default)
 
     # Objective (TL-Training constants)
     beta: float = 0.4
@@ -114,6 +117,20 @@ class RLStageConfig(StageConfig):
         if self.algorithm == "grpo" and self.per_device_train_batch_size % self.num_generations:
             raise InputError(f"per_device_train_batch_size ({self.per_device_train_batch_size}) must be a multiple "
                              f"of num_generations ({self.num_generations})", field="per_device_train_batch_size")
+        self._validate_backend()
         if self.bf16 not in (True, False, "auto"):
             raise InputError(f"must be true, false or 'auto', got {self.bf16!r}", field="bf16")
 
+    def _validate_backend(self) -> None:
+        from toolgym.models.backends import MODEL_BACKENDS, missing_backend
+
+        if self.backend not in MODEL_BACKENDS:
+            raise InputError(f"must be one of {MODEL_BACKENDS}, got {self.backend!r}", field="backend")
+        if self.backend == "vllm" and self.algorithm != "grpo":
+            raise InputError("vLLM rollouts need algorithm grpo: toolgym's PPO samples with the policy's own "
+                             "generate (its value head and reference share that model)", field="backend")
+        if reason := missing_backend(self.backend):
+            raise InputError(reason, field="backend")
+        if not 0 < self.vllm_gpu_memory_utilization <= 1:
+            raise InputError(f"must be in (0, 1], got {self.vllm_gpu_memory_utilization}",
+                             field="vllm_gpu_memory_utilization")
