@@ -445,14 +445,21 @@ def test_merged_imports_are_checked_against_bfcl(tmp_path):
     assert "WARNING" not in overlap_line(clean, "data.extra")
 
 
-def test_a_real_sft_step_trains_on_imported_rows(tmp_path):
-    """Imported rows (two public layouts) through the real trainer: LoRA SFT on the embedded model, 2 steps."""
-    from toolgym.train.config import SFTStageConfig
-    from toolgym.train.sft import train_sft
+def test_a_recipe_trains_on_imported_rows(tmp_path, monkeypatch):
+    """`data.extra` rows (two public layouts) through `toolgym run`'s real SFT stage: LoRA on the embedded model,
+    2 steps (the evaluation and report are left out: they do not read the training data)."""
+    import toolgym.recipes.runner as runner
+    from toolgym.recipes.spec import load_recipe
 
-    rows = [r for layout in ("openai", "xlam") for r in interop.import_records(sample_file(tmp_path, layout), layout)]
-    config = SFTStageConfig(tasks={"invocation": 1.0}, max_steps=2, max_tokens_per_batch=1024, learning_rate=1e-3,
-                            logging_steps=1, save_steps=1000)
-    result = train_sft(config, rows, "smollm2-135m", tmp_path / "sft", progress=False)
-    assert result.global_step == 2 and result.examples_seen > 0 and result.train_loss > 0
-    assert (Path(result.adapter_dir) / "adapter_model.safetensors").is_file()
+    monkeypatch.setattr(runner, "_evaluate", lambda state, step_dir, baseline=False: {"metrics": {"x": 1.0}})
+    monkeypatch.setattr(runner, "write_report", lambda run_dir, *a, **k: _report(run_dir))
+    xlam, openai = sample_file(tmp_path, "xlam"), sample_file(tmp_path, "openai")
+    path = _recipe(tmp_path, f"    - {{path: {xlam}, format: xlam}}\n    - {{path: {openai}, format: openai}}\n")
+    path.write_text(path.read_text().replace("tasks: {invocation: 1.0, trajectory: 1.0}\n",
+                                             "tasks: {invocation: 1.0, trajectory: 1.0}\n    max_steps: 2\n"
+                                             "    max_tokens_per_batch: 1024\n    learning_rate: 1.0e-3\n"))
+    runner.execute(load_recipe(path))
+    sft = json.loads((tmp_path / "runs" / "r" / "sft" / "manifest.json").read_text())
+    assert sft["status"] == "complete" and sft["metrics"]["steps"] == 2
+    assert sft["metrics"]["train_loss"] > 0
+    assert (tmp_path / "runs" / "r" / "sft" / "adapter" / "adapter_model.safetensors").is_file()
