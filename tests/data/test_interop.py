@@ -416,7 +416,8 @@ def test_recipes_without_extra_keep_their_data_hash(tmp_path):
 
     from toolgym.recipes.spec import DataSpec
 
-    before = {k: v for k, v in asdict(DataSpec(n=10)).items() if k != "extra"}  # DataSpec before `extra`
+    # DataSpec before `extra` and `wide_parallel`
+    before = {k: v for k, v in asdict(DataSpec(n=10)).items() if k not in ("extra", "wide_parallel")}
     assert config_hash(runner._data_config(load_recipe(path))) == config_hash({"data": before, "seed": 0})
 
 

@@ -236,3 +236,28 @@ def test_made_up_names_avoid_bfcl_function_names(catalog):
     for seed in range(200):
         made = weak_variant(arch, random.Random(seed), builder.taken)
         assert made is None or made[0].name.lower() not in builder.taken
+
+
+def test_wide_parallel_multiple_asks_two_to_four_calls(catalog, by_name):
+    mix = {"parallel_multiple": 0.5, "toolset": 0.5}
+    narrow = list(iter_records(400, seed=5, catalog=catalog, mix=mix))
+    wide = list(iter_records(400, seed=5, catalog=catalog, mix=mix, options=SynthOptions(wide_parallel=1.0)))
+    assert narrow == list(iter_records(400, seed=5, catalog=catalog, mix=mix,
+                                       options=SynthOptions(wide_parallel=0.0)))  # off: the old stream
+
+    def counts(records: list[dict]) -> Counter:
+        return Counter(len(r["gold"]) for r in records if r["type"] == "parallel_multiple")
+
+    assert counts(narrow)[2] > 0.6 * counts(narrow).total()  # what the wide draw corrects
+    assert set(counts(wide)) <= {2, 3, 4} and counts(wide)[4] >= 0.25 * counts(wide).total()
+    fanned = 0
+    for r in wide:
+        if r["type"] != "parallel_multiple":
+            continue
+        calls = [unmask_call(r, c) for c in r["gold"]]
+        names = [c["name"] for c in calls]
+        fanned += len(set(names)) >= 2 and len(names) > len(set(names))  # a tool over two values, and another
+        query = r["messages"][0]["content"]
+        for call in calls:  # every value stays derivable from the one request
+            assert by_name[call["name"]].underivable(query, call["arguments"]) == [], (r["id"], call)
+    assert fanned > 0.25 * counts(wide).total()

@@ -40,6 +40,7 @@ def synth(
     mask_parameters: Annotated[float, typer.Option("--mask-parameters", min=0.0, max=1.0, help="Share with opaque parameter names too (v2).")] = 0.1,
     toolset_queries: Annotated[int, typer.Option("--toolset-queries", min=1, help="Queries per shared toolset (v2).")] = 4,
     toolset_no_call: Annotated[float, typer.Option("--toolset-no-call", min=0.0, max=1.0, help="No-call share of toolset queries (v2).")] = 0.25,
+    wide_parallel: Annotated[float, typer.Option("--wide-parallel", min=0.0, max=1.0, help="Share of parallel_multiple samples with 2-3 tools and 2-4 calls, fan-outs included (v2).")] = 0.0,
 ) -> None:
     """Synthesize train.jsonl, four generalization test sets, dev.jsonl and (optionally) trajectories.jsonl."""
     from toolgym.data.synth import SynthOptions, parse_mix, write_dataset
@@ -51,7 +52,7 @@ def synth(
     if mask_parameters > mask_functions:
         raise InputError("must be <= --mask-functions", field="--mask-parameters")
     options = SynthOptions.v1() if engine == "v1" else SynthOptions(
-        styles, fanout_share, mask_functions, mask_parameters, toolset_queries, toolset_no_call)
+        styles, fanout_share, mask_functions, mask_parameters, toolset_queries, toolset_no_call, wide_parallel)
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder; pick another --out", file=str(out), field="--out")
     console = Console()

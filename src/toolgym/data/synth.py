@@ -44,6 +44,7 @@ TEST_SPLITS = ("test_seen_tool_seen_query", "test_seen_tool_unseen_query", "test
                "test_unseen_tool_unseen_query")
 SPLITS = ("train", *TEST_SPLITS, "dev")
 # the dev split: held-out tools, templates and domains, for tuning; no training step reads it
+WIDE_MAX_CALLS = 4  # calls in a wide parallel_multiple record at most (SynthOptions.wide_parallel)
 DEV_MIX = {"single": 0.15, "parallel": 0.15, "multiple": 0.15, "parallel_multiple": 0.15, "no_tool": 0.15,
            "zero_to_one": 0.1, "weak_to_strong": 0.15}
 MIN_TEST_CASES = 300
@@ -67,6 +68,10 @@ class SynthOptions:
     mask_parameters: float = 0.1  # share of records with opaque parameter names too
     toolset_queries: int = 4  # queries per shared toolset in `toolset` samples
     toolset_no_call: float = 0.25  # share of a toolset's queries that no tool in it can answer
+    # share of parallel_multiple draws made wide (both the sample type and a toolset's two-tool requests): 2-3
+    # tools, each asked once or over two values in one sentence, 2-4 calls in all (the quality recipe's data had
+    # 74% two-call parallel_multiple records, most from toolsets); 0 keeps the engine's stream as it was
+    wide_parallel: float = 0.0
 
     @classmethod
     def v1(cls) -> SynthOptions:
@@ -412,6 +417,13 @@ class _Builder:
                 query, calls, t = fanned
                 return self.record("parallel_multiple", query, tools, [(target.name, c) for c in calls], ranking,
                                    self.meta(target, [t] * len(calls)), surface=False)
+        if roll < 0.45 and len(callable_) > 1 and self.options.wide_parallel > 0 \
+                and self.rng.random() < self.options.wide_parallel:
+            others = [a for a in callable_ if a is not target]
+            chosen = [target, *self.rng.sample(others, min(len(others), self.rng.choice((1, 1, 2))))]
+            queries, gold, templates = self.wide_calls(chosen)
+            return self.record("parallel_multiple", self.joined(queries), tools, gold, ranking,
+                               self.meta(target, templates, [name for name, _ in gold]), surface=False)
         if roll < 0.45 and len(callable_) > 1:
             second = self.rng.choice([a for a in callable_ if a is not target])
             (q1, a1, t1), (q2, a2, t2) = self.call(target), self.call(second)
@@ -431,6 +443,8 @@ class _Builder:
                             self.meta(arch, [t]))]
 
     def parallel_multiple(self) -> list[dict]:
+        if self.options.wide_parallel > 0 and self.rng.random() < self.options.wide_parallel:
+            return self.wide_parallel_multiple()
         first = self.target()
         partners = self.related(first, self.rng.choice((1, 1, 2)), {first.name})
         if not partners:
@@ -447,6 +461,39 @@ class _Builder:
         return [self.record("parallel_multiple", self.joined([c[1] for c in calls]), tools,
                             [(c[0].name, c[2]) for c in calls], ranking,
                             self.meta(first, [c[3] for c in calls], [c[0].name for c in calls]))]
+
+    def wide_parallel_multiple(self) -> list[dict]:
+        """2-3 different tools in one request, each asked once or over two values ("for A and B"): 2-4 calls."""
+        first = self.target()
+        partners = self.related(first, self.rng.choice((1, 1, 2)), {first.name})
+        if not partners:
+            return self.multiple()
+        chosen = [first, *partners]
+        queries, gold, templates = self.wide_calls(chosen)
+        related, unrelated = self.distractors(first, self.rng.choice((0, 0, 1)), {a.name for a in chosen})
+        tools = [self.tool(a) for a in (*chosen, *related, *unrelated)]
+        ranking = [a.name for a in chosen] + [a.name for a in related] + [a.name for a in unrelated]
+        return [self.record("parallel_multiple", self.joined(queries), tools, gold, ranking,
+                            self.meta(first, templates, [name for name, _ in gold]))]
+
+    def wide_calls(self, chosen: list[Archetype]) -> tuple[list[str], list[tuple[str, dict]], list[int]]:
+        """(sub-queries, gold calls, template per call): each tool asked once, or over two values in one sentence
+        while the request stays within WIDE_MAX_CALLS calls."""
+        queries: list[str] = []
+        gold: list[tuple[str, dict]] = []
+        templates: list[int] = []
+        for i, arch in enumerate(chosen):
+            room = WIDE_MAX_CALLS - len(gold) - (len(chosen) - i - 1)  # keep one call for each tool still to come
+            fanned = self.fanout(arch, 2) if room >= 2 and self.rng.random() < 0.5 else None
+            if fanned is not None:
+                query, calls, t = fanned
+            else:
+                query, args, t = self.call(arch)
+                calls = [args]
+            queries.append(query)
+            gold.extend((arch.name, c) for c in calls)
+            templates.extend([t] * len(calls))
+        return queries, gold, templates
 
     def no_tool(self) -> list[dict]:
         arch = self.target()

@@ -130,6 +130,8 @@ def _data_config(recipe: Recipe) -> dict[str, Any]:
     from toolgym.recipes.manifest import jsonable
 
     data = jsonable(recipe.data)
+    if not data.get("wide_parallel"):  # off: the stream and the hash of earlier runs stay as they were
+        data.pop("wide_parallel", None)
     if not data.pop("extra", None):
         return {"data": data, "seed": recipe.seed}
     from toolgym.data.interop import content_hash

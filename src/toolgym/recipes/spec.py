@@ -86,6 +86,7 @@ class DataSpec(StageConfig):
     mask_parameters: float = 0.1  # share of records with opaque parameter names as well
     toolset_queries: int = 4  # queries per shared toolset (`toolset` samples)
     toolset_no_call: float = 0.25  # share of a toolset's queries that no member can answer
+    wide_parallel: float = 0.0  # share of parallel_multiple samples with 2-3 tools and 2-4 calls (fan-outs included)
     # imported data merged into train.jsonl / trajectories.jsonl, which every training stage reads:
     # [{path: FILE_OR_FOLDER, format: openai|sharegpt|xlam|toolace|hf|parquet|toolgym}] (format default toolgym,
     # e.g. a `toolgym data import` folder); their content hash joins the data step's hash, so a change retrains
@@ -97,7 +98,7 @@ class DataSpec(StageConfig):
         if self.engine == "v1":
             return SynthOptions.v1()
         return SynthOptions(self.description_styles, self.fanout_share, self.mask_functions,
-                            self.mask_parameters, self.toolset_queries, self.toolset_no_call)
+                            self.mask_parameters, self.toolset_queries, self.toolset_no_call, self.wide_parallel)
 
     def __post_init__(self) -> None:
         _at_least(self.n, 1, "data", "n")
@@ -111,7 +112,7 @@ class DataSpec(StageConfig):
             raise _fail("weights sum to 0: no sample type would be drawn", "data", "mix")
         if self.path == "":
             raise _fail("must name a dataset folder (or be left out)", "data", "path")
-        for key in ("fanout_share", "mask_functions", "mask_parameters", "toolset_no_call"):
+        for key in ("fanout_share", "mask_functions", "mask_parameters", "toolset_no_call", "wide_parallel"):
             if not 0 <= getattr(self, key) <= 1:
                 raise _fail(f"must be in [0, 1], got {getattr(self, key)}", "data", key)
         if self.mask_parameters > self.mask_functions:
