@@ -162,8 +162,8 @@ class OraclePolicy:
             e.inject_before = -1
             bad = self._bad_turn(e)
             if bad is not None:
-                return _call_message(bad, e.turns)
-        return _call_message(e.plan[0], e.turns)
+                return call_message(bad, e.turns)
+        return call_message(e.plan[0], e.turns)
 
     def _bad_turn(self, e: Episode) -> list[dict[str, Any]] | None:
         group = e.plan[0]
@@ -193,7 +193,7 @@ class OraclePolicy:
         e.groups_done += 1
 
 
-def _call_message(calls: list[dict[str, Any]], turn: int) -> dict[str, Any]:
+def call_message(calls: list[dict[str, Any]], turn: int) -> dict[str, Any]:
     return {"role": "assistant", "content": None, "feedback_category": None,
             "tool_calls": [{"id": f"call_{turn}_{j}", "type": "function",
                             "function": {"name": c["name"], "arguments": c["arguments"]}}
@@ -234,7 +234,7 @@ class ModelPolicy:
             text = texts[0] if texts else ""
             parsed = parse_calls(text, fmt=self.fmt)
             if parsed.calls:
-                msg = _call_message([c.to_dict() for c in parsed.calls], e.turns)
+                msg = call_message([c.to_dict() for c in parsed.calls], e.turns)
                 msg["content"] = parsed.leftover.strip() or None
             elif parsed.status == "unparsable":
                 msg = {"role": "assistant", "content": text, "feedback_category": "unparsable"}

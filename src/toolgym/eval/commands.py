@@ -302,27 +302,35 @@ def robust(
     console.print(f"levels: {', '.join(str(folder / n) for n in names)}  summary: {folder / 'robust_summary.md'}")
 
 
-@app.command("multiturn", help="Score a model on BFCL v4 multi-turn categories: episodes against BFCL's own "
+@app.command("multiturn", help="Multi-turn episodes. With a SUITE file: TL-Training's protocol, each case played "
+                               "for up to --max-turns turns against the simulated tools (real error feedback), "
+                               "scored by DE (documentation errors per call), CE (other call errors per call) and VA "
+                               "(valid final answers). With --bfcl: BFCL v4 multi-turn categories against BFCL's own "
                                "environments (the wheel's classes), up to --step-cap steps per turn, checked by "
                                "state and execution response after each turn (BFCL's multi-turn checker semantics).")
 def multiturn(
-    bfcl: Annotated[bool, typer.Option("--bfcl", help="The BFCL v4 multi-turn benchmark (the only multi-turn "
-                                        "benchmark so far; required).")] = False,
-    categories: Annotated[str, typer.Option("--categories", "-c", help="Comma-separated: all, multi_turn_base, "
-                                            "multi_turn_miss_func, multi_turn_miss_param, "
+    suite: Annotated[Path | None, typer.Argument(metavar="SUITE", help="toolgym JSONL test set (e.g. a test_*.jsonl or dev.jsonl "
+                                                 "of `toolgym data synth`) for TL-Training's episodes.")] = None,
+    bfcl: Annotated[bool, typer.Option("--bfcl", help="The BFCL v4 multi-turn benchmark (instead of a SUITE).")] = False,
+    categories: Annotated[str, typer.Option("--categories", "-c", help="With --bfcl, comma-separated: all, "
+                                            "multi_turn_base, multi_turn_miss_func, multi_turn_miss_param, "
                                             "multi_turn_long_context.")] = "all",
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases per category.")] = None,
-    reference: Annotated[bool, typer.Option("--reference", help="Replay BFCL's possible answers through the "
-                                            "loop (checks the environment and the checker; no model).")] = False,
-    data: Annotated[Path | None, typer.Option("--data", help="A JSONL file of entries in BFCL's multi-turn format "
-                                              "instead of the wheel's (ground truth in each entry or --answers).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N cases (per category with "
+                                              "--bfcl).")] = None,
+    reference: Annotated[bool, typer.Option("--reference", help="Replay the gold answers through the loop (checks "
+                                            "the environment and the scoring; no model).")] = False,
+    data: Annotated[Path | None, typer.Option("--data", help="With --bfcl: a JSONL file of entries in BFCL's "
+                                              "multi-turn format instead of the wheel's (ground truth in each entry "
+                                              "or --answers).")] = None,
     answers: Annotated[Path | None, typer.Option("--answers", help="possible_answer-format JSONL for --data.")] = None,
     model: ModelOption = "smollm2-135m",
     adapter: AdapterOption = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/multiturn-<model>"
-                                             "[-<adapter>]-<identity hash>).")] = None,
-    step_cap: Annotated[int, typer.Option("--step-cap", min=1, help="Steps with calls per turn before the episode "
-                                          "is force-quit (BFCL: 20).")] = 20,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run folder (default runs/eval/multiturn-"
+                                             "[<suite>-]<model>[-<adapter>]-<identity hash>).")] = None,
+    max_turns: Annotated[int, typer.Option("--max-turns", min=1, help="With a SUITE: assistant turns per episode "
+                                           "(TL-Training: 9).")] = 9,
+    step_cap: Annotated[int, typer.Option("--step-cap", min=1, help="With --bfcl: steps with calls per turn before "
+                                          "the episode is force-quit (BFCL: 20).")] = 20,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Episodes played at once.")] = 16,
     max_new_tokens: MaxNewTokens = 256,
     fmt: FormatOption = "hermes",
@@ -332,15 +340,29 @@ def multiturn(
 ) -> None:
     from toolgym.eval.registry import get_benchmark
 
-    if not bfcl:
-        raise InputError("name the benchmark: --bfcl (BFCL v4 multi-turn, the only one so far)", field="--bfcl")
+    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=None, suite=suite, backend=backend)
+    _check_multiturn_mode(suite, bfcl, categories=categories, data=data, answers=answers, max_turns=max_turns,
+                          step_cap=step_cap)
+    if suite is not None:
+        bench = get_benchmark("tl_episodes", kind="multi_turn")
+        cases = bench.resolve("loader")(suite, limit)  # a file without one good case fails before the model loads
+        options = {"cases": cases, "max_turns": max_turns, "fmt": fmt, "batch_size": batch_size, "progress": True}
+        if reference:
+            folder = out or Path("runs/eval") / f"multiturn-{_slug(suite.stem)}-reference"
+            summary = bench.resolve("reference")(suite, folder, **options)
+        else:
+            identity, digest = _identity(model, adapter, dtype, backend, fmt=fmt, parse=parse, max_turns=max_turns,
+                                         max_new_tokens=max_new_tokens,
+                                         suite=hashlib.sha256(suite.read_bytes()).hexdigest())
+            folder = out or Path("runs/eval") / (f"multiturn-{_slug(suite.stem)}-{_slug(model)}"
+                                                 f"{'-' + _slug(adapter.name) if adapter else ''}-{digest}")
+            generator = _generator(model, adapter, batch_size, dtype, backend)
+            summary = bench.resolve("runner")(generator, suite, folder, parse=parse, max_new_tokens=max_new_tokens,
+                                              identity=identity, meta={"model": model, "adapter": str(adapter or "")},
+                                              **options)
+        _show(summary, folder)
+        return
     bench = get_benchmark("bfcl_multi_turn", kind="multi_turn")
-    _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=None, backend=backend)
-    for option, file in (("--data", data), ("--answers", answers)):
-        if file is not None and not file.is_file():
-            raise InputError("no such file", file=str(file), field=option)
-    if answers is not None and data is None:
-        raise InputError("--answers needs --data", field="--answers")
     cases = bench.resolve("loader")(categories, limit, data=data, answers=answers)  # bad data fails before a model
     if not cases:
         raise InputError("no cases to run", field="--categories")
@@ -357,3 +379,27 @@ def multiturn(
                                           max_new_tokens=max_new_tokens, batch_size=batch_size, identity=identity,
                                           meta={"model": model, "adapter": str(adapter or "")}, **settings)
     _show(summary, folder)
+
+
+def _check_multiturn_mode(suite: Path | None, bfcl: bool, *, categories: str, data: Path | None,
+                          answers: Path | None, max_turns: int, step_cap: int) -> None:
+    """One benchmark, and only its own options (one-line errors naming the option)."""
+    if suite is None and not bfcl:
+        raise InputError("name the benchmark: a SUITE.jsonl (TL-Training episodes) or --bfcl (BFCL v4 multi-turn)",
+                         field="--bfcl")
+    if suite is not None and bfcl:
+        raise InputError("give a SUITE file or --bfcl, not both", field="--bfcl")
+    if suite is not None:
+        given = [name for name, used in (("--categories", categories != "all"), ("--data", data is not None),
+                                         ("--answers", answers is not None), ("--step-cap", step_cap != 20)) if used]
+        if given:
+            raise InputError(f"{given[0]} is a --bfcl option; a SUITE is played as TL-Training episodes",
+                             field=given[0])
+        return
+    if max_turns != 9:
+        raise InputError("--max-turns is for a SUITE; BFCL episodes are capped by --step-cap", field="--max-turns")
+    for option, file in (("--data", data), ("--answers", answers)):
+        if file is not None and not file.is_file():
+            raise InputError("no such file", file=str(file), field=option)
+    if answers is not None and data is None:
+        raise InputError("--answers needs --data", field="--answers")

@@ -67,3 +67,7 @@ register("bfcl_multi_turn", kind="multi_turn", loader="toolgym.eval.multiturn:lo
 register("robust", kind="single_turn", loader="toolgym.eval.robust:load_cases", runner="toolgym.eval.robust:run_robust",
          reference="toolgym.eval.robust:run_robust_reference",
          description="a suite or BFCL categories under RoTBench's noise levels, TS/PI/CF per level")
+register("tl_episodes", kind="multi_turn", loader="toolgym.eval.suites:load_suite_cases",
+         runner="toolgym.eval.episodes:run_episode_eval", reference="toolgym.eval.episodes:run_episode_reference",
+         description="TL-Training's DE/CE/VA: a toolgym JSONL suite played as episodes of up to 9 turns against the "
+                     "simulated tools")

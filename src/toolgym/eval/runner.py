@@ -105,7 +105,7 @@ def read_results(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _rewrite_clean(path: Path, rows: list[dict[str, Any]]) -> None:
+def rewrite_clean(path: Path, rows: list[dict[str, Any]]) -> None:
     """Drop a torn last line before appending, so the file stays one JSON object per line."""
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if path.exists() and path.read_text(encoding="utf-8") != text:
@@ -237,7 +237,7 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
                          **({"max_new_tokens_by_category": limits} if limits else {})})
     wanted = {c.id for c in cases}
     done = read_results(path)
-    _rewrite_clean(path, done)
+    rewrite_clean(path, done)
     done_ids = {r["id"] for r in done}
     todo = [c for c in cases if c.id not in done_ids]
     started = time.perf_counter()
