@@ -261,3 +261,27 @@ def test_wide_parallel_multiple_asks_two_to_four_calls(catalog, by_name):
         for call in calls:  # every value stays derivable from the one request
             assert by_name[call["name"]].underivable(query, call["arguments"]) == [], (r["id"], call)
     assert fanned > 0.25 * counts(wide).total()
+
+
+def test_gentool_toolsets_of_five_and_several_queries_per_weak_strong_pair(catalog, by_name):
+    options = SynthOptions(toolset_size=5, w2s_queries=4)
+    mix = {"zero_to_one": 0.5, "weak_to_strong": 0.5}
+    records = list(iter_records(400, seed=2, catalog=catalog, mix=mix, options=options))
+    sizes = Counter((r["type"], len(r["tools"])) for r in records)
+    assert {k for k in sizes if k[0] == "zero_to_one_with"} == {("zero_to_one_with", 5)}
+    assert {k for k in sizes if k[0] == "zero_to_one_without"} == {("zero_to_one_without", 4)}
+    pairs: dict[str, list[dict]] = {}
+    for r in records:
+        if r["type"] == "weak_to_strong":
+            assert len(r["tools"]) == 5 and r["gold"][0]["name"] == r["ranking"][0], r["id"]
+            pairs.setdefault(json.dumps(r["tools"], sort_keys=True), []).append(r)
+    full = [group for group in pairs.values() if len(group) == 4]  # the last pair may be cut by n
+    assert len(full) >= len(pairs) - 1 and len(full) > 20
+    solves = Counter(r["meta"]["weak_solves"] for group in full for r in group)
+    # both kinds (tools whose weak copy lost a required parameter never give weak-solvable queries)
+    assert solves[True] > 0.1 * sum(solves.values()) and solves[False] > 0.3 * sum(solves.values())
+    assert all(len({r["messages"][0]["content"] for r in group}) > 1 for group in full)
+    for group in full:
+        for r in group:
+            call = unmask_call(r, r["gold"][0])
+            assert by_name[call["name"]].underivable(r["messages"][0]["content"], call["arguments"]) == []

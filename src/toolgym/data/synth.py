@@ -72,6 +72,10 @@ class SynthOptions:
     # tools, each asked once or over two values in one sentence, 2-4 calls in all (the quality recipe's data had
     # 74% two-call parallel_multiple records, most from toolsets); 0 keeps the engine's stream as it was
     wide_parallel: float = 0.0
+    # GenTool's toolsets: zero_to_one and weak_to_strong samples show this many tools, the rest similar
+    # distractors (the paper: about 5); 0 = each type's own small draw
+    toolset_size: int = 0
+    w2s_queries: int = 1  # queries per weak/strong pair, about half solvable by the weak tool (the paper: ~10)
 
     @classmethod
     def v1(cls) -> SynthOptions:
@@ -503,10 +507,17 @@ class _Builder:
         return [self.record("no_tool", query, tools, [], [a.name for a in (*related, *unrelated)],
                             {**self.meta(arch, [t]), "answer": self.answer(tools)})]
 
+    def n_distractors(self, choices: Sequence[int], shown: int) -> int:
+        """How many distractors to draw: those filling a toolset of `toolset_size` around `shown` tools, or
+        one of the sample type's own `choices`."""
+        if self.options.toolset_size > 0:
+            return max(0, self.options.toolset_size - shown)
+        return self.rng.choice(choices)
+
     def zero_to_one(self) -> list[dict]:
         arch = self.target()
         query, args, t = self.call(arch)
-        related, unrelated = self.distractors(arch, self.rng.choice((1, 2, 2)), {arch.name})
+        related, unrelated = self.distractors(arch, self.n_distractors((1, 2, 2), 1), {arch.name})
         others = [self.tool(a) for a in (*related, *unrelated)]
         other_names = [a.name for a in (*related, *unrelated)]
         meta = self.meta(arch, [t])
@@ -535,20 +546,16 @@ class _Builder:
         if made is None:
             return self.multiple()
         weak, dropped = made
-        want_weak = self.rng.random() < 0.5
-        query, args, t = self.call(arch, include_optional=not want_weak)
-        for _ in range(8):
-            if want_weak != any(p in args for p in dropped):
-                break
-            query, args, t = self.call(arch, include_optional=not want_weak)
-        weak_solves = not any(p in args for p in dropped)
-        related, unrelated = self.distractors(arch, self.rng.choice((0, 1)), {arch.name})
+        asks = [self.weak_strong_query(arch, dropped) for _ in range(self.options.w2s_queries)]
+        related, unrelated = self.distractors(arch, self.n_distractors((0, 1), 2), {arch.name})
         tools = [self.tool(arch), weak, *(self.tool(a) for a in (*related, *unrelated))]
         ranking = [arch.name, weak.name, *(a.name for a in (*related, *unrelated))]
-        meta = {**self.meta(arch, [t]), "weak": weak.name, "weak_solves": weak_solves}
+        metas = [{**self.meta(arch, [t]), "weak": weak.name, "weak_solves": solves} for _, _, t, solves in asks]
         if not self.options.description_styles:
-            return [self.record("weak_to_strong", query, tools, [(arch.name, args)], ranking, meta)]
-        # v2: the weak tool keeps its vague one-liner; the strong one is never made terse
+            return [self.record("weak_to_strong", query, tools, [(arch.name, args)], ranking, meta)
+                    for (query, args, _, _), meta in zip(asks, metas, strict=True)]
+        # v2: the weak tool keeps its vague one-liner; the strong one is never made terse; a pair's queries
+        # share one toolset
         order = list(tools)
         self.rng.shuffle(order)
         shown = []
@@ -557,7 +564,24 @@ class _Builder:
             if tool is not weak:
                 doc["function"] = restyle_tool(doc["function"], self.rng, allow_terse=tool is not tools[0])
             shown.append(doc)
-        return [self.record("weak_to_strong", query, shown, [(arch.name, args)], ranking, meta)]
+        if len(asks) == 1:
+            (query, args, _, _), meta = asks[0], metas[0]
+            return [self.record("weak_to_strong", query, shown, [(arch.name, args)], ranking, meta)]
+        draw, mask_seed = self.mask_draw(), self.rng.randrange(2**31)  # one masking for the pair's queries
+        return [self.masked(self.record("weak_to_strong", query, shown, [(arch.name, args)], ranking, meta,
+                                        surface=False), draw, mask_seed)
+                for (query, args, _, _), meta in zip(asks, metas, strict=True)]
+
+    def weak_strong_query(self, arch: Archetype, dropped: list[str]) -> tuple[str, dict, int, bool]:
+        """(query, strong-tool arguments, template, whether the weak tool could solve it): a coin decides which
+        kind is wanted; the label is the strong tool either way (GenTool: the strongest that fully solves)."""
+        want_weak = self.rng.random() < 0.5
+        query, args, t = self.call(arch, include_optional=not want_weak)
+        for _ in range(8):
+            if want_weak != any(p in args for p in dropped):
+                break
+            query, args, t = self.call(arch, include_optional=not want_weak)
+        return query, args, t, not any(p in args for p in dropped)
 
     def answer(self, tools: list[Tool]) -> str:
         return self.answer_names([t.name for t in tools])

@@ -124,14 +124,19 @@ def _announce_skip(step: str) -> None:
     console.print(f"[dim]skip {step}: already complete[/dim]")
 
 
+# data keys added after runs were published, with the value that leaves the synthesized stream unchanged
+LATER_DATA_KEYS = {"wide_parallel": 0.0, "toolset_size": 0, "w2s_queries": 1}
+
+
 def _data_config(recipe: Recipe) -> dict[str, Any]:
     """The data step's config; with `data.extra`, the imported files' content hashes too (every later step's
     hash builds on this one, so changed extra data retrains). Without it, the hash of earlier runs is kept."""
     from toolgym.recipes.manifest import jsonable
 
     data = jsonable(recipe.data)
-    if not data.get("wide_parallel"):  # off: the stream and the hash of earlier runs stay as they were
-        data.pop("wide_parallel", None)
+    for key, off in LATER_DATA_KEYS.items():  # off: the stream and the hash of earlier runs stay as they were
+        if data.get(key) == off:
+            data.pop(key)
     if not data.pop("extra", None):
         return {"data": data, "seed": recipe.seed}
     from toolgym.data.interop import content_hash

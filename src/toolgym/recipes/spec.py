@@ -87,6 +87,8 @@ class DataSpec(StageConfig):
     toolset_queries: int = 4  # queries per shared toolset (`toolset` samples)
     toolset_no_call: float = 0.25  # share of a toolset's queries that no member can answer
     wide_parallel: float = 0.0  # share of parallel_multiple samples with 2-3 tools and 2-4 calls (fan-outs included)
+    toolset_size: int = 0  # GenTool: zero_to_one / weak_to_strong toolsets of this many tools (paper ~5); 0 = off
+    w2s_queries: int = 1  # GenTool: queries per weak/strong pair (paper ~10)
     # imported data merged into train.jsonl / trajectories.jsonl, which every training stage reads:
     # [{path: FILE_OR_FOLDER, format: openai|sharegpt|xlam|toolace|hf|parquet|toolgym}] (format default toolgym,
     # e.g. a `toolgym data import` folder); their content hash joins the data step's hash, so a change retrains
@@ -98,7 +100,8 @@ class DataSpec(StageConfig):
         if self.engine == "v1":
             return SynthOptions.v1()
         return SynthOptions(self.description_styles, self.fanout_share, self.mask_functions,
-                            self.mask_parameters, self.toolset_queries, self.toolset_no_call, self.wide_parallel)
+                            self.mask_parameters, self.toolset_queries, self.toolset_no_call, self.wide_parallel,
+                            self.toolset_size, self.w2s_queries)
 
     def __post_init__(self) -> None:
         _at_least(self.n, 1, "data", "n")
@@ -119,6 +122,8 @@ class DataSpec(StageConfig):
             raise _fail(f"must be <= mask_functions ({self.mask_functions}): parameters are masked only in "
                         "records whose functions are", "data", "mask_parameters")
         _at_least(self.toolset_queries, 1, "data", "toolset_queries")
+        _at_least(self.toolset_size, 0, "data", "toolset_size")
+        _at_least(self.w2s_queries, 1, "data", "w2s_queries")
         for i, item in enumerate(self.extra):
             for key in item:
                 if key not in EXTRA_KEYS:
