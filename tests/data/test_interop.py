@@ -416,8 +416,9 @@ def test_recipes_without_extra_keep_their_data_hash(tmp_path):
 
     from toolgym.recipes.spec import DataSpec
 
-    # DataSpec before `extra` and `wide_parallel`
-    before = {k: v for k, v in asdict(DataSpec(n=10)).items() if k not in ("extra", "wide_parallel")}
+    # DataSpec before `extra` and the later synthesis keys (off: the stream is unchanged)
+    later = {"extra", *runner.LATER_DATA_KEYS}
+    before = {k: v for k, v in asdict(DataSpec(n=10)).items() if k not in later}
     assert config_hash(runner._data_config(load_recipe(path))) == config_hash({"data": before, "seed": 0})
 
 
