@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 RECIPE = ROOT / "recipes" / "ci.yaml"
 STEPS = ("data", "eval_baseline", "sft", "eval_final")  # the step folders, in run order
 # eval step -> results folder -> rows (recipes/ci.yaml: 2 BFCL categories x limit 2, baseline_limit 1;
-# the dev suite with suite_limit 2 in both)
-RESULT_ROWS = {"eval_baseline": {"bfcl": 2, "dev": 2}, "eval_final": {"bfcl": 4, "dev": 2}}
+# the dev suite with suite_limit 2 in both, and 2 dev cases played as multi-turn episodes)
+RESULT_ROWS = {"eval_baseline": {"bfcl": 2, "dev": 2, "episodes-dev": 2},
+               "eval_final": {"bfcl": 4, "dev": 2, "episodes-dev": 2}}
 RUN_TIMEOUT = 3600  # seconds: generous; on a CPU shared with other jobs one run took 34 minutes
 
 
@@ -111,7 +112,7 @@ def test_eval_results_hold_each_case_once_and_metrics_are_numbers(ci: Run) -> No
         per_category = 1 if step == "eval_baseline" else 2  # baseline_limit / limit
         assert bfcl_ids == {f"{cat}_{i}" for cat in ("simple_python", "irrelevance") for i in range(per_category)}
         metrics = manifest(ci.dir / step)["metrics"]
-        assert {"simple_python", "irrelevance", "dev", "bfcl_ts", "dev_ts"} <= set(metrics)
+        assert {"simple_python", "irrelevance", "dev", "bfcl_ts", "dev_ts", "dev_va"} <= set(metrics)
         for key, value in metrics.items():
             assert is_number(value) and 0 <= value <= 1, (step, key, value)
         summary = json.loads((ci.dir / step / "bfcl" / "summary.json").read_text())

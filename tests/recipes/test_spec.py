@@ -156,6 +156,16 @@ def test_the_calibration_split_is_checked_like_a_suite(tmp_path: Path) -> None:
     assert load_recipe(write(tmp_path, f"name: x\ndata: {{path: {data}}}\neval: {{calibrate: dev.jsonl}}\n"))
 
 
+def test_episode_suites_are_checked_like_suites(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"record eval, field episodes\[0\]: the data step writes no suite "
+                                         r"'devv.jsonl'; did you mean 'dev.jsonl'\?"):
+        load_recipe(write(tmp_path, "name: x\neval: {episodes: [devv.jsonl]}\n"))
+    with pytest.raises(InputError, match=r"field max_turns: must be >= 1"):
+        load_recipe(write(tmp_path, "name: x\neval: {episodes: [dev.jsonl], max_turns: 0}\n"))
+    spec = load_recipe(write(tmp_path, "name: x\neval: {episodes: [dev.jsonl], episodes_limit: 5}\n")).eval
+    assert (spec.episodes, spec.episodes_limit, spec.max_turns) == (["dev.jsonl"], 5, 9)
+
+
 def test_an_output_dir_that_is_a_file_fails_before_the_first_step(tmp_path: Path) -> None:
     taken = tmp_path / "taken"
     taken.write_text("")

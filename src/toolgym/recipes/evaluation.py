@@ -12,12 +12,14 @@ if TYPE_CHECKING:
 def evaluate_model(*, model: str, adapter: str | None, categories: list[str], limit: int | None, out_dir: Path,
                    batch_size: int, max_new_tokens: int, suites: list[str],
                    suite_limit: int | None, dtype: str = "auto", backend: str = "transformers",
-                   decoding: dict[str, Any] | None = None) -> dict[str, float]:
+                   decoding: dict[str, Any] | None = None, episodes: list[str] | None = None,
+                   episodes_limit: int | None = None, max_turns: int = 9) -> dict[str, float]:
     """Run BFCL `categories` and each suite file; return {category|aggregate|suite: accuracy in [0, 1]} plus
     TL-Training's TS/PI/CF rates over all cases of each (`bfcl_ts`, `bfcl_pi`, `bfcl_cf`, `<suite>_ts`, …).
 
     `decoding` (`runner.decoding_options`): constrained calls and the call gate's bias, chosen first on the
-    `calibrate` dev split when one is named (its AUC joins the metrics as `gate_auc`)."""
+    `calibrate` dev split when one is named (its AUC joins the metrics as `gate_auc`). Each of `episodes` runs
+    as TL-Training multi-turn episodes (eval/episodes.py): `<suite>_de`, `<suite>_ce`, `<suite>_va`."""
     from toolgym.eval.runner import model_identity, run_bfcl, run_suite
     from toolgym.models.backends import make_generator
     from toolgym.models.constrain import CallPolicy
@@ -51,7 +53,21 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
                             max_new_tokens=max_new_tokens, identity=identity)
         metrics[Path(suite).stem] = summary.accuracy
         metrics.update(call_rates(Path(suite).stem, summary))
+    for suite in episodes or []:
+        metrics.update(episode_metrics(generator, suite, out_dir / f"episodes-{Path(suite).stem}", episodes_limit,
+                                       max_turns, max_new_tokens, identity))
     return metrics
+
+
+def episode_metrics(generator: Any, suite: str, out_dir: Path, limit: int | None, max_turns: int,
+                    max_new_tokens: int, identity: dict[str, Any]) -> dict[str, float]:
+    """DE, CE (shares of calls) and VA (share of episodes) of one suite played as multi-turn episodes."""
+    from toolgym.eval.episodes import run_episode_eval
+
+    summary = run_episode_eval(generator, suite, out_dir, limit=limit, max_turns=max_turns,
+                               max_new_tokens=max_new_tokens, identity=identity, progress=False)
+    stem = Path(suite).stem
+    return {f"{stem}_{key}": value for key, value in summary.aggregates.items() if value is not None}
 
 
 def call_rates(prefix: str, summary: Summary) -> dict[str, float]:

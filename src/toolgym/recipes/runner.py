@@ -154,8 +154,18 @@ def _adapter_identity(adapter: str | None) -> str | None:
     return f"{Path(adapter).resolve()}:{stats}"
 
 
+# eval keys added after runs were published, at the value that evaluates as before
+LATER_EVAL_KEYS = {"episodes": [], "episodes_limit": 50, "max_turns": 9}
+
+
 def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) -> dict[str, Any]:
-    return {"eval": recipe.eval, "model": model or recipe.model, "adapter": adapter}
+    from toolgym.recipes.manifest import jsonable
+
+    evaluation = jsonable(recipe.eval)
+    if not evaluation.get("episodes"):  # no episodes: the hash of earlier runs' eval steps is kept
+        for key in LATER_EVAL_KEYS:
+            evaluation.pop(key, None)
+    return {"eval": evaluation, "model": model or recipe.model, "adapter": adapter}
 
 
 def _synthesize(recipe: Recipe, step_dir: Path) -> dict[str, Any]:
@@ -193,11 +203,13 @@ def _evaluate(state: RunState, step_dir: Path, baseline: bool = False) -> dict[s
     spec = state.recipe.eval
     limit = spec.baseline_limit if baseline and spec.baseline_limit is not None else spec.limit
     suites = [str(state.data_dir / name) for name in spec.suites] if state.data_dir else []
+    episodes = [str(state.data_dir / name) for name in spec.episodes] if state.data_dir else []
     metrics = evaluate_model(model=state.model, adapter=state.adapter, categories=spec.categories,
                              limit=limit, out_dir=step_dir, batch_size=spec.batch_size,
                              max_new_tokens=spec.max_new_tokens, suites=suites, suite_limit=spec.suite_limit,
                              dtype=spec.dtype, backend=spec.backend,
-                             decoding=None if baseline else decoding_options(spec, state.data_dir))
+                             decoding=None if baseline else decoding_options(spec, state.data_dir),
+                             episodes=episodes, episodes_limit=spec.episodes_limit, max_turns=spec.max_turns)
     return {"metrics": metrics}
 
 

@@ -170,6 +170,11 @@ class EvalSpec(StageConfig):
     calibrate: str | None = None
     calibrate_limit: int | None = 300
     calibrate_min_refusal: float | None = None
+    # TL-Training's multi-turn episodes (eval/episodes.py: DE, CE, VA) on these data-folder suites, at most
+    # `episodes_limit` cases each, `max_turns` model turns per episode; metrics `<suite>_de`, `_ce`, `_va`
+    episodes: list[str] = field(default_factory=list)
+    episodes_limit: int | None = 50
+    max_turns: int = 9
 
     def __post_init__(self) -> None:
         check_categories(self.categories, where="eval", key="categories")
@@ -179,7 +184,8 @@ class EvalSpec(StageConfig):
             raise _fail("constrained decoding needs xgrammar: pip install 'toolgym[constrain]'", "eval", "constrain")
         if self.calibrate is not None and not self.calibrate.strip():
             raise _fail("must name a JSONL file in the data folder", "eval", "calibrate")
-        for key in ("limit", "batch_size", "max_new_tokens", "suite_limit", "baseline_limit", "calibrate_limit"):
+        for key in ("limit", "batch_size", "max_new_tokens", "suite_limit", "baseline_limit", "calibrate_limit",
+                    "episodes_limit", "max_turns"):
             _at_least(getattr(self, key), 1, "eval", key)
         if self.calibrate_min_refusal is not None and not 0 <= self.calibrate_min_refusal <= 1:
             raise _fail(f"must be a share between 0 and 1, not {self.calibrate_min_refusal}", "eval",
@@ -188,9 +194,10 @@ class EvalSpec(StageConfig):
         _choice(self.backend, MODEL_BACKENDS, "generation backend", "eval", "backend")
         if reason := missing_backend(self.backend):  # the whole recipe is checked before its first step
             raise _fail(reason, "eval", "backend")
-        for i, suite in enumerate(self.suites):
-            if not suite.strip():
-                raise _fail("must name a JSONL file", "eval", f"suites[{i}]")
+        for key in ("suites", "episodes"):
+            for i, suite in enumerate(getattr(self, key)):
+                if not suite.strip():
+                    raise _fail("must name a JSONL file", "eval", f"{key}[{i}]")
 
 
 @dataclass
@@ -281,8 +288,8 @@ def parse_recipe(raw: dict[str, Any], *, file: str) -> Recipe:
 
 
 def data_files_read(spec: EvalSpec) -> list[tuple[str, str]]:
-    """(key, file name) of each data-folder file the evaluation reads: the suites and the calibration split."""
-    named = [(f"suites[{i}]", suite) for i, suite in enumerate(spec.suites)]
+    """(key, file name) of each data-folder file the evaluation reads: suites, episode suites, calibration split."""
+    named = [(f"{key}[{i}]", suite) for key in ("suites", "episodes") for i, suite in enumerate(getattr(spec, key))]
     return named + ([("calibrate", spec.calibrate)] if spec.calibrate else [])
 
 
