@@ -50,10 +50,56 @@ def test_unknown_study() -> None:
 
 
 def test_table_lists_every_variant() -> None:
-    table = ablation_table("T", [("a", {"x": 0.5}, Budget(10)), ("b", {}, Budget())], ["x"])
+    table = ablation_table("T", [("a", {"x": (0.5, None)}, Budget(10)), ("b", {}, Budget())], ["x"])
     assert "| a | 50.0 | 10 |" in table and "| b | – | 0 |" in table and "RL completions" not in table
-    with_rl = ablation_table("T", [("a", {"x": 0.5}, Budget(1_000)), ("a+rl", {"x": 0.25}, Budget(1_000, 64))], ["x"])
-    assert "| a | 50.0 | 1,000 | 0 |" in with_rl and "| a+rl | 25.0 | 1,000 | 64 |" in with_rl
+    with_rl = ablation_table("T", [("a", {"x": (0.5, (0.4, 0.6))}, Budget(1_000)),
+                                   ("a+rl", {"x": (0.25, None)}, Budget(1_000, 64))], ["x"], {"x": 400})
+    assert "| variant | x (n=400) | tokens trained | RL completions |" in with_rl
+    assert "| a | 50.0 (40.0–60.0) | 1,000 | 0 |" in with_rl and "| a+rl | 25.0 | 1,000 | 64 |" in with_rl
+
+
+def test_tl_study_has_the_papers_eight_rows_and_plays_episodes() -> None:
+    labels = [v.label for v in STUDIES["tl"][1]]
+    assert labels == ["standard SFT", "+MAE", "+PKT", "+IRM", "+MAE+PKT", "+MAE+IRM", "+PKT+IRM", "+MAE+PKT+IRM"]
+    tl = {label: recipe for label, recipe, _ in variant_recipes(REPO / "recipes" / "quickstart.yaml", "tl", 20, 2)}
+    assert all(r.eval.episodes == ["test_unseen_tool_unseen_query.jsonl"] for r in tl.values())  # DE/CE/VA
+    assert [v.after for v in STUDIES["tl"][1] if v.label in ("+MAE+IRM", "+PKT+IRM")] == ["+MAE", "+PKT"]
+
+
+def test_composition_variants_get_their_own_scaled_data() -> None:
+    from toolgym.data.synth import DEFAULT_MIX
+
+    recipes = {label: r for label, r, _ in variant_recipes(REPO / "recipes" / "tl_training.yaml", "gentool_data", 20, 2)}
+    base, none, double = (recipes["base mix"], recipes["no zero-to-one, no weak-to-strong"],
+                          recipes["zero-to-one and weak-to-strong x2"])
+    assert len({r.data.path for r in recipes.values()}) == len(recipes)  # a dataset each (the base: the shared one)
+    assert none.data.mix["zero_to_one"] == none.data.mix["weak_to_strong"] == 0.0
+    base_mix = base.data.mix or DEFAULT_MIX
+    assert double.data.mix["zero_to_one"] == 2 * base_mix["zero_to_one"]
+    assert double.data.mix["single"] == base_mix["single"]
+
+
+def test_final_cells_carry_intervals_and_case_counts(tmp_path: Path) -> None:
+    from toolgym.recipes.ablate import final_cells
+
+    def summary(folder: str, body: dict) -> None:
+        (tmp_path / "eval_final" / folder).mkdir(parents=True)
+        (tmp_path / "eval_final" / folder / "summary.json").write_text(json.dumps(body))
+
+    cat = {"n": 400, "ci95": [0.3, 0.4]}
+    summary("bfcl", {"n": 1000, "categories": {c: cat for c in ("simple_python", "multiple", "parallel",
+                                                               "parallel_multiple")},
+                     "intervals": {"non_live_ast": [0.31, 0.37], "live_ast": [0.2, 0.3]}})
+    summary("dev", {"n": 100, "categories": {"overall": {"n": 100, "ci95": [0.5, 0.7]}}})
+    summary("episodes-test", {"n": 50, "categories": {}, "intervals": {"va": [0.1, 0.3]}})
+    metrics = {"simple_python": 0.35, "non_live_ast": 0.34, "live_ast": 0.25, "dev": 0.6, "test_va": 0.2}
+    cells, cases = final_cells(tmp_path, metrics)
+    assert cells["simple_python"] == (0.35, (0.3, 0.4)) and cases["simple_python"] == 400
+    assert cells["non_live_ast"] == (0.34, (0.31, 0.37)) and cases["non_live_ast"] == 1600  # 4 categories' cases
+    assert cells["dev"] == (0.6, (0.5, 0.7)) and cases["dev"] == 100
+    assert cells["test_va"] == (0.2, (0.1, 0.3)) and cases["test_va"] == 50
+    value, (low, high) = cells["overall_tooldev"]  # ToolDev: (non-live + live) / 2
+    assert value == pytest.approx(0.295) and low < value < high
 
 
 def test_variants_inherit_the_base_stage_settings() -> None:

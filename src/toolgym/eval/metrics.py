@@ -168,6 +168,9 @@ _AGGREGATES: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 
 
+AGGREGATE_CATEGORIES: dict[str, tuple[str, ...]] = {name: names for name, (names, _) in _AGGREGATES.items()}
+
+
 def bfcl_aggregates(cats: Mapping[str, CategoryScore]) -> dict[str, float | None]:
     """BFCL v4's non-live AST (unweighted), live AST (count-weighted), irrelevance and relevance buckets."""
     return {name: score for name, (score, _) in _aggregates(cats).items()}

@@ -10,6 +10,7 @@ from the adapter of the SFT variant it extends (`Variant.after`), which is there
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ class Variant:
     label: str
     stages: tuple[dict[str, Any], ...]  # stage entries without budget keys
     after: str | None = None  # continue from this variant's final adapter (its stages are not repeated)
+    mix_scale: tuple[tuple[str, float], ...] = ()  # sample-type weights scaled (a composition study): own data
 
 
 def _stage(kind: str, name: str, **keys: Any) -> dict[str, Any]:
@@ -48,19 +50,35 @@ STUDIES: dict[str, tuple[str, tuple[Variant, ...]]] = {
         Variant("Invo.+Gen. w. Adaption", (_stage("adapt", "adapt"),
                                            _sft({"invocation": 1.0, "tool_generation": 1.0}))),
     )),
+    # the paper's 8 rows: None, MAE, PKT, IRM, MAE&PKT, MAE&IRM, PKT&IRM, All
     "tl": ("TL-Training Table 5", (
         Variant("standard SFT", (_sft(TRAJECTORY),)),
         Variant("+MAE", (_sft(TRAJECTORY, mae=True),)),
         Variant("+PKT", (_sft(TRAJECTORY, pkt=True),)),
-        Variant("+MAE+PKT", (_sft(TRAJECTORY, mae=True, pkt=True),)),
         Variant("+IRM", (IRM,), after="standard SFT"),
+        Variant("+MAE+PKT", (_sft(TRAJECTORY, mae=True, pkt=True),)),
+        Variant("+MAE+IRM", (IRM,), after="+MAE"),
+        Variant("+PKT+IRM", (IRM,), after="+PKT"),
         Variant("+MAE+PKT+IRM", (IRM,), after="+MAE+PKT"),
     )),
     "gentool": ("GenTool ranking stage", (
         Variant("selection only", (_sft(INVOCATION),)),
         Variant("ranking → selection", (_stage("rank", "rank"), _sft(INVOCATION))),
     )),
+    # GenTool's data composition: the zero-to-one and weak-to-strong shares (each variant its own dataset)
+    "gentool_data": ("GenTool data composition", (
+        Variant("no zero-to-one, no weak-to-strong", (_sft(INVOCATION),),
+                mix_scale=(("zero_to_one", 0.0), ("weak_to_strong", 0.0))),
+        Variant("no weak-to-strong", (_sft(INVOCATION),), mix_scale=(("weak_to_strong", 0.0),)),
+        Variant("no zero-to-one", (_sft(INVOCATION),), mix_scale=(("zero_to_one", 0.0),)),
+        Variant("base mix", (_sft(INVOCATION),)),
+        Variant("zero-to-one and weak-to-strong x2", (_sft(INVOCATION),),
+                mix_scale=(("zero_to_one", 2.0), ("weak_to_strong", 2.0))),
+    )),
 }
+# the study's episode suite when the base recipe plays none (TL-Training's DE/CE/VA columns)
+STUDY_EPISODES = {"tl": "test_unseen_tool_unseen_query.jsonl"}
+
 
 
 def budgeted(stages: tuple[dict[str, Any], ...], steps: int, batch: int, extra: dict[str, Any],
@@ -88,19 +106,37 @@ def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
         raise InputError(f"unknown study {study!r}; choose one of {', '.join(STUDIES)}", field="study")
     raw = apply_overrides(read_recipe(base_path), overrides or [], file=str(base_path))
     base_name = str(raw.get("name", "base"))
-    data = dict(raw.get("data") or {})
-    data.setdefault("path", str(Path(raw.get("output_dir", "runs")) / f"{base_name}-ablate" / "data" / "dataset"))
+    ablate_dir = Path(raw.get("output_dir", "runs")) / f"{base_name}-ablate"
+    shared = dict(raw.get("data") or {})
+    shared.setdefault("path", str(ablate_dir / "data" / "dataset"))
     _, variants = STUDIES[study]
     inherited = _base_stage_keys(raw.get("stages") or [])
     recipes = []
     for index, variant in enumerate(variants):
+        data = _variant_data(raw, shared, variant, ablate_dir / f"data-{study}-{index}" / "dataset")
         evaluation = {**(raw.get("eval") or {}), "baseline": False}  # the Raw row is the baseline
+        if study in STUDY_EPISODES and not evaluation.get("episodes"):
+            evaluation["episodes"] = [STUDY_EPISODES[study]]
         variant_raw = {**copy.deepcopy(raw), "data": data, "eval": evaluation,
                        "name": f"{base_name}-ablate/{study}-{index}",
                        "stages": budgeted(tuple({**inherited.get(st["kind"], {}), **st} for st in variant.stages),
                                           steps, batch, stage_keys or {}, rl_steps)}
         recipes.append((variant.label, parse_recipe(variant_raw, file=str(base_path)), variant))
     return recipes
+
+
+def _variant_data(raw: dict[str, Any], shared: dict[str, Any], variant: Variant, own: Path) -> dict[str, Any]:
+    """The shared data section, or for a variant that scales sample types (of the base recipe's mix, else the
+    default mix) a dataset of its own."""
+    if not variant.mix_scale:
+        return shared
+    from toolgym.data.synth import DEFAULT_MIX
+
+    data = {k: v for k, v in (raw.get("data") or {}).items() if k != "path"}
+    mix = dict(data.get("mix") or DEFAULT_MIX)
+    for name, scale in variant.mix_scale:
+        mix[name] = mix.get(name, 0.0) * scale
+    return {**data, "mix": mix, "path": str(own)}
 
 
 def _base_stage_keys(stages: list[Any]) -> dict[str, dict[str, Any]]:
@@ -114,15 +150,21 @@ def _base_stage_keys(stages: list[Any]) -> dict[str, dict[str, Any]]:
     return keys
 
 
-def ablation_table(title: str, rows: list[tuple[str, dict[str, float], Budget]], keys: list[str]) -> str:
-    """Markdown: one row per variant, accuracy (%) per metric, tokens trained and (if any row has RL) RL
-    completions trained on."""
+Cell = tuple[float, tuple[float, float] | None]  # (score, its 95% interval)
+
+
+def ablation_table(title: str, rows: list[tuple[str, dict[str, Cell], Budget]], keys: list[str],
+                   cases: dict[str, int] | None = None) -> str:
+    """Markdown: one row per variant, each metric as % with its 95% interval, the case count in the header,
+    tokens trained and (if any row has RL) RL completions trained on."""
+    cases = cases or {}
     rl = any(budget.rl_completions for _, _, budget in rows)
     extra = ["tokens trained"] + (["RL completions"] if rl else [])
-    lines = [f"### {title}", "", "| variant | " + " | ".join([*keys, *extra]) + " |",
+    heads = [f"{k} (n={cases[k]:,})" if k in cases else k for k in keys]
+    lines = [f"### {title}", "", "| variant | " + " | ".join([*heads, *extra]) + " |",
              "|---|" + "---:|" * (len(keys) + len(extra))]
     for label, metrics, budget in rows:
-        cells = ["–" if metrics.get(k) is None else f"{100 * metrics[k]:.1f}" for k in keys]
+        cells = [_cell(metrics.get(k)) for k in keys]
         cells.append(f"{budget.tokens:,}")
         if rl:
             cells.append(f"{budget.rl_completions:,}")
@@ -130,12 +172,57 @@ def ablation_table(title: str, rows: list[tuple[str, dict[str, float], Budget]],
     return "\n".join(lines) + "\n"
 
 
+def _cell(cell: Cell | None) -> str:
+    if cell is None or cell[0] is None:
+        return "–"
+    value, interval = cell
+    return f"{100 * value:.1f}" + (f" ({100 * interval[0]:.1f}–{100 * interval[1]:.1f})" if interval else "")
+
+
+def final_cells(run_dir: Path, metrics: dict[str, float]) -> tuple[dict[str, Cell], dict[str, int]]:
+    """Each final-eval metric with its 95% interval, and the case count behind it, from the summaries under
+    eval_final/ (BFCL categories and aggregates, suites, episode suites); ToolDev's overall = (non-live + live)
+    / 2 when both were run."""
+    from toolgym.eval.metrics import AGGREGATE_CATEGORIES
+    from toolgym.recipes.runner import FINAL_EVAL
+
+    cells: dict[str, Cell] = {k: (v, None) for k, v in metrics.items()}
+    cases: dict[str, int] = {}
+    for path in sorted((run_dir / FINAL_EVAL).glob("*/summary.json")):
+        summary = json.loads(path.read_text())
+        folder, categories = path.parent.name, summary.get("categories") or {}
+        prefix = folder.removeprefix("episodes-") + "_" if folder.startswith("episodes-") else ""
+        for name, score in categories.items():
+            key = name if folder == "bfcl" else (folder if name == "overall" and not prefix else None)
+            if key in cells and score.get("ci95"):
+                cells[key], cases[key] = (cells[key][0], tuple(score["ci95"])), score["n"]
+        for name, interval in (summary.get("intervals") or {}).items():
+            key = prefix + name
+            if key in cells and interval:
+                cells[key] = (cells[key][0], tuple(interval))
+                parts = AGGREGATE_CATEGORIES.get(name) if not prefix else None
+                cases[key] = sum(categories[c]["n"] for c in parts if c in categories) if parts else summary["n"]
+    if "non_live_ast" in cells and "live_ast" in cells:
+        cells["overall_tooldev"], cases["overall_tooldev"] = _mean_cell(cells["non_live_ast"], cells["live_ast"]), \
+            cases.get("non_live_ast", 0) + cases.get("live_ast", 0)
+    return cells, cases
+
+
+def _mean_cell(a: Cell, b: Cell) -> Cell:
+    """The mean of two independent scores; its interval from their half-widths (normal approximation)."""
+    value = (a[0] + b[0]) / 2
+    if a[1] is None or b[1] is None:
+        return value, None
+    half = ((a[1][1] - a[1][0]) ** 2 + (b[1][1] - b[1][0]) ** 2) ** 0.5 / 4
+    return value, (max(0.0, value - half), min(1.0, value + half))
+
+
 def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
                  overrides: list[str] | None = None, rl_steps: int | None = None,
                  finished_only: bool = False) -> str:
     """Run every variant (finished ones are skipped by the runner) and return the table; with `finished_only`,
     train nothing and tabulate the variants whose final eval is on disk."""
-    rows, done = [], {}
+    rows, done, cases = [], {}, {}
     for label, recipe, variant in variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps):
         before = Budget()
         if variant.after is not None:  # e.g. +IRM: RL on top of the SFT variant trained above
@@ -150,9 +237,11 @@ def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
         adapter, metrics = result
         budget = before + budget_trained(recipe)
         done[label] = (adapter, budget)
-        rows.append((label, metrics, budget))
+        cells, counts = final_cells(recipe.run_dir, metrics)
+        cases.update(counts)
+        rows.append((label, cells, budget))
     keys = list(dict.fromkeys(k for _, m, _ in rows for k in m))
-    table = ablation_table(STUDIES[study][0], rows, keys)
+    table = ablation_table(STUDIES[study][0], rows, keys, cases)
     if not finished_only:
         out = Path(recipe.output_dir) / recipe.name.split("/")[0] / f"{study}.md"
         out.write_text(table)
@@ -208,7 +297,8 @@ def _ensure_data(recipe: Any) -> None:
         return
     from toolgym.data.synth import write_dataset
 
-    write_dataset(path, n=recipe.data.n, seed=recipe.seed, mix=recipe.data.mix or None)
+    write_dataset(path, n=recipe.data.n, seed=recipe.seed, mix=recipe.data.mix or None,
+                  options=recipe.data.synth_options())
     if recipe.data.trajectories:
         from toolgym.data.trajectories import write_trajectories
 
