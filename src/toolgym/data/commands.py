@@ -154,7 +154,12 @@ def decontam(
     elif not folder.is_dir():
         raise InputError("not a folder (a dataset or a catalog)", file=str(folder))
 
-    report = decontam_report(folder, fmt=fmt)
+    if fmt is not None:
+        from toolgym.data.interop import import_overlap_report
+
+        report = import_overlap_report(folder, fmt)
+    else:
+        report = decontam_report(folder)
     console = Console()
     table = Table(title=f"BFCL decontamination ({report.get('source', '')})")
     table.add_column("measure")

@@ -161,16 +161,10 @@ def _is_catalog_dir(folder: Path) -> bool:
 
 
 def decontam_report(source: str | Path | Sequence[Archetype] | None = None, *, n: int = NGRAM,
-                    per_template: int = 3, seed: int = 0, examples: int = 5,
-                    fmt: str | None = None) -> dict[str, Any]:
-    """Overlap of a catalog (folder or loaded archetypes; default: the packaged catalog), a dataset folder of
-    JSONL records (synthesized or imported), or with `fmt` public data read by `data.interop`, with BFCL:
-    exact names, exact questions, and n-gram overlap."""
-    if fmt is not None and isinstance(source, (str, Path)):
-        from toolgym.data.interop import import_records
-
-        names, questions = records_names_and_questions(import_records(source, fmt))
-        return overlap_report(names, questions, n=n, examples=examples) | {"source": fmt}
+                    per_template: int = 3, seed: int = 0, examples: int = 5) -> dict[str, Any]:
+    """Overlap of a catalog (folder or loaded archetypes; default: the packaged catalog) or a dataset folder of
+    JSONL records (synthesized or imported) with BFCL: exact names, exact questions, and n-gram overlap (public
+    data in another format: `data.interop.import_overlap_report`)."""
     if source is None or not isinstance(source, (str, Path)):
         catalog = load_catalog() if source is None else list(source)
         names, questions = catalog_names_and_questions(catalog, per_template, seed)

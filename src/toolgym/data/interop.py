@@ -705,6 +705,14 @@ def content_hash(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def import_overlap_report(path: str | Path, fmt: str, *, examples: int = 5) -> dict[str, Any]:
+    """`data.decontam.overlap_report` of the records read from public data in format `fmt`."""
+    from toolgym.data.decontam import overlap_report, records_names_and_questions
+
+    names, questions = records_names_and_questions(import_records(path, fmt))
+    return overlap_report(names, questions, examples=examples) | {"source": fmt}
+
+
 def write_merged(base_dir: str | Path, extra: Iterable[tuple[str, str]], out_dir: str | Path,
                  *, strict: bool | None = None) -> dict[str, Any]:
     """`base_dir`'s files with the imported `extra` records ((path, format) pairs) added to train.jsonl and
