@@ -153,7 +153,7 @@ def _base_stage_keys(stages: list[Any]) -> dict[str, dict[str, Any]]:
 Cell = tuple[float, tuple[float, float] | None]  # (score, its 95% interval)
 
 
-def ablation_table(title: str, rows: list[tuple[str, dict[str, Cell], Budget]], keys: list[str],
+def ablation_table(title: str, rows: list[tuple[str, dict[str, Cell | float], Budget]], keys: list[str],
                    cases: dict[str, int] | None = None) -> str:
     """Markdown: one row per variant, each metric as % with its 95% interval, the case count in the header,
     tokens trained and (if any row has RL) RL completions trained on."""
@@ -172,7 +172,10 @@ def ablation_table(title: str, rows: list[tuple[str, dict[str, Cell], Budget]], 
     return "\n".join(lines) + "\n"
 
 
-def _cell(cell: Cell | None) -> str:
+def _cell(cell: Cell | float | None) -> str:
+    """A score as %, with its interval when it has one (a bare number: a metric without one)."""
+    if isinstance(cell, int | float):
+        cell = (float(cell), None)
     if cell is None or cell[0] is None:
         return "–"
     value, interval = cell
