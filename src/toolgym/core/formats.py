@@ -585,6 +585,12 @@ def _reads_tools(source: str) -> bool:
     return "tools" in variables
 
 
+def check_call_format(fmt: str, field: str) -> None:
+    """A one-line InputError naming `field` unless `fmt` is one of FORMATS."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field=field)
+
+
 def render_prompt(tokenizer: Any, messages: Sequence[Message | Mapping], tools: Sequence[Tool | Mapping],
                   fmt: str = "hermes", add_generation_prompt: bool = True) -> str:
     """The prompt text for `messages` + `tools` with the tokenizer's own chat template.

@@ -26,7 +26,6 @@ calls within one episode are not. Runs resume by case id under a stored run iden
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -37,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from toolgym.core.checker import ErrorCategory
-from toolgym.core.errors import InputError, ToolgymError
-from toolgym.core.formats import FORMATS, render_calls, render_prompt, supports_tools
+from toolgym.core.errors import InputError
+from toolgym.core.formats import check_call_format, render_calls, supports_tools
 from toolgym.core.progress import progress_bar
 from toolgym.data.archetypes import load_catalog
 from toolgym.data.trajectories import PARALLEL_TYPES, Episode, call_message, run_episodes
@@ -48,11 +47,12 @@ from toolgym.eval.cases import EvalCase
 from toolgym.eval.metrics import CategoryScore, Summary, category_scores, wilson_interval
 from toolgym.eval.runner import (
     RESULTS,
-    _generator_identity,
     check_identity,
     decode,
-    prompt_tools,
+    file_sha256,
+    generator_identity,
     read_results,
+    render_or_skip,
     rewrite_clean,
 )
 from toolgym.eval.suites import load_suite_cases
@@ -131,12 +131,8 @@ def model_responder(generator: Any, fmt: str = "hermes", max_new_tokens: int = 2
 
 
 def _prompt(tokenizer: Any, episode: Episode, sanitize: bool, fmt: str) -> str | None:
-    try:
-        return render_prompt(tokenizer, chat_messages(episode.messages), prompt_tools(episode.tools, sanitize),
-                             fmt=fmt)
-    except ToolgymError as exc:
-        _log.warning("case %s: cannot render the prompt, episode ended: %s", episode.record.get("id"), exc)
-        return None
+    return render_or_skip(tokenizer, episode.record.get("id"), chat_messages(episode.messages), episode.tools,
+                          sanitize, fmt, "episode ended")
 
 
 def gold_turns(record: Mapping[str, Any]) -> list[list[dict[str, Any]]]:
@@ -350,12 +346,12 @@ def run_episode_eval(generator: Any, path: Path | str, out_dir: Path | str = "ru
                      batch_size: int = 16, identity: Mapping[str, Any] | None = None, progress: bool = True,
                      meta: dict[str, Any] | None = None) -> EpisodeSummary:
     """A model on the suite at `path` (`cases`: its cases already read, as the CLI does before the model loads)."""
-    _check_format(fmt)
+    check_call_format(fmt, "format")
     cases = list(cases) if cases is not None else load_suite_cases(path, limit)
     # read strictly in the prompted format, as the single-turn runner; templates with native tools: any format
     parse = parse or ("auto" if supports_tools(generator.tokenizer) else fmt)
-    full = {**(identity or {}), **_generator_identity(generator), "format": fmt, "max_new_tokens": max_new_tokens,
-            "suite_sha256": _sha256(path)}
+    full = {**(identity or {}), **generator_identity(generator), "format": fmt, "max_new_tokens": max_new_tokens,
+            "suite_sha256": file_sha256(path)}
     return play(cases, out_dir, model_responder(generator, fmt, max_new_tokens), identity=full, parse=parse,
                 max_turns=max_turns, batch_size=batch_size, name=f"episodes {Path(path).stem}", progress=progress,
                 meta=meta)
@@ -367,18 +363,9 @@ def run_episode_reference(path: Path | str, out_dir: Path | str = "runs/eval/epi
                           progress: bool = True) -> EpisodeSummary:
     """Replay the gold calls as model text through the whole loop (render, parse, simulate, score): DE = CE = 0
     and VA = 100% unless a gold answer needs more turns than `max_turns` or does not bind."""
-    _check_format(fmt)
+    check_call_format(fmt, "format")
     cases = list(cases) if cases is not None else load_suite_cases(path, limit)
-    identity = {"outputs": "episodes-reference", "format": fmt, "suite_sha256": _sha256(path)}
+    identity = {"outputs": "episodes-reference", "format": fmt, "suite_sha256": file_sha256(path)}
     return play(cases, out_dir, reference_responder(fmt), identity=identity, parse=fmt, max_turns=max_turns,
                 batch_size=batch_size, name=f"episodes reference {Path(path).stem}", progress=progress,
                 meta={"reference": True})
-
-
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format")
-
-
-def _sha256(path: Path | str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

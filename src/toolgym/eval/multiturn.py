@@ -39,7 +39,7 @@ from toolgym.core.schema import Tool, ToolCall
 from toolgym.eval.bfcl import bfcl_data_dir
 from toolgym.eval.metrics import CategoryScore, Summary, category_scores, mean_interval
 from toolgym.eval.multiturn_env import CLASS_FILES, Call, Environment, parse_call
-from toolgym.eval.runner import _generator_identity, check_identity, decode, prompt_tools, read_results
+from toolgym.eval.runner import check_identity, decode, generator_identity, prompt_tools, read_results
 
 CATEGORIES = ("multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param", "multi_turn_long_context")
 STEP_CAP = 20  # BFCL's MAXIMUM_STEP_LIMIT
@@ -471,7 +471,7 @@ def run_multiturn(generator: Any, categories: str | Sequence[str] = "all", limit
                   cases: Sequence[MultiTurnCase] | None = None, **kwargs: Any) -> MultiTurnSummary:
     """BFCL multi-turn with a model (the Python API; `cases` overrides the wheel's data)."""
     cases = list(cases) if cases is not None else load_cases(categories, limit)
-    identity = {**(kwargs.pop("identity", None) or {}), **_generator_identity(generator),
+    identity = {**(kwargs.pop("identity", None) or {}), **generator_identity(generator),
                 "max_new_tokens": max_new_tokens, "data_sha256": _cases_digest(cases)}
     # read strictly in the prompted format, as single-turn BFCL; templates with native tools: any format
     kwargs["parse"] = kwargs.get("parse") or ("auto" if supports_tools(generator.tokenizer) else

@@ -114,10 +114,16 @@ def rewrite_clean(path: Path, rows: list[dict[str, Any]]) -> None:
 
 def _render(tokenizer: Any, case: EvalCase, sanitize: bool, fmt: str) -> str | None:
     """The prompt of one case; None (the case is counted wrong and skipped) if its messages cannot be rendered."""
+    return render_or_skip(tokenizer, case.id, case.messages, case.tools, sanitize, fmt, "skipped")
+
+
+def render_or_skip(tokenizer: Any, case_id: Any, messages: Any, tools: Sequence[Tool], sanitize: bool, fmt: str,
+                   outcome: str) -> str | None:
+    """The prompt of `messages` with `tools`, or None (logged with `outcome`) if it cannot be rendered."""
     try:
-        return render_prompt(tokenizer, case.messages, prompt_tools(case.tools, sanitize), fmt=fmt)
+        return render_prompt(tokenizer, messages, prompt_tools(tools, sanitize), fmt=fmt)
     except ToolgymError as exc:
-        _log.warning("case %s: cannot render the prompt, skipped: %s", case.id, exc)
+        _log.warning("case %s: cannot render the prompt, %s: %s", case_id, outcome, exc)
         return None
 
 
@@ -167,7 +173,7 @@ def identity_hash(identity: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(dict(identity), sort_keys=True, default=str).encode()).hexdigest()[:8]
 
 
-def _generator_identity(generator: Any) -> dict[str, Any]:
+def generator_identity(generator: Any) -> dict[str, Any]:
     """What the loaded generator adds: its class, chat template, weight and autocast dtypes (all change text)."""
     if generator is None:
         return {}
@@ -233,7 +239,7 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     sanitize = generator is not None and supports_tools(generator.tokenizer)
     limits = {c: min(max_new_tokens, n) for c, n in sorted((budgets or {}).items())}
     check_identity(out, {**(identity or {}), "format": fmt, "max_new_tokens": max_new_tokens, "sanitize": sanitize,
-                         "parse": "per-case" if callable(parse) else parse, **_generator_identity(generator),
+                         "parse": "per-case" if callable(parse) else parse, **generator_identity(generator),
                          **({"max_new_tokens_by_category": limits} if limits else {})})
     wanted = {c.id for c in cases}
     done = read_results(path)
@@ -379,8 +385,8 @@ def rescore(results_file: Path | str, out_dir: Path | str, *, suite: Path | str 
     out = Path(out_dir)
     if (out / RESULTS).resolve() == Path(results_file).resolve():
         raise InputError("--out must differ from the folder of the results being rescored", field="out")
-    source = {"outputs": "rescore", "results_sha256": _file_sha256(results_file), "parse_formats": parse or "per-row",
-              "suite_sha256": None if suite is None else _file_sha256(suite)}
+    source = {"outputs": "rescore", "results_sha256": file_sha256(results_file), "parse_formats": parse or "per-row",
+              "suite_sha256": None if suite is None else file_sha256(suite)}
     return run_cases(cases, out, outputs=lambda chunk: [raw[c.id] for c in chunk], name=name, bfcl=bfcl,
                      order=order, progress=progress, meta={"rescored_from": str(results_file)},
                      parse=lambda case: parse_formats[case.id], identity=source)
@@ -391,9 +397,9 @@ def run_suite(generator: Any, path: Path | str, out_dir: Path | str, limit: int 
     """A toolgym JSONL test set (messages + tools + gold calls), scored by canonical equality; `cases`: the
     file's cases already read (`toolgym eval suite` reads them before the model loads)."""
     cases = cases if cases is not None else load_suite_cases(path, limit)
-    kwargs["identity"] = {**(kwargs.get("identity") or {}), "suite_sha256": _file_sha256(path)}  # gold answers
+    kwargs["identity"] = {**(kwargs.get("identity") or {}), "suite_sha256": file_sha256(path)}  # gold answers
     return run_cases(cases, out_dir, generator=generator, name=kwargs.pop("name", Path(path).stem), **kwargs)
 
 
-def _file_sha256(path: Path | str) -> str:
+def file_sha256(path: Path | str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from toolgym.core.checker import Verdict, check_text
 from toolgym.core.errors import InputError
-from toolgym.core.formats import FORMATS
+from toolgym.core.formats import FORMATS, check_call_format
 from toolgym.core.schema import Tool, ToolSchemaError
 from toolgym.models import registry
 from toolgym.models.demo import DEFAULT_RUN, DEMO_QUERY, WEATHER_TOOLS, DemoAnswer, run_demo, trained_adapter
@@ -119,8 +119,7 @@ def load_tools_file(path: Path) -> list[Tool]:
 
 
 def _check_answer_args(fmt: str, adapter: Path | None) -> None:
-    if fmt not in FORMATS:
-        raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="--fmt")
+    check_call_format(fmt, "--fmt")
     if adapter is not None and not (Path(adapter) / "adapter_config.json").is_file():
         raise InputError("not a LoRA adapter folder (no adapter_config.json)", file=str(adapter), field="--adapter")
 

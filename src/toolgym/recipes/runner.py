@@ -154,8 +154,8 @@ def _adapter_identity(adapter: str | None) -> str | None:
     return f"{Path(adapter).resolve()}:{stats}"
 
 
-# eval keys added after runs were published, at the value that evaluates as before
-LATER_EVAL_KEYS = {"episodes": [], "episodes_limit": 50, "max_turns": 9}
+# eval keys added after runs were published; without episodes they change nothing
+LATER_EVAL_KEYS = ("episodes", "episodes_limit", "max_turns")
 
 
 def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) -> dict[str, Any]:

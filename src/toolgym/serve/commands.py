@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from toolgym.core.errors import InputError, ToolgymError
-from toolgym.core.formats import FORMATS
+from toolgym.core.formats import FORMATS, check_call_format
 from toolgym.models.registry import DEFAULT_MODEL
 
 API_KEY_ENV = "TOOLGYM_API_KEY"
@@ -48,8 +48,7 @@ def serve(model: ModelOpt = DEFAULT_MODEL, adapter: AdapterOpt = None, host: Hos
 
     Example: `toolgym serve --model smollm2-135m --port 8000`, then in Python `OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="KEY").chat.completions.create(model="smollm2-135m", messages=[...], tools=[...])`. Details: the toolgym.serve module docstring.
     """
-    if fmt not in FORMATS:
-        raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="--fmt")
+    check_call_format(fmt, "--fmt")
     if backend not in SERVE_BACKENDS:
         raise InputError(f"unknown backend {backend!r}; choose one of {', '.join(SERVE_BACKENDS)}",
                          field="--backend")

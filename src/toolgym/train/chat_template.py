@@ -20,8 +20,12 @@ import json
 import keyword
 from typing import Any
 
-from toolgym.core.errors import InputError
-from toolgym.core.formats import CHATML_TEMPLATE, FORMATS, supports_tools, tool_system_prompt
+from toolgym.core.formats import (
+    CHATML_TEMPLATE,
+    check_call_format,
+    supports_tools,
+    tool_system_prompt,
+)
 
 _TOOLS_GAP = "<tools>\n\n</tools>"  # tool_system_prompt([]) has no tool lines between the tags
 
@@ -88,8 +92,7 @@ _PREFIX = r"""{%- macro pystr(s) -%}
 
 def tool_chat_template(tokenizer: Any, fmt: str = "hermes") -> str:
     """The chat template to ship with a model trained through render_prompt(tokenizer, ..., fmt)."""
-    if fmt not in FORMATS:
-        raise InputError(f"unknown call format {fmt!r}; choose one of {', '.join(FORMATS)}", field="--call-format")
+    check_call_format(fmt, "--call-format")
     if supports_tools(tokenizer):
         return tokenizer.chat_template
     base = getattr(tokenizer, "chat_template", None)

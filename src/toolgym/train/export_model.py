@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from toolgym.core.errors import InputError, ToolgymError
-from toolgym.core.formats import FORMATS, render_prompt
+from toolgym.core.formats import FORMATS, check_call_format, render_prompt
 from toolgym.models import registry
 from toolgym.train.chat_template import tool_chat_template
 
@@ -55,9 +55,8 @@ class ExportSource:
 
 def resolve_source(path: Path, model: str | None = None, call_format: str | None = None) -> ExportSource:
     """Read RUN_OR_ADAPTER: an adapter folder, a full model folder, a recipe run folder or one of its steps."""
-    if call_format is not None and call_format not in FORMATS:
-        raise InputError(f"unknown call format {call_format!r}; choose one of {', '.join(FORMATS)}",
-                         field="--call-format")
+    if call_format is not None:
+        check_call_format(call_format, "--call-format")
     if not path.exists():
         raise InputError("no such file or folder", file=str(path))
     if not path.is_dir():
