@@ -17,6 +17,12 @@ Tokens/s counts only non-pad tokens: sum of example lengths / wall time of `trai
 runs first so that oneDNN's kernel set-up is not charged to whichever variant runs first. Other processes on
 the machine skew absolute numbers; variants run interleaved (`--repeats`) and the median is reported.
 
+MFU: tokens/s x model FLOPs per token (`toolgym.models.hardware.training_flops_per_token`: 6 x matmul weights +
+attention, PaLM's convention, at the mean example length) / the matmul peak measured at the model's linear
+shapes (512 rows) in the training dtype just before the runs. Variants that skip work (LoRA's frozen weights,
+truncated prompt backprop, the LM head only at labelled positions) are credited with the exact-gradient FLOPs,
+so their MFU is an effective rate and can pass what the hardware does.
+
     python benchmarks/train_throughput.py --records 10 --batch 4 --threads 1 --json out.json
     python benchmarks/train_throughput.py --recipe recipes/quality.yaml --variants baseline,padding_free,recipe_exact,recipe
 """
@@ -37,7 +43,7 @@ import torch
 
 from toolgym.data.synth import iter_records
 from toolgym.data.tasks import build_examples
-from toolgym.models.hardware import capability
+from toolgym.models.hardware import capability, linear_shapes, matmul_peak, training_flops_per_token
 from toolgym.models.registry import load_model
 from toolgym.train.config import SFTStageConfig
 from toolgym.train.sft import encode_examples, lora_config, resolve_bf16, train_sft
@@ -142,6 +148,14 @@ def main() -> None:
           f"max {lengths[-1]}), batch {args.batch}, torch threads {torch.get_num_threads()}, "
           f"dtype: bf16 auto -> {resolve_bf16('auto')} (the *_fp32 variants: float32)")
     warm_up(args)
+    model, _ = load_model(args.model)
+    shapes = linear_shapes(model)
+    per_token = training_flops_per_token(shapes, layers=model.config.num_hidden_layers,
+                                         hidden=model.config.hidden_size, tokens=tokens / len(rows))
+    peak = matmul_peak(shapes, dtype="bfloat16" if resolve_bf16("auto") else "float32", device="cpu")
+    del model
+    print(f"{peak.line()}; {per_token / 1e6:.0f} MFLOP per trained token (6N + attention, mean length "
+          f"{tokens / len(rows):.0f})", flush=True)
 
     seconds: dict[str, list[float]] = {v: [] for v in chosen}
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,18 +170,20 @@ def main() -> None:
                 print(f"  {name:<18} run {repeat}: {took:7.1f} s  {tokens / took:7.1f} tokens/s", flush=True)
 
     base = tokens / statistics.median(seconds["baseline"]) if "baseline" in seconds else None
-    print(f"\n{'variant':<18} {'tokens/s':>9} {'vs TRL':>7}")
+    print(f"\n{'variant':<18} {'tokens/s':>9} {'vs TRL':>7} {'MFU':>6}")
     results = []
     for name in chosen:
         rate = tokens / statistics.median(seconds[name])
         ratio = f"{rate / base:6.2f}x" if base else "   -"
-        print(f"{name:<18} {rate:9.1f} {ratio:>7}")
+        mfu = rate * per_token / (peak.gflops * 1e9)
+        print(f"{name:<18} {rate:9.1f} {ratio:>7} {mfu:6.1%}")
         results.append({"variant": name, "tokens_per_s": round(rate, 1), "vs_trl": round(rate / base, 3) if base else None,
-                        "seconds": [round(t, 2) for t in seconds[name]]})
+                        "mfu": round(mfu, 4), "seconds": [round(t, 2) for t in seconds[name]]})
     if args.json:
         figures = {"device": capability().line(), "recipe": str(args.recipe) if args.recipe else None, "bf16_auto": resolve_bf16("auto"), "threads": torch.get_num_threads(),
                    "cpus": os.cpu_count(), "examples": len(rows), "tokens": tokens, "batch": args.batch,
-                   "max_length": args.max_length, "repeats": args.repeats, "results": results}
+                   "max_length": args.max_length, "repeats": args.repeats, "matmul_peak": peak.__dict__,
+                   "flops_per_token": per_token, "results": results}
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
 
 

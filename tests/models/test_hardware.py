@@ -60,3 +60,13 @@ def test_matmul_peak_at_a_models_linear_shapes():
     peak = hardware.matmul_peak({(64, 64): 2}, rows=32, seconds=0.05, rounds=2)
     assert peak.gflops > 0 and peak.gflops_per_cpu_s > 0 and peak.dtype == "float32"
     assert "GFLOP/s" in peak.line() and f"{peak.threads} threads" in peak.line()
+
+
+def test_training_flops_per_token_counts_weights_six_times_and_attention_by_length():
+    shapes = {(8, 16): 2, (16, 100): 1}  # 256 + 1,600 matmul weights
+    assert hardware.training_flops_per_token(shapes, layers=0, hidden=8, tokens=10) == 6 * 1856
+    # SmolLM2-135M's shapes: 30 layers of q,k,v,o (576x576, 576x192 x2, 576x576), MLP 576x1536 x2 + 1536x576, head
+    layer = {(576, 576): 2, (576, 192): 2, (576, 1536): 2, (1536, 576): 1}
+    shapes = {k: 30 * v for k, v in layer.items()} | {(576, 49152): 1}
+    per_token = hardware.training_flops_per_token(shapes, layers=30, hidden=576, tokens=512)
+    assert round(per_token / 1e6) == 913  # 807 MFLOP from 134.5M matmul weights + 106 from attention at 512 tokens

@@ -154,6 +154,16 @@ def linear_shapes(model: object, skip_out: int | None = None) -> dict[tuple[int,
     return shapes
 
 
+def training_flops_per_token(shapes: dict[tuple[int, int], int], *, layers: int, hidden: int,
+                              tokens: float) -> float:
+    """Model FLOPs of one trained token with the exact gradient, PaLM's MFU convention (Chowdhery et al. 2022,
+    app. B): 6 x the matmul weights every position runs (`linear_shapes`, the LM head included, since a plain
+    trainer computes logits everywhere) + 12 x layers x hidden x sequence length for attention. LoRA and
+    truncated backprop do less work than this; their MFU is then the effective rate of the exact-gradient work."""
+    weights = sum(n * i * o for (i, o), n in shapes.items())
+    return 6.0 * weights + 12.0 * layers * hidden * tokens
+
+
 def matmul_peak(shapes: dict[tuple[int, int], int], *, rows: int = 512, dtype: str = "float32",
                 device: str = "cpu", seconds: float = 2.0, rounds: int = 5) -> MatmulPeak:
     """The rate of `rows x in @ in x out` products over `shapes`, weighted by their counts: best of `rounds`
