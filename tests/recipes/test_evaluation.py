@@ -49,3 +49,30 @@ def test_ts_pi_cf_reach_the_report_and_the_ablation_table(tmp_path: Path, monkey
     assert "| bfcl_ts | – | 100.0 |" in report and "| bfcl_cf | – | 0.0 |" in report
     table = ablation_table("T", [("v", metrics, Budget(1))], list(metrics))
     assert "bfcl_ts" in table.splitlines()[2] and "bfcl_pi" in table.splitlines()[2]
+
+
+def test_recipe_eval_runs_the_benchmarks_the_registry_names(tmp_path: Path, monkeypatch) -> None:
+    """A recipe eval key reaches its benchmark through eval.registry, and a key names one benchmark only."""
+    from toolgym.eval import registry
+
+    assert {b.recipe_key: b.name for b in registry.recipe_benchmarks()} == {
+        "categories": "bfcl", "suites": "suite", "episodes": "tl_episodes"}
+    with pytest.raises(ValueError, match="recipe key 'suites' already names a benchmark"):
+        registry.register("suite_again", kind="single_turn", loader="x:y", runner="x:y", recipe_key="suites")
+    TALLIED.clear()
+    tally = registry.Benchmark("tally", "single_turn", "x:y", "x:y", metrics=f"{__name__}:tally_metrics",
+                               recipe_key="suites")
+    monkeypatch.setitem(registry.BENCHMARKS, "suite", tally)
+    monkeypatch.setattr(backends, "make_generator", lambda *a, **k: FakeGenerator())
+    metrics = evaluate_model(model="smollm2-135m", adapter=None, categories=[], limit=None, out_dir=tmp_path,
+                             batch_size=1, max_new_tokens=8, suites=["a.jsonl", "b.jsonl"], suite_limit=None)
+    assert TALLIED == [(["a.jsonl", "b.jsonl"], 8)] and metrics == {"tallied": 2.0}
+
+
+TALLIED: list[tuple[list[str], int]] = []
+
+
+def tally_metrics(generator, sources, out_dir, *, identity, settings) -> dict[str, float]:
+    """A recipe benchmark's metrics function: records what it was given."""
+    TALLIED.append((list(sources), settings["max_new_tokens"]))
+    return {"tallied": float(len(sources))}

@@ -369,3 +369,17 @@ def run_episode_reference(path: Path | str, out_dir: Path | str = "runs/eval/epi
     return play(cases, out_dir, reference_responder(fmt), identity=identity, parse=fmt, max_turns=max_turns,
                 batch_size=batch_size, name=f"episodes reference {Path(path).stem}", progress=progress,
                 meta={"reference": True})
+
+
+def episode_metrics(generator: Any, suites: Sequence[str], out_dir: Path, *, identity: Mapping[str, Any],
+                    settings: Mapping[str, Any]) -> dict[str, float]:
+    """Each of a recipe's episode suites in `out_dir/episodes-<stem>`: `<stem>_de`, `<stem>_ce` (shares of calls)
+    and `<stem>_va` (share of episodes)."""
+    metrics: dict[str, float] = {}
+    for suite in suites:
+        stem = Path(suite).stem
+        summary = run_episode_eval(generator, suite, Path(out_dir) / f"episodes-{stem}",
+                                   limit=settings.get("episodes_limit"), max_turns=settings["max_turns"],
+                                   max_new_tokens=settings["max_new_tokens"], identity=dict(identity), progress=False)
+        metrics.update({f"{stem}_{key}": value for key, value in summary.aggregates.items() if value is not None})
+    return metrics

@@ -220,3 +220,12 @@ def summarize(rows: Sequence[Mapping[str, Any]], name: str, order: Sequence[str]
     error_cats = Counter(r["error_category"] for r in rows if not r["valid"] and r.get("error_category"))
     return Summary(name, cats, aggregates, dict(error_types), dict(error_cats), len(rows), meta or {},
                    intervals, subset)
+
+
+def call_rates(prefix: str, summary: Summary) -> dict[str, float]:
+    """TS (tool selection), PI (parameter identification) and CF (content filling) over all of a run's cases,
+    as recipe metrics `<prefix>_ts`, `<prefix>_pi`, `<prefix>_cf`."""
+    overall = summary.categories.get("overall")
+    if overall is None:
+        return {}
+    return {f"{prefix}_ts": overall.ts, f"{prefix}_pi": overall.pi, f"{prefix}_cf": overall.cf}

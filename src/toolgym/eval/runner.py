@@ -42,7 +42,7 @@ from toolgym.core.progress import progress_bar
 from toolgym.core.schema import Tool, ToolCall, unsanitize_name
 from toolgym.eval.bfcl import CATEGORIES, category_size, expand_categories, load_bfcl_cases, reference_calls
 from toolgym.eval.cases import EvalCase, unparsable_score
-from toolgym.eval.metrics import Summary, summarize
+from toolgym.eval.metrics import Summary, call_rates, summarize
 from toolgym.eval.suites import load_suite_cases
 
 RESULTS = "results.jsonl"
@@ -403,3 +403,25 @@ def run_suite(generator: Any, path: Path | str, out_dir: Path | str, limit: int 
 
 def file_sha256(path: Path | str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def bfcl_metrics(generator: Any, categories: Sequence[str], out_dir: Path, *, identity: Mapping[str, Any],
+                 settings: Mapping[str, Any]) -> dict[str, float]:
+    """A recipe's BFCL categories in `out_dir/bfcl`: accuracy per category and aggregate, plus bfcl_ts/pi/cf."""
+    summary = run_bfcl(generator, list(categories), settings.get("limit"), Path(out_dir) / "bfcl",
+                       max_new_tokens=settings["max_new_tokens"], identity=dict(identity))
+    metrics = {cat: score.accuracy for cat, score in summary.categories.items()}
+    metrics.update({name: value for name, value in summary.aggregates.items() if value is not None})
+    return {**metrics, **call_rates("bfcl", summary)}
+
+
+def suite_metrics(generator: Any, suites: Sequence[str], out_dir: Path, *, identity: Mapping[str, Any],
+                  settings: Mapping[str, Any]) -> dict[str, float]:
+    """Each of a recipe's suite files in `out_dir/<stem>`: `<stem>` accuracy plus `<stem>_ts/_pi/_cf`."""
+    metrics: dict[str, float] = {}
+    for suite in suites:
+        summary = run_suite(generator, suite, Path(out_dir) / Path(suite).stem, limit=settings.get("suite_limit"),
+                            max_new_tokens=settings["max_new_tokens"], identity=dict(identity))
+        metrics[Path(suite).stem] = summary.accuracy
+        metrics.update(call_rates(Path(suite).stem, summary))
+    return metrics
