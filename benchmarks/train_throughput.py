@@ -138,7 +138,9 @@ def main() -> None:
         parser.error(f"unknown variant(s) {', '.join(unknown)}; valid: {', '.join(variants)} "
                      "(recipe and recipe_exact need --recipe)")
     records = list(iter_records(args.records, seed=0, mix=mix, options=options))
-    _, tokenizer = load_model(args.model)
+    model, tokenizer = load_model(args.model)
+    shapes, layers, hidden = linear_shapes(model), model.config.num_hidden_layers, model.config.hidden_size
+    del model
     examples, _ = build_examples(records, _config(args).tasks, seed=0)
     rows, _ = encode_examples(examples, tokenizer, _config(args), progress=False)
     tokens = sum(len(r["input_ids"]) for r in rows)
@@ -148,14 +150,11 @@ def main() -> None:
           f"max {lengths[-1]}), batch {args.batch}, torch threads {torch.get_num_threads()}, "
           f"dtype: bf16 auto -> {resolve_bf16('auto')} (the *_fp32 variants: float32)")
     warm_up(args)
-    model, _ = load_model(args.model)
-    shapes = linear_shapes(model)
-    per_token = training_flops_per_token(shapes, layers=model.config.num_hidden_layers,
-                                         hidden=model.config.hidden_size, tokens=tokens / len(rows))
+    mean_length = tokens / len(rows)
+    per_token = training_flops_per_token(shapes, layers=layers, hidden=hidden, tokens=mean_length)
     peak = matmul_peak(shapes, dtype="bfloat16" if resolve_bf16("auto") else "float32", device="cpu")
-    del model
     print(f"{peak.line()}; {per_token / 1e6:.0f} MFLOP per trained token (6N + attention, mean length "
-          f"{tokens / len(rows):.0f})", flush=True)
+          f"{mean_length:.0f})", flush=True)
 
     seconds: dict[str, list[float]] = {v: [] for v in chosen}
     with tempfile.TemporaryDirectory() as tmp:

@@ -420,8 +420,9 @@ def suite_metrics(generator: Any, suites: Sequence[str], out_dir: Path, *, ident
     """Each of a recipe's suite files in `out_dir/<stem>`: `<stem>` accuracy plus `<stem>_ts/_pi/_cf`."""
     metrics: dict[str, float] = {}
     for suite in suites:
-        summary = run_suite(generator, suite, Path(out_dir) / Path(suite).stem, limit=settings.get("suite_limit"),
+        stem = Path(suite).stem
+        summary = run_suite(generator, suite, Path(out_dir) / stem, limit=settings.get("suite_limit"),
                             max_new_tokens=settings["max_new_tokens"], identity=dict(identity))
-        metrics[Path(suite).stem] = summary.accuracy
-        metrics.update(call_rates(Path(suite).stem, summary))
+        metrics[stem] = summary.accuracy
+        metrics.update(call_rates(stem, summary))
     return metrics

@@ -46,7 +46,6 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
     settings = {"limit": limit, "suite_limit": suite_limit, "episodes_limit": episodes_limit, "max_turns": max_turns,
                 "max_new_tokens": max_new_tokens}
     for bench in recipe_benchmarks():
-        if sources.get(bench.recipe_key or ""):
-            metrics.update(bench.resolve("metrics")(generator, sources[bench.recipe_key], out_dir,
-                                                    identity=identity, settings=settings))
+        if chosen := sources.get(bench.recipe_key):  # (every recipe benchmark has a recipe_key)
+            metrics.update(bench.resolve("metrics")(generator, chosen, out_dir, identity=identity, settings=settings))
     return metrics
