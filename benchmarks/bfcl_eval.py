@@ -4,6 +4,7 @@
     python benchmarks/bfcl_eval.py --categories simple_python,multiple --limit 32 --threads 1 --json out.json
     python benchmarks/bfcl_eval.py --adapter runs/x/sft/adapter --limit 32
     python benchmarks/bfcl_eval.py --engine generate      # transformers' generate() instead of the greedy decoder
+    python benchmarks/bfcl_eval.py --adapter runs/quickstart/sft/adapter --constrain --call-bias -0.8  # a recipe's decoding
 
 It runs `toolgym.eval.runner.run_bfcl` (the code of `toolgym eval bfcl`, per-category max_new_tokens from the
 gold answers) into a fresh folder, so nothing is resumed, and prints:
@@ -47,6 +48,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-shared-prefix", action="store_true", help="prefill every prompt in full")
     parser.add_argument("--merge", action="store_true",
                         help="merge the adapter into the weights (toolgym eval keeps it unmerged in fp32)")
+    parser.add_argument("--constrain", action="store_true", help="grammar-constrained calls (as `eval bfcl --constrain`)")
+    parser.add_argument("--call-bias", type=float, default=0.0, help="the call gate's bias (as `eval bfcl --call-bias`)")
     parser.add_argument("--format", default="hermes")
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
@@ -74,22 +77,25 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     from toolgym.eval.runner import bfcl_cases, run_bfcl
     from toolgym.models.backends import make_generator
+    from toolgym.models.constrain import CallPolicy
     from toolgym.models.generate import DEFAULT_BATCH_TOKENS
     from toolgym.models.hardware import capability, linear_shapes, matmul_peak
 
     out = args.out or Path(tempfile.mkdtemp(prefix="bfcl-bench-"))
     if (out / "results.jsonl").exists():
         shutil.rmtree(out)
+    policy = CallPolicy(constrain=args.constrain, call_bias=args.call_bias)
     started = time.perf_counter()
     if args.merge and args.adapter:
         from toolgym.models.generate import TransformersGenerator
         from toolgym.models.registry import load_model
 
         lm, tokenizer = load_model(args.model, adapter=args.adapter, merge=True)
-        generator = TransformersGenerator(lm, tokenizer, batch_size=args.batch_size, dtype=args.dtype, progress=False)
+        generator = TransformersGenerator(lm, tokenizer, batch_size=args.batch_size, dtype=args.dtype, progress=False,
+                                        policy=policy)
     else:
         generator = make_generator("transformers", args.model, args.adapter, batch_size=args.batch_size,
-                                   dtype=args.dtype, progress=False)
+                                   dtype=args.dtype, progress=False, policy=policy)
     generator.batch_tokens = args.batch_tokens or DEFAULT_BATCH_TOKENS
     generator.fast_greedy = generator.fast_greedy and args.engine == "greedy"
     generator.share_prefix = not args.no_shared_prefix
@@ -99,7 +105,7 @@ def main() -> None:
     device = capability()
     print(device.line())
     print(f"model {args.model}  adapter {args.adapter or '-'}{' (merged)' if args.merge else ''}  dtype {args.dtype} -> {generator.dtype}  "
-          f"engine {args.engine if generator.fast_greedy or args.engine == 'generate' else 'generate (fallback)'}  "
+          f"policy {policy.identity() or 'plain'}  engine {args.engine if generator.fast_greedy or args.engine == 'generate' else 'generate (fallback)'}  "
           f"threads {torch.get_num_threads()}  cpus {os.cpu_count()}  load avg {os.getloadavg()[0]:.1f}", flush=True)
     vocab = model.get_input_embeddings().weight.shape[0]
     shapes = linear_shapes(model, skip_out=vocab)
@@ -143,7 +149,7 @@ def main() -> None:
     if args.json:
         figures = {
             "device": device.line(), "model": args.model, "adapter": args.adapter, "merged": args.merge, "dtype_requested": args.dtype,
-            "dtype": generator.dtype, "engine": args.engine, "fast_greedy": generator.fast_greedy,
+            "dtype": generator.dtype, "policy": policy.identity(), "engine": args.engine, "fast_greedy": generator.fast_greedy,
             "shared_prefix": generator.share_prefix, "threads": torch.get_num_threads(),
             "batch_size": args.batch_size, "batch_tokens": generator.batch_tokens, "categories": args.categories,
             "limit": args.limit, "cases": n_cases, "max_new_tokens": budgets, "prompt_tokens": prompt_tokens,
