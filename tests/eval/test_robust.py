@@ -47,6 +47,7 @@ def test_reference_is_full_marks_at_every_level_on_bfcl(tmp_path) -> None:
     assert stored["levels"]["union"]["cf"] == 1.0 and stored["seed"] == 7
     md = (tmp_path / "robust_summary.md").read_text()
     assert "| heavy | 42 |" in md and "| simple_python |" in md and "CF vs clean" in md
+    assert "| 91.6–100.0 | +0.00 |" in md  # CF 42/42: its Wilson 95% interval beside it
 
 
 def test_reference_is_full_marks_at_every_level_on_a_suite(tmp_path) -> None:

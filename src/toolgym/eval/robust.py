@@ -37,7 +37,7 @@ from toolgym.data.noise import (
 )
 from toolgym.eval.bfcl import CATEGORIES, bfcl_tools, expand_categories, reference_calls
 from toolgym.eval.cases import EvalCase
-from toolgym.eval.metrics import Summary
+from toolgym.eval.metrics import Summary, wilson_interval
 from toolgym.eval.runner import BUDGET_EXTRA, BUDGET_FACTOR, bfcl_cases, gold_budgets, run_cases
 from toolgym.eval.suites import load_suite_cases
 
@@ -144,15 +144,17 @@ class RobustSummary:
         (out_dir / f"{ROBUST_SUMMARY}.md").write_text(self.markdown(), encoding="utf-8")
 
     def markdown(self) -> str:
-        """One row per level (TS/PI/CF, the CF change from clean), then accuracy per category and level."""
+        """One row per level (TS/PI/CF, CF's Wilson 95% interval, the CF change from clean), then accuracy per
+        category and level."""
         base = self.levels.get("clean")
         lines = [f"## {self.name}: robustness (RoTBench levels, seed {self.seed})", "",
-                 "| level | n | perturbed | accuracy | TS | PI | CF | CF vs clean |",
-                 "|---|---:|---:|---:|---:|---:|---:|---:|"]
+                 "| level | n | perturbed | accuracy | TS | PI | CF | CF 95% CI | CF vs clean |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for level, s in self.levels.items():
             delta = "n/a" if base is None else f"{100 * (s.cf - base.cf):+.2f}"
+            low, high = wilson_interval(round(s.cf * s.n), s.n)
             lines.append(f"| {level} | {s.n} | {_pct(s.perturbed)} | {_pct(s.accuracy)} | {_pct(s.ts)} | "
-                         f"{_pct(s.pi)} | {_pct(s.cf)} | {delta} |")
+                         f"{_pct(s.pi)} | {_pct(s.cf)} | {100 * low:.1f}–{100 * high:.1f} | {delta} |")
         names = list(dict.fromkeys(k for s in self.levels.values() for k in (*s.categories, *s.aggregates)))
         if len(names) > 1:
             lines += ["", "| category | " + " | ".join(self.levels) + " |",
