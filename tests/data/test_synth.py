@@ -288,3 +288,28 @@ def test_gentool_toolsets_of_five_and_several_queries_per_weak_strong_pair(catal
         for r in group:
             call = unmask_call(r, r["gold"][0])
             assert by_name[call["name"]].underivable(r["messages"][0]["content"], call["arguments"]) == []
+
+
+def test_defaults_state_a_valid_default_on_optional_parameters_only(catalog):
+    from jsonschema import Draft202012Validator
+
+    plain = list(iter_records(200, seed=3, catalog=catalog))
+    assert plain == list(iter_records(200, seed=3, catalog=catalog, options=SynthOptions(defaults=0.0)))
+    assert "defaults" not in SynthOptions().to_dict()  # off: earlier dataset configs still resume
+    records = list(iter_records(200, seed=3, catalog=catalog, options=SynthOptions(defaults=1.0)))
+    stated, told, omitted = 0, 0, 0
+    for record in records:
+        gold = {c["name"]: c["arguments"] for c in record["gold"]}
+        for tool in record["tools"]:
+            params = tool["function"]["parameters"]
+            for name, spec in params.get("properties", {}).items():
+                if "default" not in spec:
+                    continue
+                stated += 1
+                assert name not in params.get("required", [])
+                bare = {k: v for k, v in spec.items() if k != "default"}
+                assert not list(Draft202012Validator(bare).iter_errors(spec["default"])), (name, spec)
+                told += "default" in spec["description"].lower()
+                omitted += tool["function"]["name"] in gold and name not in gold[tool["function"]["name"]]
+        assert Sample.from_record(record).gold or record["type"] in ("no_tool", "zero_to_one_without")
+    assert stated > 50 and 0.3 < told / stated < 0.7 and omitted > 10  # gold leaves unasked defaults out

@@ -18,6 +18,7 @@ templates for seen tools, held-out domains for unseen tools). Everything is draw
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import random
@@ -76,13 +77,20 @@ class SynthOptions:
     # distractors (the paper: about 5); 0 = each type's own small draw
     toolset_size: int = 0
     w2s_queries: int = 1  # queries per weak/strong pair, about half solvable by the weak tool (the paper: ~10)
+    # share of shown tools whose optional parameters state a default (JSON Schema `default`, often also told in
+    # the description, as real tool docs do); the gold still omits a parameter the query does not mention, so
+    # the model learns to leave defaulted parameters out instead of filling them with a value from the query
+    defaults: float = 0.0
 
     @classmethod
     def v1(cls) -> SynthOptions:
         return cls(False, 0.0, 0.0, 0.0, 4, 0.25)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        if not out["defaults"]:  # off: the config (and resume check) of datasets made before the option
+            out.pop("defaults")
+        return out
 
 
 def parse_mix(text: str | None) -> dict[str, float]:
@@ -232,6 +240,7 @@ class _Builder:
         self.taken = {a.name.lower() for a in catalog} | _reserved_names()
         self.exclude = exclude if exclude is not None else set()
         self._tools: dict[str, Tool] = {}
+        self._archetypes = {a.name: a for a in catalog}
         self._siblings: dict[str, list[Archetype]] = {}
 
     # helpers -------------------------------------------------------
@@ -304,6 +313,11 @@ class _Builder:
         if self.options.description_styles:
             for tool in out:
                 tool["function"] = restyle_tool(tool["function"], self.rng)
+        if self.options.defaults > 0:  # (draws nothing when off: earlier streams stay byte-identical)
+            for tool in out:
+                arch = self._archetypes.get(tool["function"]["name"])
+                if arch is not None and self.rng.random() < self.options.defaults:
+                    tool["function"] = with_defaults(tool["function"], arch, self.rng)
         return out
 
     def mask_draw(self) -> tuple[bool, bool]:
@@ -588,6 +602,32 @@ class _Builder:
 
     def answer_names(self, names: list[str]) -> str:
         return self.rng.choice(_NO_TOOL_ANSWERS).format(names=", ".join(names) if names else "none")
+
+
+DEFAULT_KINDS = ("choice", "enum", "int", "number", "bool", "pool")  # sampler kinds whose values make defaults
+_DEFAULT_PHRASES = ("Default is {v}.", "Defaults to {v}.", "Default: {v}.", "Default {v}.", "If omitted, {v}.")
+
+
+def with_defaults(function: dict[str, Any], arch: Archetype, rng: random.Random) -> dict[str, Any]:
+    """A copy of `function` whose optional parameters (most of them) carry a JSON Schema `default` drawn from
+    the archetype's own sampler, told in the description half the time (BFCL-style docs do both)."""
+    out = copy.deepcopy(function)
+    params = out.get("parameters") or {}
+    required = set(params.get("required", []))
+    for name, spec in params.get("properties", {}).items():
+        kind = arch.samplers.get(name, {}).get("kind")
+        told = "default" in str(spec.get("description", "")).lower()  # the catalog already states one in words
+        if name in required or kind not in DEFAULT_KINDS or "default" in spec or told or rng.random() < 0.2:
+            continue
+        value = arch.sampler(name).sample(rng)
+        if isinstance(value, float):  # a round number, as documented defaults are
+            value = float(f"{value:.2g}")
+        spec["default"] = value
+        if rng.random() < 0.5:
+            shown = f"'{value}'" if isinstance(value, str) else json.dumps(value)
+            desc = str(spec.get("description", "")).rstrip()
+            spec["description"] = (desc + " " if desc else "") + rng.choice(_DEFAULT_PHRASES).format(v=shown)
+    return out
 
 
 def _reserved_names() -> set[str]:
