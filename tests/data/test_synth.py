@@ -313,3 +313,21 @@ def test_defaults_state_a_valid_default_on_optional_parameters_only(catalog):
                 omitted += tool["function"]["name"] in gold and name not in gold[tool["function"]["name"]]
         assert Sample.from_record(record).gold or record["type"] in ("no_tool", "zero_to_one_without")
     assert stated > 50 and 0.3 < told / stated < 0.7 and omitted > 10  # gold leaves unasked defaults out
+
+
+def test_cross_fanout_asks_every_combination_of_two_parameters(catalog):
+    mix = {"parallel": 1.0}
+    plain = list(iter_records(150, seed=8, catalog=catalog, mix=mix))
+    assert plain == list(iter_records(150, seed=8, catalog=catalog, mix=mix, options=SynthOptions(cross_fanout=0.0)))
+    crossed = list(iter_records(150, seed=8, catalog=catalog, mix=mix, options=SynthOptions(cross_fanout=1.0)))
+    products = 0
+    for record in crossed:
+        calls = [c["arguments"] for c in record["gold"]]
+        varying = [k for k in calls[0] if len({json.dumps(c.get(k)) for c in calls}) > 1]
+        if len(calls) != 4 or len(varying) != 2:
+            continue
+        first, second = ({json.dumps(c[k]) for c in calls} for k in varying)
+        pairs = {(json.dumps(c[varying[0]]), json.dumps(c[varying[1]])) for c in calls}
+        assert len(first) == len(second) == 2 and len(pairs) == 4  # the full 2 x 2 product, each once
+        products += 1
+    assert products >= 10

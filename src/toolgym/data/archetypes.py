@@ -375,20 +375,28 @@ class Archetype:
         first = calls[0]
         values = [self._samplers[param].render(c[param], rng) for c in calls]
         if rng.random() < 0.6:
-            joined = join_prose(values, rng)
-            rendered = {p: self._samplers[p].render(v, rng) for p, v in first.items()}
-            rendered[param] = joined
-            template = _OPTIONAL_SEGMENT.sub(lambda m: _keep_segment(m.group(1), first), self.templates[template_index])
-            text = _PLACEHOLDER.sub(lambda m: rendered[m.group(1)], template)
-            for other in first:
-                if other not in _PLACEHOLDER.findall(template):
-                    clause = rng.choice(self.samplers[other]["clauses"])
-                    text = f"{text} {_PLACEHOLDER.sub(lambda m: rendered[m.group(1)], clause)}"
-            return _capitalize_first(text)
+            return self.render_joined(first, {param: join_prose(values, rng)}, rng, template_index)
         text = self.render_query(first, rng, template_index).rstrip()
         rest = join_prose(values[1:], rng)
         tail = rng.choice(_FANOUT_TAILS).format(rest=rest)
         return _capitalize_first(f"{text} {tail}")
+
+    def render_joined(self, first: dict[str, Any], joined: dict[str, str], rng: random.Random,
+                      template_index: int) -> str:
+        """The template once, each parameter in `joined` shown as its values joined in prose ("in Lisbon and
+        Toronto"); two joined parameters ask for every combination of their values (2 x 2 calls)."""
+        rendered = {p: self._samplers[p].render(v, rng) for p, v in first.items()}
+        rendered.update(joined)
+        template = _OPTIONAL_SEGMENT.sub(lambda m: _keep_segment(m.group(1), first), self.templates[template_index])
+        text = _PLACEHOLDER.sub(lambda m: rendered[m.group(1)], template)
+        for other in first:
+            if other not in _PLACEHOLDER.findall(template):
+                clause = rng.choice(self.samplers[other]["clauses"])
+                text = f"{text} {_PLACEHOLDER.sub(lambda m: rendered[m.group(1)], clause)}"
+        return _capitalize_first(text)
+
+    def joined_values(self, param: str, values: Sequence[Any], rng: random.Random) -> str:
+        return join_prose([self._samplers[param].render(v, rng) for v in values], rng)
 
     def sample_call(self, rng: random.Random, template_index: int | None = None,
                     include_optional: bool | Collection[str] | None = None) -> tuple[str, dict[str, Any]]:

@@ -81,6 +81,9 @@ class SynthOptions:
     # the description, as real tool docs do); the gold still omits a parameter the query does not mention, so
     # the model learns to leave defaulted parameters out instead of filling them with a value from the query
     defaults: float = 0.0
+    # share of fan-outs over two parameters at once, every combination asked ("cases A and B, for types X and
+    # Y": 2 x 2 calls), as BFCL's parallel questions sometimes do; 0 draws nothing (earlier streams unchanged)
+    cross_fanout: float = 0.0
 
     @classmethod
     def v1(cls) -> SynthOptions:
@@ -88,8 +91,9 @@ class SynthOptions:
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        if not out["defaults"]:  # off: the config (and resume check) of datasets made before the option
-            out.pop("defaults")
+        for key in ("defaults", "cross_fanout"):  # off: the config (and resume check) of earlier datasets
+            if not out[key]:
+                out.pop(key)
         return out
 
 
@@ -384,7 +388,22 @@ class _Builder:
         params = arch.fanout_params(args, t)
         if not params:
             return None
+        if len(params) >= 2 and self.options.cross_fanout > 0 and self.rng.random() < self.options.cross_fanout:
+            first, second = self.rng.sample(params, 2)
+            pairs = [self.fan_values(arch, first, args, 2), self.fan_values(arch, second, args, 2)]
+            if min(len(v) for v in pairs) == 2:
+                calls = [{**args, first: a, second: b} for a in pairs[0] for b in pairs[1]]
+                joined = {p: arch.joined_values(p, v, self.rng) for p, v in zip((first, second), pairs, strict=True)}
+                return arch.render_joined(args, joined, self.rng, t), calls, t
         param = self.rng.choice(params)
+        values = self.fan_values(arch, param, args, want)
+        if len(values) < 2:
+            return None
+        calls = [{**args, param: v} for v in values]
+        return arch.render_fanout(calls, param, self.rng, t), calls, t
+
+    def fan_values(self, arch: Archetype, param: str, args: dict[str, Any], want: int) -> list[Any]:
+        """The call's own value of `param` plus up to `want` - 1 distinct others."""
         sampler = arch.sampler(param)
         values = [args[param]]
         for _ in range(10 * want):
@@ -393,10 +412,7 @@ class _Builder:
                 values.append(value)
             if len(values) == want:
                 break
-        if len(values) < 2:
-            return None
-        calls = [{**args, param: v} for v in values]
-        return arch.render_fanout(calls, param, self.rng, t), calls, t
+        return values
 
     def toolset(self) -> list[dict]:
         """Several queries on one shared toolset of 3-5 similar tools: calls to different members, fan-outs,
