@@ -44,7 +44,7 @@ def synth(
     toolset_size: Annotated[int, typer.Option("--toolset-size", min=0, help="Tools shown in zero_to_one / weak_to_strong samples, similar distractors filling up (GenTool: ~5); 0 = off.")] = 0,
     w2s_queries: Annotated[int, typer.Option("--w2s-queries", min=1, help="Queries per weak/strong pair (GenTool: ~10).")] = 1,
     defaults: Annotated[float, typer.Option("--defaults", min=0.0, max=1.0, help="Share of shown tools whose optional parameters state a default (v2).")] = 0.0,
-    cross_fanout: Annotated[float, typer.Option("--cross-fanout", min=0.0, max=1.0, help="Share of fan-outs over two parameters, every combination asked (v2).")] = 0.0,
+    cross_fanout: Annotated[float, typer.Option("--cross-fanout", min=0.0, max=1.0, help="Share of fan-outs wanting 3+ calls asked over two parameters, every combination (v2).")] = 0.0,
 ) -> None:
     """Synthesize train.jsonl, four generalization test sets, dev.jsonl and (optionally) trajectories.jsonl."""
     from toolgym.data.synth import SynthOptions, parse_mix, write_dataset

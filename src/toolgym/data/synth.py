@@ -388,7 +388,9 @@ class _Builder:
         params = arch.fanout_params(args, t)
         if not params:
             return None
-        if len(params) >= 2 and self.options.cross_fanout > 0 and self.rng.random() < self.options.cross_fanout:
+        # a request that wants 3+ calls may instead ask over two parameters (the 2 x 2 product: 4 calls)
+        if want >= 3 and len(params) >= 2 and self.options.cross_fanout > 0 \
+                and self.rng.random() < self.options.cross_fanout:
             first, second = self.rng.sample(params, 2)
             pairs = [self.fan_values(arch, first, args, 2), self.fan_values(arch, second, args, 2)]
             if min(len(v) for v in pairs) == 2:

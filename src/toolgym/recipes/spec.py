@@ -90,7 +90,7 @@ class DataSpec(StageConfig):
     toolset_size: int = 0  # GenTool: zero_to_one / weak_to_strong toolsets of this many tools (paper ~5); 0 = off
     w2s_queries: int = 1  # GenTool: queries per weak/strong pair (paper ~10)
     defaults: float = 0.0  # share of shown tools whose optional parameters state a default (gold omits unasked ones)
-    cross_fanout: float = 0.0  # share of fan-outs over two parameters, every combination asked (2 x 2 calls)
+    cross_fanout: float = 0.0  # share of 3+-call fan-outs over two parameters, every combination (2 x 2 calls)
     # imported data merged into train.jsonl / trajectories.jsonl, which every training stage reads:
     # [{path: FILE_OR_FOLDER, format: openai|sharegpt|xlam|toolace|hf|parquet|toolgym}] (format default toolgym,
     # e.g. a `toolgym data import` folder); their content hash joins the data step's hash, so a change retrains
