@@ -6,6 +6,8 @@ resumable runs and the CLI.
 expect none, unknown functions, missing turns), each with the verdict of bfcl-eval 2026.3.23's own
 `multi_turn_checker`; it is made by `fixtures/make_multiturn_parity.py` in a throwaway venv. toolgym never
 imports bfcl-eval's code; it loads only the wheel's environment classes.
+`fixtures/bfcl_multiturn_parity_model.json.gz` holds the episodes of a real run of the quickstart's trained adapter
+with the official verdicts (`make_multiturn_parity.py --from-results`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from toolgym.eval.multiturn import (
     CATEGORIES,
     MORE_FUNCTIONS,
     Episode,
+    category_of,
     check,
     load_cases,
     reference_turns,
@@ -35,6 +38,9 @@ from toolgym.eval.registry import get_benchmark
 from toolgym.eval.runner import read_results
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bfcl_multiturn_parity.json.gz"
+MODEL_FIXTURE = Path(__file__).parent / "fixtures" / "bfcl_multiturn_parity_model.json.gz"
+MODEL_EPISODES_PER_CATEGORY = 5  # the quickstart adapter's run kept in MODEL_FIXTURE
+MODEL_MIN_CALLS = 24
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +137,37 @@ def test_checker_agrees_with_official_checker_on_every_record(cases) -> None:
     assert total == 7200
     assert same_verdict == total, disagreements[:20]
     assert same_type == total, disagreements[:20]
+
+
+def model_run_agreement(cases) -> tuple[list[dict], list[tuple]]:
+    """(records, disagreements) of toolgym's checker with the official one on the episodes of a real model run."""
+    records = json.load(gzip.open(MODEL_FIXTURE, "rt"))["records"]
+    disagreements = []
+    for record in records:
+        turns = [[[Call(name, (), args) for call in step for name, args in call.items()] for step in turn]
+                 for turn in record["calls"]]
+        # the official checker executed exactly these calls, written as call strings
+        assert [[[c.text() for c in step] for step in turn] for turn in turns] == record["output"], record["id"]
+        verdict = check(cases[record["id"]], turns)
+        if (verdict.ok, verdict.error_type) != (record["valid"], record["error_type"]):
+            disagreements.append((record["id"], record["error_type"], verdict.error_type, verdict.detail[:200]))
+    return records, disagreements
+
+
+def test_trained_model_episodes_agree_with_official_checker(cases) -> None:
+    """Episodes of the quickstart's trained adapter (`toolgym eval multiturn --bfcl --adapter
+    runs/quickstart/sft/adapter --limit 5`, all four categories: 20 episodes, 102 steps, 24 calls), each turn's
+    decoded calls judged again by bfcl-eval 2026.3.23's `multi_turn_checker` (`make_multiturn_parity.py
+    --from-results`). toolgym's checker must give every episode the official pass/fail and error type, as it did in
+    the run itself."""
+    records, disagreements = model_run_agreement(cases)
+    assert Counter(category_of(r["id"]) for r in records) == {c: MODEL_EPISODES_PER_CATEGORY for c in CATEGORIES}
+    assert sum(len(step) for r in records for turn in r["calls"] for step in turn) >= MODEL_MIN_CALLS
+    assert {r["error_type"] for r in records} >= {"multi_turn:instance_state_mismatch",
+                                                  "multi_turn:execution_response_mismatch",
+                                                  "multi_turn:empty_turn_model_response"}
+    assert not disagreements, disagreements
+    assert all((r["toolgym_valid"], r["toolgym_error_type"]) == (r["valid"], r["error_type"]) for r in records)
 
 
 def test_miss_func_episode_adds_the_held_out_functions(cases) -> None:
