@@ -90,11 +90,13 @@ class SynthOptions:
         return cls(False, 0.0, 0.0, 0.0, 4, 0.25)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        for key in ("defaults", "cross_fanout"):  # off: the config (and resume check) of earlier datasets
-            if not out[key]:
-                out.pop(key)
-        return out
+        """The options as a dataset's config.json records them; an option in `_UNRECORDED_WHEN_OFF` at its off
+        value is left out, so datasets made before it existed still resume."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__
+                if _UNRECORDED_WHEN_OFF.get(k, object()) != getattr(self, k)}
+
+
+_UNRECORDED_WHEN_OFF = {"defaults": 0.0, "cross_fanout": 0.0}  # options added after datasets were published
 
 
 def parse_mix(text: str | None) -> dict[str, float]:
@@ -395,7 +397,8 @@ class _Builder:
             pairs = [self.fan_values(arch, first, args, 2), self.fan_values(arch, second, args, 2)]
             if min(len(v) for v in pairs) == 2:
                 calls = [{**args, first: a, second: b} for a in pairs[0] for b in pairs[1]]
-                joined = {p: arch.joined_values(p, v, self.rng) for p, v in zip((first, second), pairs, strict=True)}
+                joined = {first: arch.joined_values(first, pairs[0], self.rng),
+                          second: arch.joined_values(second, pairs[1], self.rng)}
                 return arch.render_joined(args, joined, self.rng, t), calls, t
         param = self.rng.choice(params)
         values = self.fan_values(arch, param, args, want)
@@ -634,7 +637,8 @@ def with_defaults(function: dict[str, Any], arch: Archetype, rng: random.Random)
     required = set(params.get("required", []))
     for name, spec in params.get("properties", {}).items():
         kind = arch.samplers.get(name, {}).get("kind")
-        told = "default" in str(spec.get("description", "")).lower()  # the catalog already states one in words
+        desc = str(spec.get("description", "")).rstrip()
+        told = "default" in desc.lower()  # the catalog already states one in words
         if name in required or kind not in DEFAULT_KINDS or "default" in spec or told or rng.random() < 0.2:
             continue
         value = arch.sampler(name).sample(rng)
@@ -643,7 +647,6 @@ def with_defaults(function: dict[str, Any], arch: Archetype, rng: random.Random)
         spec["default"] = value
         if rng.random() < 0.5:
             shown = f"'{value}'" if isinstance(value, str) else json.dumps(value)
-            desc = str(spec.get("description", "")).rstrip()
             spec["description"] = (desc + " " if desc else "") + rng.choice(_DEFAULT_PHRASES).format(v=shown)
     return out
 
