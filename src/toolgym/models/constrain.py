@@ -6,7 +6,8 @@ schema (required keys present, types and enums respected). `tool_choice` says wh
 calls (`required`, or one named function), must be prose (`none`), or either (`auto`). `call_bias` is a logit
 offset on the first token of the call opener at the answer's first position: the call/no-call decision of a
 model trained on the ToolDev format is made there, so the bias moves its operating point (chosen on a dev
-split with `toolgym eval calibrate`, never on the test set).
+split with `toolgym eval calibrate`, never on the test set). `copy_bias` is a logit bonus, inside argument values,
+for tokens that continue a span of the conversation (`models.copybias`).
 
 Only the `hermes` call format (`<tool_call>` blocks, toolgym's default) can be constrained.
 """
@@ -23,6 +24,7 @@ from typing import Any
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import CALL_CLOSE, CALL_OPEN
 from toolgym.core.schema import strip_annotations
+from toolgym.models.copybias import RowCopyBias, TokenTexts, copy_source
 
 TOOL_CHOICES = ("auto", "required", "none")
 
@@ -34,16 +36,20 @@ class CallPolicy:
     constrain: bool = False
     tool_choice: str = "auto"  # auto | required | none | a tool name
     call_bias: float = 0.0
+    copy_bias: float = 0.0
 
     @property
     def active(self) -> bool:
-        return self.constrain or self.call_bias != 0.0 or self.tool_choice != "auto"
+        return self.constrain or self.call_bias != 0.0 or self.tool_choice != "auto" or self.copy_bias != 0.0
 
     def identity(self) -> dict[str, Any]:
-        """What changes the text (for run identities); empty for plain decoding."""
+        """What changes the text (for run identities); empty for plain decoding (copy_bias only when set, so
+        earlier runs keep their identity)."""
         if not self.active:
             return {}
-        return {"constrain": self.constrain, "tool_choice": self.tool_choice, "call_bias": self.call_bias}
+        out: dict[str, Any] = {"constrain": self.constrain, "tool_choice": self.tool_choice,
+                               "call_bias": self.call_bias}
+        return out | ({"copy_bias": self.copy_bias} if self.copy_bias else {})
 
 
 def opener_token(tokenizer: Any) -> int:
@@ -132,20 +138,25 @@ class Constrainer:
         self.opener = opener_token(tokenizer)
         self.cache: OrderedDict[str, Any] = OrderedDict()
         self.cache_size = cache_size
+        self.texts = TokenTexts(tokenizer, vocab_size) if policy.copy_bias else None
 
-    def row(self, tools: Sequence[Any] | None, tool_choice: str | None = None) -> RowConstraint:
+    def row(self, tools: Sequence[Any] | None, tool_choice: str | None = None,
+            prompt: str | None = None) -> RowConstraint:
         """A fresh constraint for one answer over `tools` (None: the gate's bias only); `tool_choice` overrides
-        the policy's for this answer (a server request's own).
+        the policy's for this answer (a server request's own); `prompt` is what the copy bias copies from.
 
         Under `auto` the grammar is chosen at the first token: the call opener's first token commits the answer
         to call blocks, any other token to prose (so the gate's decision is the one that counts)."""
         choice = tool_choice or self.policy.tool_choice
+        copy = None
+        if self.texts is not None and prompt is not None:
+            copy = RowCopyBias(self.texts, copy_source(prompt), self.policy.copy_bias)
         if not (self.policy.constrain or choice != "auto"):
-            return RowConstraint(self, None)
+            return RowConstraint(self, None, copy=copy)
         functions = [_function(t) for t in tools or []]
         if choice == "auto" and functions:
-            return RowConstraint(self, None, pending=functions)
-        return RowConstraint(self, self.matcher(functions, choice))
+            return RowConstraint(self, None, pending=functions, copy=copy)
+        return RowConstraint(self, self.matcher(functions, choice), copy=copy)
 
     def matcher(self, functions: list[dict[str, Any]], tool_choice: str) -> Any:
         return self.xgr.GrammarMatcher(self._compiled(functions, tool_choice))
@@ -179,10 +190,12 @@ class Constrainer:
 class RowConstraint:
     """One answer's constraint: `mask` the next-token logits in place, then `accept` the chosen token."""
 
-    def __init__(self, owner: Constrainer, matcher: Any, pending: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, owner: Constrainer, matcher: Any, pending: list[dict[str, Any]] | None = None,
+                 copy: RowCopyBias | None = None) -> None:
         self.owner = owner
         self.matcher = matcher
         self.pending = pending  # tools whose grammar (calls or prose) the first token picks
+        self.copy = copy
         self.produced = 0
         grammar = matcher is not None or pending is not None
         self.bitmask = owner.xgr.allocate_token_bitmask(1, owner.vocab_size) if grammar else None
@@ -191,6 +204,8 @@ class RowConstraint:
         """Apply the gate's bias (first position only) and the grammar to a (vocab,) logits row."""
         if self.produced == 0 and self.owner.policy.call_bias:
             logits[self.owner.opener] += self.owner.policy.call_bias
+        if self.copy is not None:
+            self.copy.apply(logits)
         if self.matcher is not None and not self.matcher.is_terminated():
             self.matcher.fill_next_token_bitmask(self.bitmask)
             row = logits[None, : self.owner.vocab_size]
@@ -201,6 +216,8 @@ class RowConstraint:
 
     def accept(self, token: int) -> None:
         self.produced += 1
+        if self.copy is not None:
+            self.copy.accept(token)
         if self.pending is not None:
             choice = "required" if token == self.owner.opener else "none"
             self.matcher, self.pending = self.owner.matcher(self.pending, choice), None

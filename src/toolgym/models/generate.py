@@ -134,16 +134,19 @@ class TransformersGenerator:
         self.policy, self._constrainer = policy, None
 
     def constraints(self, tools: Sequence[Sequence[Any] | None] | None, n: int = 1,
-                    tool_choice: Sequence[str | None] | None = None) -> list[RowConstraint] | None:
+                    tool_choice: Sequence[str | None] | None = None,
+                    prompts: Sequence[str] | None = None) -> list[RowConstraint] | None:
         """One fresh row constraint per prompt (n per prompt, in order) under the call policy, with each prompt's
-        own `tool_choice` where given; None when nothing constrains."""
+        own `tool_choice` where given and its text for the copy bias; None when nothing constrains."""
         if tools is None or not (self.policy.active or any(tool_choice or [])):
             return None
         if self._constrainer is None:
             vocab = self.model.get_output_embeddings().weight.shape[0]
             self._constrainer = Constrainer(self.tokenizer, vocab, sorted(self._end_ids()), self.policy)
         choices = tool_choice or [None] * len(tools)
-        return [self._constrainer.row(t, c) for t, c in zip(tools, choices, strict=True) for _ in range(n)]
+        texts = prompts or [None] * len(tools)
+        return [self._constrainer.row(t, c, p) for t, c, p in zip(tools, choices, texts, strict=True)
+                for _ in range(n)]
 
     # ------------------------------------------------------------------------------------------------
     def chat(self, batch: list[ChatItem], *, fmt: str | None = None, **kwargs: Any) -> list[list[str]]:
@@ -174,7 +177,8 @@ class TransformersGenerator:
         if tool_choice is not None and (tools is None or len(tool_choice) != len(prompts)):
             raise ToolgymError("tool_choice needs one entry per prompt, and the prompts' tools")
         if not sample and not stops and self.fast_greedy and encoded and all(encoded):
-            texts = self._greedy(encoded, max_new_tokens, min_new_tokens, self.constraints(tools, 1, tool_choice))
+            texts = self._greedy(encoded, max_new_tokens, min_new_tokens,
+                                 self.constraints(tools, 1, tool_choice, prompts))
             if texts is not None:
                 return [[text] * n for text in texts]
         # Longest first: a batch that does not fit in memory fails at once, not at the end.
@@ -188,7 +192,7 @@ class TransformersGenerator:
                 chunk = order[start:start + per_batch]
                 rows = None if tools is None else self.constraints(
                     [tools[i] for i in chunk], n if sample else 1, None if tool_choice is None else
-                    [tool_choice[i] for i in chunk])
+                    [tool_choice[i] for i in chunk], [prompts[i] for i in chunk])
                 texts = self._generate_batch([encoded[i] for i in chunk], config, stops, rows)
                 width = n if sample else 1
                 for j, i in enumerate(chunk):

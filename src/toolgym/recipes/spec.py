@@ -173,6 +173,8 @@ class EvalSpec(StageConfig):
     calibrate: str | None = None
     calibrate_limit: int | None = 300
     calibrate_min_refusal: float | None = None
+    # logit bonus, inside argument values, for tokens that continue a span of the question (models/copybias.py)
+    copy_bias: float = 0.0
     # TL-Training's multi-turn episodes (eval/episodes.py: DE, CE, VA) on these data-folder suites, at most
     # `episodes_limit` cases each, `max_turns` model turns per episode; metrics `<suite>_de`, `_ce`, `_va`
     episodes: list[str] = field(default_factory=list)
@@ -181,8 +183,11 @@ class EvalSpec(StageConfig):
 
     def __post_init__(self) -> None:
         check_categories(self.categories, where="eval", key="categories")
-        if (self.constrain or self.call_bias or self.calibrate) and self.backend != "transformers":
-            raise _fail("constrain, call_bias and calibrate need the transformers backend", "eval", "backend")
+        if (self.constrain or self.call_bias or self.copy_bias or self.calibrate) and self.backend != "transformers":
+            raise _fail("constrain, call_bias, copy_bias and calibrate need the transformers backend", "eval",
+                        "backend")
+        if self.copy_bias < 0:
+            raise _fail(f"must be >= 0, not {self.copy_bias}", "eval", "copy_bias")
         if self.constrain and importlib.util.find_spec("xgrammar") is None:  # checked before the first step
             raise _fail("constrained decoding needs xgrammar: pip install 'toolgym[constrain]'", "eval", "constrain")
         if self.calibrate is not None and not self.calibrate.strip():

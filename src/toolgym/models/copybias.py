@@ -1,0 +1,195 @@
+"""Copy bias: a logit bonus, inside a call's argument values, for tokens that continue a span of the conversation.
+
+A small model often writes a value the question never said ("Munich United" for "Manchester United", 2019 for
+1980). With `CallPolicy.copy_bias` > 0, while the model writes a string value the tokens that extend the value along
+some occurrence of it in the conversation (the prompt after the tool documentation) get `copy_bias` added to their
+logits; a string starts at a word of the conversation, a number at a number of it (number characters only, so a
+bonus never ends a number early). The bonus shifts the model's own choice; it never forbids a token, so values
+the question does not spell (dates in ISO form, unit conversions) stay possible.
+
+xgrammar's matcher does not expose where in the JSON it stands (checked: GrammarMatcher has no parse-state API),
+so `ArgumentCursor` follows the argument text itself; the standard library's json has no incremental parser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from toolgym.core.formats import CALL_OPEN
+
+NUMBER_CHARS = frozenset("0123456789.eE+-")
+_WORD_START = re.compile(r"(?<![\w])\w")
+_NUMBER_START = re.compile(r"(?<![\w.])-?\d")
+_PUNCTUATION = frozenset(",}] \n")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+LONGEST_TOKEN = 24  # characters; longer vocabulary entries are not looked up as continuations
+
+
+def copy_source(prompt: str) -> str:
+    """The text values may be copied from: the prompt after its tool documentation (all of it when it has none)."""
+    cut = prompt.rfind("</tools>")
+    return prompt[cut + len("</tools>"):] if cut >= 0 else prompt
+
+
+class TokenTexts:
+    """Each vocabulary entry's decoded text, and the ids behind each text (built once per tokenizer)."""
+
+    def __init__(self, tokenizer: Any, vocab_size: int) -> None:
+        size = min(vocab_size, len(tokenizer))
+        texts = tokenizer.batch_decode([[i] for i in range(size)], skip_special_tokens=False)
+        self.texts: list[str] = list(texts)
+        self.ids: dict[str, list[int]] = {}
+        for token_id, text in enumerate(self.texts):
+            if text and "\ufffd" not in text and len(text) <= LONGEST_TOKEN:
+                self.ids.setdefault(text, []).append(token_id)
+        # tokens that end a value and go on with JSON punctuation only: `"`, `",`, `"}}` / `,`, `]`, `}}`
+        self.closers = {kind: {i for i, t in enumerate(self.texts) if t[:1] in first and set(t[1:]) <= _PUNCTUATION}
+                        for kind, first in (("string", '"'), ("number", ",}]"))}
+
+    def continuations(self, source: str, starts: Iterable[int], numeric: bool) -> set[int]:
+        """Ids of tokens whose text is the start of `source[p:]` for some p in `starts` (number characters only
+        when `numeric`); never a token with a quote or backslash, which would end or escape a JSON string."""
+        found: set[int] = set()
+        for p in starts:
+            for end in range(p + 1, min(len(source), p + LONGEST_TOKEN) + 1):
+                piece = source[p:end]
+                if piece[-1] in '"\\' or (numeric and not _in_number(source, end - 1)):
+                    break
+                found.update(self.ids.get(piece, ()))
+        return found
+
+
+class ArgumentCursor:
+    """Follows a hermes answer character by character: whether it is writing a string or number value inside a
+    call's arguments, and that value's text so far."""
+
+    def __init__(self) -> None:
+        self.tail = ""  # the text since the last call, up to the length of the call opener
+        self.calling = False
+        self.stack: list[str] = []
+        self.expect_key = False
+        self.in_string = False
+        self.is_key = False
+        self.escaped = False
+        self.kind: str | None = None  # "string" | "number" while a value is written
+        self.value = ""
+        self.last = ""  # the last character outside strings, spaces excepted
+
+    def feed(self, text: str) -> None:
+        for ch in text:
+            self._char(ch)
+
+    def _char(self, ch: str) -> None:
+        if not self.calling:  # prose, or between calls: wait for a call opener
+            self.tail = (self.tail + ch)[-len(CALL_OPEN):]
+            self.calling = self.tail == CALL_OPEN
+            return
+        if self.in_string:
+            self._string_char(ch)
+            return
+        if self.kind == "number":
+            if ch in NUMBER_CHARS:
+                self.value += ch
+                return
+            self.kind, self.value = None, ""
+        if self.stack or ch == "{":
+            self._structure_char(ch)
+
+    def _string_char(self, ch: str) -> None:
+        if self.escaped:
+            self.escaped = False
+        elif ch == "\\":
+            self.escaped = True
+        elif ch == '"':
+            self.in_string, self.kind, self.value = False, None, ""
+            self.last = ch
+            return
+        if not self.is_key:
+            self.value += ch
+
+    def _structure_char(self, ch: str) -> None:
+        if ch == " ":
+            return
+        if ch in "{[":
+            self.stack.append(ch)
+            self.expect_key = ch == "{"
+        elif ch in "}]":
+            self.stack.pop()
+            if not self.stack:  # the call object closed
+                self.calling, self.tail = False, ""
+        elif ch == '"':
+            self.in_string, self.is_key = True, self.stack[-1] == "{" and self.expect_key
+            self.expect_key = False
+            self.kind, self.value = (None if self.is_key else "string"), ""
+        elif ch == ",":
+            self.expect_key = self.stack[-1] == "{"
+        elif ch in "-0123456789" and self._in_arguments():
+            self.kind, self.value = "number", ch
+        self.last = ch
+
+    def _in_arguments(self) -> bool:
+        """Inside the arguments object (the call object is depth 1; only "arguments" holds an object)."""
+        return len(self.stack) >= 2
+
+    def writing(self) -> str | None:
+        """"string" or "number" while an argument value is written; "start" where a value may begin."""
+        if not self._in_arguments():
+            return None
+        if self.kind == "string" and self.in_string and not self.is_key:
+            return "string"
+        if self.kind == "number":
+            return "number"
+        if not self.in_string and (self.last == ":" or (self.last in "[," and self.stack[-1] == "[")):
+            return "start"
+        return None
+
+
+def _in_number(text: str, i: int) -> bool:
+    """Whether text[i] goes on a number: a digit, or a point or exponent with a digit after it ("6." ends)."""
+    ch = text[i]
+    return ch.isdigit() or (ch in NUMBER_CHARS and i + 1 < len(text) and text[i + 1].isdigit())
+
+
+def _span_ends(text: str, at: int, numeric: bool) -> bool:
+    """Whether a copied value may end at `at`: the end of a word (of a number) in `text`."""
+    if at >= len(text):
+        return True
+    return not (_in_number(text, at) if numeric else text[at].isalnum())
+
+
+class RowCopyBias:
+    """One answer's copy bias: `bonus_ids()` after each accepted token's text is fed in."""
+
+    def __init__(self, texts: TokenTexts, source: str, bias: float) -> None:
+        self.texts = texts
+        self.source = source
+        self.bias = bias
+        self.cursor = ArgumentCursor()
+        self.numbers = _THOUSANDS.sub("", source)  # "12,000 miles": the number 12000
+        self.word_starts = [m.start() for m in _WORD_START.finditer(source)]
+        self.number_starts = [m.start() for m in _NUMBER_START.finditer(self.numbers)]
+
+    def accept(self, token: int) -> None:
+        if token < len(self.texts.texts):
+            self.cursor.feed(self.texts.texts[token])
+
+    def bonus_ids(self) -> set[int]:
+        state = self.cursor.writing()
+        if state is None:
+            return set()
+        if state == "start":  # a number's first characters (a string starts after its quote is written)
+            return self.texts.continuations(self.numbers, self.number_starts, numeric=True)
+        value, numeric = self.cursor.value, state == "number"
+        text, starts = (self.numbers, self.number_starts) if numeric else (self.source, self.word_starts)
+        ends = [p + len(value) for p in starts if text.startswith(value, p)]
+        found = self.texts.continuations(text, ends, numeric=numeric)
+        if value and any(_span_ends(text, p, numeric) for p in ends):  # ending here is as good as going on
+            found |= self.texts.closers[state]
+        return found
+
+    def apply(self, logits: Any) -> None:
+        ids = self.bonus_ids()
+        if ids:
+            logits[sorted(ids)] += self.bias

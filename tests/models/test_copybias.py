@@ -1,0 +1,95 @@
+"""models.copybias: the argument cursor, the span continuations and the bias in decoding, on the embedded model."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolgym.core.formats import parse_calls, render_prompt
+from toolgym.models.constrain import CallPolicy
+from toolgym.models.copybias import ArgumentCursor, RowCopyBias, TokenTexts, copy_source
+from toolgym.models.generate import TransformersGenerator
+
+CALL = ('<tool_call>\n{"name": "x", "arguments": {"team": "Man U", "n": 12000, "tags": ["a b", "c"], '
+        '"deep": {"k": -3.5}}}\n</tool_call>')
+
+
+@pytest.fixture(scope="module")
+def texts(smol):
+    model, tokenizer = smol
+    return TokenTexts(tokenizer, model.get_output_embeddings().weight.shape[0])
+
+
+def _states(text: str) -> list[tuple[str, str | None, str]]:
+    """(character, state after it, value so far) for each character of `text`."""
+    cursor, out = ArgumentCursor(), []
+    for ch in text:
+        cursor.feed(ch)
+        out.append((ch, cursor.writing(), cursor.value))
+    return out
+
+
+def test_cursor_marks_argument_values_only():
+    states = _states("Prose with {\"a\": 1} first. " + CALL)
+    assert all(s is None for ch, s, _ in states[:27])  # prose, even with JSON in it, before a call opens
+    written = {}
+    for _ch, state, value in states:
+        if state in ("string", "number"):
+            written[value] = state
+    # the name's value and every key are not argument values; strings in arrays and nested objects are
+    assert {v for v, s in written.items() if s == "string"} >= {"Man U", "a b", "c"}
+    assert {v for v, s in written.items() if s == "number"} >= {"12000", "-3.5"}
+    assert not any(v.startswith(("x", "team", "arguments", "tags", "deep", "k")) and s == "string"
+                   for v, s in written.items())
+    after_colon = [s for (ch, s, _), nxt in zip(states, states[1:], strict=False) if ch == ":" and nxt[0] == " "]
+    assert after_colon[:2] == [None, None] and "start" in after_colon  # "name", "arguments": not values
+    assert states[-1][1] is None  # the call closed
+
+
+def test_continuations_follow_spans_of_the_source(texts):
+    source = "the next 6 games of Manchester United, 12,000 miles"
+    row = RowCopyBias(texts, source, 2.0)
+    row.cursor.feed('<tool_call>\n{"name": "x", "arguments": {"team": "')
+    start = {texts.texts[i] for i in row.bonus_ids()}
+    assert {"M", "Man", "United"} <= start and not any('"' in t for t in start)
+    assert "anchester" not in start  # a string starts at a word, not inside one
+    row.cursor.feed("Manc")
+    assert not row.bonus_ids() & texts.closers["string"]  # inside a word: no bonus for ending the value
+    row.cursor.feed("hester")
+    ended = row.bonus_ids()
+    assert {texts.texts[i] for i in ended} >= {" ", " United", '"', '",'}  # going on or ending, alike
+    row.cursor.feed(" Uni")
+    assert {texts.texts[i] for i in row.bonus_ids()} == {"t", "te", "ted"} & set(texts.ids)
+    row.cursor.feed('ted", "n": ')
+    assert {texts.texts[i] for i in row.bonus_ids()} == {"6", "1"} & set(texts.ids)  # numbers' starts
+    row.cursor.feed("12")
+    assert {texts.texts[i] for i in row.bonus_ids()} == {"0"}  # 12,000 read as 12000; never the comma
+    row.cursor.feed("000")
+    assert "," in {texts.texts[i] for i in row.bonus_ids()} and "0" not in {texts.texts[i] for i in row.bonus_ids()}
+    row.cursor.feed("7")
+    assert not row.bonus_ids()  # off every span: no bonus
+
+
+def test_copy_source_is_the_conversation():
+    assert copy_source("sys <tools>\n{...}\n</tools>\nuser: hi") == "\nuser: hi"
+    assert copy_source("no tools here") == "no tools here"
+
+
+def test_bias_copies_a_value_the_model_would_not_write(smol):
+    """Forced to call, the untrained model writes a town it knows; the copy bias makes it the one asked about."""
+    model, tokenizer = smol
+    tool = {"type": "function", "function": {"name": "lookup", "description": "Look up a record.", "parameters": {
+        "type": "object", "properties": {"name": {"type": "string"}, "year": {"type": "integer"}},
+        "required": ["name", "year"]}}}
+    query = "What happened in the town of Llanfairpwll in 1850?"
+    prompt = render_prompt(tokenizer, [{"role": "user", "content": query}], [tool])
+
+    def arguments(copy_bias: float) -> dict:
+        policy = CallPolicy(constrain=True, tool_choice="required", copy_bias=copy_bias)
+        gen = TransformersGenerator(model, tokenizer, batch_size=2, dtype="float32", progress=False, policy=policy)
+        text = gen.generate([prompt], max_new_tokens=40, tools=[[tool]])[0][0]
+        return parse_calls(text, "hermes").calls[0].arguments
+
+    assert arguments(0.0)["name"] not in query  # the plain model does not copy it
+    assert arguments(3.0) == {"name": "Llanfairpwll", "year": 1850}
+    assert CallPolicy(copy_bias=1.5).identity()["copy_bias"] == 1.5
+    assert "copy_bias" not in CallPolicy(constrain=True).identity()  # earlier runs keep their identity
