@@ -7,7 +7,8 @@ calls (`required`, or one named function), must be prose (`none`), or either (`a
 offset on the first token of the call opener at the answer's first position: the call/no-call decision of a
 model trained on the ToolDev format is made there, so the bias moves its operating point (chosen on a dev
 split with `toolgym eval calibrate`, never on the test set). `copy_bias` is a logit bonus, inside argument values,
-for tokens that continue a span of the conversation (`models.copybias`).
+for tokens that continue a span of the conversation (`models.copybias`). `distinct_calls` drops a call block
+that repeats an earlier one of the same answer word for word (a small model's loop; one call does the work).
 
 Only the `hermes` call format (`<tool_call>` blocks, toolgym's default) can be constrained.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,19 +39,44 @@ class CallPolicy:
     tool_choice: str = "auto"  # auto | required | none | a tool name
     call_bias: float = 0.0
     copy_bias: float = 0.0
+    distinct_calls: bool = False
 
     @property
     def active(self) -> bool:
-        return self.constrain or self.call_bias != 0.0 or self.tool_choice != "auto" or self.copy_bias != 0.0
+        return (self.constrain or self.call_bias != 0.0 or self.tool_choice != "auto" or self.copy_bias != 0.0
+                or self.distinct_calls)
 
     def identity(self) -> dict[str, Any]:
-        """What changes the text (for run identities); empty for plain decoding (copy_bias only when set, so
-        earlier runs keep their identity)."""
+        """What changes the text (for run identities); empty for plain decoding (copy_bias and distinct_calls only
+        when set, so earlier runs keep their identity)."""
         if not self.active:
             return {}
         out: dict[str, Any] = {"constrain": self.constrain, "tool_choice": self.tool_choice,
                                "call_bias": self.call_bias}
-        return out | ({"copy_bias": self.copy_bias} if self.copy_bias else {})
+        later = {"copy_bias": self.copy_bias, "distinct_calls": self.distinct_calls}
+        return out | {k: v for k, v in later.items() if v}
+
+
+_CALL_BLOCK = re.compile(re.escape(CALL_OPEN) + r"(.*?)" + re.escape(CALL_CLOSE) + r"\n?", re.S)
+
+
+def drop_repeated_calls(text: str) -> str:
+    """`text` without the hermes call blocks that repeat an earlier block's call (the same JSON, key order aside);
+    blocks that do not parse are kept."""
+    seen: set[str] = set()
+
+    def keep(match: re.Match[str]) -> str:
+        try:
+            key = json.dumps(json.loads(match.group(1)), sort_keys=True)
+        except ValueError:
+            return match.group(0)
+        if key in seen:
+            return ""
+        seen.add(key)
+        return match.group(0)
+
+    kept = _CALL_BLOCK.sub(keep, text) if CALL_OPEN in text else text
+    return text if kept == text else kept.rstrip("\n")
 
 
 def opener_token(tokenizer: Any) -> int:

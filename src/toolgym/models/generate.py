@@ -35,6 +35,7 @@ from toolgym.models.constrain import (
     Constrainer,
     RowConstraint,
     check_policy,
+    drop_repeated_calls,
     opener_token,
 )
 from toolgym.models.hardware import generation_dtype
@@ -180,7 +181,7 @@ class TransformersGenerator:
             texts = self._greedy(encoded, max_new_tokens, min_new_tokens,
                                  self.constraints(tools, 1, tool_choice, prompts))
             if texts is not None:
-                return [[text] * n for text in texts]
+                return self._distinct([[text] * n for text in texts], tools)
         # Longest first: a batch that does not fit in memory fails at once, not at the end.
         order = sorted(range(len(prompts)), key=lambda i: -len(encoded[i]))
         per_batch = max(1, self.batch_size // n) if sample else self.batch_size
@@ -199,7 +200,13 @@ class TransformersGenerator:
                     outs = texts[j * width:(j + 1) * width]
                     results[i] = outs if sample else outs * n
                 advance(len(chunk))
-        return results
+        return self._distinct(results, tools)
+
+    def _distinct(self, results: list[list[str]], tools: Any) -> list[list[str]]:
+        """Under the policy's `distinct_calls` (and the prompts' tools), each text without repeated call blocks."""
+        if tools is None or not self.policy.distinct_calls:
+            return results
+        return [[drop_repeated_calls(text) for text in texts] for texts in results]
 
     def call_margins(self, prompts: list[str]) -> list[float]:
         """Per prompt, logit(first token of the call opener) − the largest other logit at the answer's first

@@ -17,7 +17,7 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
     TL-Training's TS/PI/CF rates over all cases of each (`bfcl_ts`, `<suite>_ts`, …) and the episodes'
     `<suite>_de`, `<suite>_ce`, `<suite>_va`.
 
-    `decoding` (`runner.decoding_options`): constrained calls, the copy bias and the call gate's bias, chosen first on the
+    `decoding` (`runner.decoding_options`): constrained calls, the copy bias, distinct calls and the call gate's bias, chosen first on the
     `calibrate` dev split when one is named (its AUC joins the metrics as `gate_auc`)."""
     from toolgym.eval.registry import recipe_benchmarks
     from toolgym.eval.runner import model_identity
@@ -40,7 +40,7 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
         if gate.auc is not None:  # (the bias itself is in calibrate/calibration.json and the run identities)
             metrics["gate_auc"] = gate.auc
     policy = CallPolicy(constrain=bool(decoding.get("constrain")), call_bias=bias,
-                        copy_bias=decoding.get("copy_bias", 0.0))
+                        copy_bias=decoding.get("copy_bias", 0.0), distinct_calls=decoding.get("distinct_calls", False))
     if policy.active:  # (the recipe allows it with the transformers backend only)
         generator.set_policy(policy)
     sources = {"categories": categories, "suites": suites, "episodes": episodes or []}

@@ -217,7 +217,8 @@ def _evaluate(state: RunState, step_dir: Path, baseline: bool = False) -> dict[s
 def decoding_options(spec: Any, data_dir: Path | None) -> dict[str, Any]:
     """The trained model's decoding: constrained calls, the gate's bias, and the dev split that chooses it."""
     calibrate = str(data_dir / spec.calibrate) if spec.calibrate and data_dir else None
-    return {"constrain": spec.constrain, "call_bias": spec.call_bias, "copy_bias": spec.copy_bias, "calibrate": calibrate,
+    return {"constrain": spec.constrain, "call_bias": spec.call_bias, "copy_bias": spec.copy_bias,
+            "distinct_calls": spec.distinct_calls, "calibrate": calibrate,
             "calibrate_limit": spec.calibrate_limit, "calibrate_min_refusal": spec.calibrate_min_refusal}
 
 
