@@ -7,7 +7,7 @@ import pytest
 
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import parse_calls, render_prompt
-from toolgym.models.constrain import CALL_OPEN, CallPolicy, call_format, check_policy
+from toolgym.models.constrain import CALL_OPEN, CallPolicy, call_format, check_policy, drop_repeated_calls
 from toolgym.models.generate import TransformersGenerator
 
 pytest.importorskip("xgrammar")
@@ -105,3 +105,28 @@ def test_policy_without_tools_is_plain_decoding(smol, prompt):
         _gen(smol).generate([prompt], max_new_tokens=12)
     with pytest.raises(ToolgymError, match="tool lists"):
         _gen(smol, constrain=True).generate([prompt], max_new_tokens=4, tools=[TOOLS, TOOLS])
+
+
+def _block(name: str, arguments: str) -> str:
+    return f'{CALL_OPEN}\n{{"name": "{name}", "arguments": {arguments}}}\n</tool_call>'
+
+
+def test_repeated_calls_are_dropped_word_for_word_only():
+    a, b = _block("a", '{"x": 1, "y": [2]}'), _block("b", "{}")
+    a_reordered = '<tool_call>\n{"arguments": {"y": [2], "x": 1}, "name": "a"}\n</tool_call>'
+    assert drop_repeated_calls(f"{a}\n{b}\n{a_reordered}\n{a}") == f"{a}\n{b}"
+    near = _block("a", '{"x": 2, "y": [2]}')  # another value: another call
+    assert drop_repeated_calls(f"{a}\n{near}") == f"{a}\n{near}"
+    broken = f"{CALL_OPEN}\n{{not json}}\n</tool_call>"
+    assert drop_repeated_calls(f"{broken}\n{broken}") == f"{broken}\n{broken}"  # unparsed blocks are kept
+    assert drop_repeated_calls(f"{a}\n") == f"{a}\n" and drop_repeated_calls("prose") == "prose"
+
+
+def test_distinct_calls_policy_applies_to_generated_answers(smol, prompt):
+    looping = _gen(smol, constrain=True, tool_choice="get_weather")
+    text = looping.generate([prompt], max_new_tokens=120, tools=[TOOLS])[0][0]
+    once = _gen(smol, constrain=True, tool_choice="get_weather", distinct_calls=True).generate(
+        [prompt], max_new_tokens=120, tools=[TOOLS])[0][0]
+    assert once == drop_repeated_calls(text)
+    assert CallPolicy(distinct_calls=True).identity()["distinct_calls"] is True
+    assert "distinct_calls" not in CallPolicy(constrain=True).identity()
