@@ -417,3 +417,24 @@ def _check_multiturn_mode(suite: Path | None, bfcl: bool, *, categories: str, da
             raise InputError("no such file", file=str(file), field=option)
     if answers is not None and data is None:
         raise InputError("--answers needs --data", field="--answers")
+
+
+@app.command("compare", help="Paired comparison of two evaluations of the same cases (two results.jsonl files or "
+                             "their folders): per category both accuracies, the cases only one side gets right, and "
+                             "an exact McNemar p-value on those. Use it to tell two adapters or decoding settings "
+                             "apart on one dev or test set.")
+def compare(
+    a: Annotated[Path, typer.Argument(metavar="A", help="results.jsonl (or its folder) of the first evaluation.")],
+    b: Annotated[Path, typer.Argument(metavar="B", help="results.jsonl (or its folder) of the second.")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures here.")] = None,
+) -> None:
+    import json
+
+    from toolgym.eval.compare import compare_results, render_comparison
+
+    scores = compare_results(a, b)
+    Console().print(Markdown(render_comparison(scores, {"a": str(a), "b": str(b)})))
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps({"a": str(a), "b": str(b), "categories": [s.as_dict() for s in scores]},
+                                       indent=2) + "\n", encoding="utf-8")
