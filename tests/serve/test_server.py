@@ -176,3 +176,24 @@ def test_constrained_server_enforces_tool_choice_and_schemas() -> None:
                                            tool_choice="none", max_tokens=12)
         assert r.choices[0].message.tool_calls is None and r.choices[0].message.content
     assert len(gen.prompts) == 3  # one generation per request: no retries
+
+
+def test_server_decodes_with_the_copy_bias() -> None:
+    """--copy-bias through the real server and openai client: the forced call copies the town the user named
+    (the plain model writes another; tests/models/test_copybias.py)."""
+    pytest.importorskip("xgrammar")
+    from toolgym.models.backends import make_generator
+    from toolgym.models.constrain import CallPolicy
+
+    lookup = {"type": "function", "function": {"name": "lookup", "description": "Look up a record.", "parameters": {
+        "type": "object", "properties": {"name": {"type": "string"}, "year": {"type": "integer"}},
+        "required": ["name", "year"]}}}
+    gen = make_generator("transformers", MODEL, batch_size=4, progress=False,
+                         policy=CallPolicy(constrain=True, copy_bias=3.0, distinct_calls=True))
+    messages = [{"role": "user", "content": "What happened in the town of Llanfairpwll in 1850?"}]
+    with running(create_app(gen, MODEL, batch_window_s=0.05)) as url:
+        client = openai.OpenAI(base_url=url, api_key="none", max_retries=0, timeout=120)
+        r = client.chat.completions.create(model=MODEL, messages=messages, tools=[lookup], tool_choice="required",
+                                           max_tokens=40)
+    calls = r.choices[0].message.tool_calls
+    assert calls and json.loads(calls[0].function.arguments) == {"name": "Llanfairpwll", "year": 1850}

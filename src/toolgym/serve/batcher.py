@@ -123,9 +123,11 @@ class Batcher:
         if not ready:
             return
         try:
-            constrained = constrains(self.generator)
-            extra = {"tools": [job.tools or [] for job, _ in ready],
-                     "tool_choice": [job.tool_choice for job, _ in ready]} if constrained else {}
+            extra: dict[str, Any] = {}
+            if decodes_by_policy(self.generator):  # the policy needs each prompt's tools; the grammar, its choice
+                extra["tools"] = [job.tools or [] for job, _ in ready]
+            if constrains(self.generator):
+                extra["tool_choice"] = [job.tool_choice for job, _ in ready]
             texts = self.generator.generate([job.prompt for job, _ in ready], n=sampling.n,
                                             temperature=sampling.temperature, top_p=sampling.top_p,
                                             max_new_tokens=sampling.max_new_tokens,
@@ -155,6 +157,12 @@ def constrains(generator: Any) -> bool:
     """Whether the generator constrains calls to the offered tools (`toolgym serve --constrain`)."""
     policy = getattr(generator, "policy", None)
     return bool(getattr(policy, "constrain", False))
+
+
+def decodes_by_policy(generator: Any) -> bool:
+    """Whether the generator decodes under an active call policy (grammar, gate bias, copy bias, distinct calls)."""
+    policy = getattr(generator, "policy", None)
+    return bool(getattr(policy, "active", False))
 
 
 def context_limit(generator: Any) -> int | None:
