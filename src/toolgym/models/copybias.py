@@ -168,7 +168,9 @@ class RowCopyBias:
         self.bias = bias
         self.cursor = ArgumentCursor()
         self.numbers = _THOUSANDS.sub("", source)  # "12,000 miles": the number 12000
-        self.word_starts = [m.start() for m in _WORD_START.finditer(source)]
+        words = [m.start() for m in _WORD_START.finditer(source)]
+        # a string starts at a word, or at the space before it: the model's own tokens (" rosemary") carry it
+        self.word_starts = sorted(set(words) | {p - 1 for p in words if source[p - 1:p] == " "})
         self.number_starts = [m.start() for m in _NUMBER_START.finditer(self.numbers)]
 
     def accept(self, token: int) -> None:
