@@ -128,6 +128,7 @@ def test_final_eval_calibrates_the_gate_and_decodes_constrained(ci: Run) -> None
     for folder in ("bfcl", "dev"):
         identity = json.loads((ci.dir / "eval_final" / folder / "run_identity.json").read_text())
         assert identity["constrain"] is True and identity["call_bias"] == gate["bias"]
+        assert identity["copy_bias"] == 1.5 and identity["distinct_calls"] is True  # eval.copy_bias, .distinct_calls
     assert not (ci.dir / "eval_baseline" / "calibrate").exists()  # the base model decodes plainly
 
 
