@@ -69,7 +69,7 @@ def compare_results(a: Path, b: Path) -> list[PairedScore]:
     for key in shared:
         (category, valid_a), (_, valid_b) = rows_a[key], rows_b[key]
         groups.setdefault(category, []).append((valid_a, valid_b))
-    groups[ALL] = [pair for pairs in list(groups.values()) for pair in pairs]
+    groups[ALL] = [pair for pairs in groups.values() for pair in pairs]
     return [_paired(category, pairs) for category, pairs in groups.items()]
 
 

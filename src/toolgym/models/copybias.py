@@ -172,6 +172,7 @@ class RowCopyBias:
         # a string starts at a word, or at the space before it: the model's own tokens (" rosemary") carry it
         self.word_starts = sorted(set(words) | {p - 1 for p in words if source[p - 1:p] == " "})
         self.number_starts = [m.start() for m in _NUMBER_START.finditer(self.numbers)]
+        self.openers: dict[str, set[int]] = {}  # per state, the bonus before any character (the same every time)
 
     def accept(self, token: int) -> None:
         if token < len(self.texts.texts):
@@ -181,13 +182,18 @@ class RowCopyBias:
         state = self.cursor.writing()
         if state is None:
             return set()
-        if state == "start":  # a number's first characters (a string starts after its quote is written)
-            return self.texts.continuations(self.numbers, self.number_starts, numeric=True)
-        value, numeric = self.cursor.value, state == "number"
+        value = self.cursor.value
+        if state == "start" or not value:  # a number's first characters, or an opened string's first
+            if state not in self.openers:
+                text, starts = (self.source, self.word_starts) if state == "string" else (self.numbers,
+                                                                                          self.number_starts)
+                self.openers[state] = self.texts.continuations(text, starts, numeric=state != "string")
+            return self.openers[state]
+        numeric = state == "number"
         text, starts = (self.numbers, self.number_starts) if numeric else (self.source, self.word_starts)
         ends = [p + len(value) for p in starts if text.startswith(value, p)]
         found = self.texts.continuations(text, ends, numeric=numeric)
-        if value and any(_span_ends(text, p, numeric) for p in ends):  # ending here is as good as going on
+        if any(_span_ends(text, p, numeric) for p in ends):  # ending here is as good as going on
             found |= self.texts.closers[state]
         return found
 
