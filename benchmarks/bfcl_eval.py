@@ -6,8 +6,9 @@
     python benchmarks/bfcl_eval.py --engine generate      # transformers' generate() instead of the greedy decoder
     python benchmarks/bfcl_eval.py --adapter runs/quickstart/sft/adapter --constrain --call-bias -0.8  # a recipe's decoding
 
-It runs `toolgym.eval.runner.run_bfcl` (the code of `toolgym eval bfcl`, per-category max_new_tokens from the
-gold answers) into a fresh folder, so nothing is resumed, and prints:
+It runs `toolgym.eval.runner.run_bfcl` (the code of `toolgym eval bfcl`: per-category max_new_tokens from the
+gold answers, its chunk size, results streamed as they finish) into a fresh folder, so nothing is resumed, and
+prints:
 
 - the device (`toolgym.models.hardware.capability().line()`), the generation dtype chosen, torch threads;
 - cases, prompt tokens, generated tokens (end token included), wall and CPU time of the evaluation;
@@ -16,7 +17,8 @@ gold answers) into a fresh folder, so nothing is resumed, and prints:
 - the prefill floor = prompt tokens x 2 x parameters / peak, twice: with all parameters (the issue's
   definition) and with only the linear layers every prompt token passes through (no embedding lookup, no
   LM head: a prefill computes logits for one position per prompt), and wall / floor for each. On a CPU shared
-  with other processes the CPU-second figures are the robust ones (exact with `--threads 1`).
+  with other processes the CPU-second figures are the robust ones (exact with `--threads 1`);
+- the greedy decoder's split: wall seconds in prefill and in decode steps, each as a multiple of the floor.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--categories", default="non_live")
     parser.add_argument("--limit", type=int, default=None, help="cases per category (default: all)")
     parser.add_argument("--batch-size", type=int, default=32, help="rows per decode batch at most")
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="cases per runner chunk (default: `toolgym eval bfcl`'s, 2 x batch size)")
     parser.add_argument("--batch-tokens", type=int, default=None, help="KV positions per decode batch at most")
     parser.add_argument("--max-new-tokens", type=int, default=1024,
                         help="cap over the per-category budgets from the gold answers")
@@ -116,7 +120,7 @@ def main() -> None:
     n_cases = len(bfcl_cases(args.categories, args.limit))
     wall0, cpu0 = time.perf_counter(), time.process_time()
     summary = run_bfcl(generator, args.categories, args.limit, out, fmt=args.format,
-                       max_new_tokens=args.max_new_tokens, chunk_size=max(args.batch_size * 8, 16),
+                       max_new_tokens=args.max_new_tokens, chunk_size=args.chunk_size or max(args.batch_size * 2, 16),
                        budgets="gold" if args.budgets == "gold" else None, progress=False,
                        meta={"model": args.model, "adapter": args.adapter, "benchmark": True})
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
@@ -137,6 +141,12 @@ def main() -> None:
     print(f"cases {n_cases}  prompt tokens {prompt_tokens}  generated tokens {stats.new_tokens}  "
           f"(prefill computed {stats.prefill_tokens}, decode row-steps {stats.decode_rows} in {stats.decode_steps} "
           f"steps)")
+    if stats.prefill_s or stats.decode_s:
+        floor = floors["all_params"]["floor_s"]
+        print(f"greedy decoder: prefill {stats.prefill_s:.1f} s ({stats.prefill_tokens / max(stats.prefill_s, 1e-9):.0f} "
+              f"computed tokens/s; {stats.prefill_s / floor:.2f} x the floor), decode {stats.decode_s:.1f} s "
+              f"({stats.new_tokens / max(stats.decode_s, 1e-9):.0f} tokens/s, {stats.decode_rows / max(stats.decode_steps, 1):.1f} "
+              f"rows per step; {stats.decode_s / floor:.2f} x the floor)")
     budgets = summary.meta.get("max_new_tokens_by_category") or {"all": args.max_new_tokens}
     print(f"max_new_tokens {budgets}")
     print(f"model load {loaded - started:.1f} s; evaluation wall {wall:.1f} s = {wall / 60:.2f} min, CPU {cpu:.1f} s; "

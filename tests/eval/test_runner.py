@@ -249,3 +249,40 @@ def test_reference_run_scores_java_and_javascript(tmp_path, fmt) -> None:
     assert summary.categories["simple_javascript"].accuracy == 1.0 and summary.categories["simple_javascript"].n == 50
     assert {r["id"] for r in rows if not r["valid"]} == {"simple_java_36", "simple_java_64", "simple_java_65"}
     assert summary.categories["simple_java"].n == 100
+
+
+class StreamingGenerator(RecordingGenerator):
+    """Streams answers in reverse input order (as a decoder that finishes short answers first); raises
+    KeyboardInterrupt before answer `stop_after`, as an interrupted run would."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        super().__init__()
+        self.stop_after = stop_after
+        self.calls = 0
+
+    def stream(self, prompts, max_new_tokens=256, **_kwargs):
+        self.calls += 1
+        for k, i in enumerate(reversed(range(len(prompts)))):
+            if k == self.stop_after:
+                raise KeyboardInterrupt
+            self.limits[prompts[i]] = max_new_tokens[i]
+            yield i, "I cannot help with that."
+
+
+def test_a_streaming_generator_gets_per_case_budgets_and_an_interrupted_run_keeps_its_rows(tmp_path) -> None:
+    from toolgym.eval.runner import gold_budgets
+
+    categories = "simple_python,parallel,irrelevance"
+    interrupted = StreamingGenerator(stop_after=4)
+    with pytest.raises(KeyboardInterrupt):
+        run_bfcl(interrupted, categories, limit=2, out_dir=tmp_path, max_new_tokens=1024, progress=False)
+    kept = read_results(tmp_path / "results.jsonl")
+    assert len(kept) == 4 and interrupted.calls == 1  # one call holds every category; finished rows are on disk
+    resumed = StreamingGenerator()
+    summary = run_bfcl(resumed, categories, limit=2, out_dir=tmp_path, max_new_tokens=1024, progress=False)
+    rows = read_results(tmp_path / "results.jsonl")
+    assert sorted(r["id"] for r in rows) == sorted(c.id for c in bfcl_cases(categories, 2))  # none lost, none twice
+    assert len(resumed.limits) == 2 and summary.n == 6
+    budgets = gold_budgets(resumed.tokenizer, "hermes", categories)
+    got = {r["category"]: (interrupted.limits | resumed.limits)[r["prompt"]] for r in rows}
+    assert got == {c: budgets[c] for c in ("simple_python", "parallel", "irrelevance")}

@@ -7,7 +7,7 @@ import torch
 
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import render_prompt
-from toolgym.models.generate import Generator, TransformersGenerator, choose_autocast
+from toolgym.models.generate import Generator, TransformersGenerator, choose_autocast, last_position
 from toolgym.models.hardware import cpu_has_native_bf16, generation_dtype
 
 WEATHER = [{"type": "function", "function": {
@@ -37,6 +37,34 @@ def test_batch_equals_single_in_input_order(smol, chat_prompts):
     alone = single.generate(prompts, max_new_tokens=10)
     assert together == alone
     assert len({t[0] for t in together}) == 3
+
+
+def test_last_position_keeps_the_same_logits_as_the_int(smol, chat_prompts):
+    """The index-tensor `logits_to_keep` (a contiguous gather, one mm for the LM head) gives the logits of
+    transformers' int 1, for one prompt and for a left-padded batch."""
+    model, tokenizer = smol
+    enc = tokenizer(chat_prompts, padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        for ids, mask in ((enc["input_ids"][:1], enc["attention_mask"][:1]), (enc["input_ids"], enc["attention_mask"])):
+            by_int = model(input_ids=ids, attention_mask=mask, logits_to_keep=1).logits
+            by_index = model(input_ids=ids, attention_mask=mask, logits_to_keep=last_position("cpu")).logits
+            assert by_index.shape == by_int.shape == (ids.shape[0], 1, model.config.vocab_size)
+            torch.testing.assert_close(by_index, by_int)
+
+
+def test_stream_yields_each_prompt_once_as_generate_would_with_its_budget(generator, chat_prompts):
+    budgets = [3, 10, 1]
+    streamed = list(generator.stream(chat_prompts, max_new_tokens=budgets))
+    assert sorted(i for i, _ in streamed) == [0, 1, 2]
+    for i, text in streamed:
+        assert text == generator.generate([chat_prompts[i]], max_new_tokens=budgets[i])[0][0]
+        assert len(generator.tokenizer(text, add_special_tokens=False)["input_ids"]) <= budgets[i]
+    order = [i for i, _ in streamed]
+    assert order.index(2) < order.index(1)  # a 1-token answer is out before a 10-token one
+    assert dict(generator.stream(chat_prompts, max_new_tokens=4)) == {
+        i: t[0] for i, t in enumerate(generator.generate(chat_prompts, max_new_tokens=4))}
+    with pytest.raises(ToolgymError, match="2 budgets for 3 prompts"):
+        list(generator.stream(chat_prompts, max_new_tokens=[4, 4]))
 
 
 def test_n_samples(generator, chat_prompts):

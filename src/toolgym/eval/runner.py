@@ -47,6 +47,8 @@ from toolgym.eval.suites import load_suite_cases
 
 RESULTS = "results.jsonl"
 IDENTITY = "run_identity.json"
+STREAM_CHUNKS = 4  # a streaming call holds this many chunks: its cache is planned for its longest prompt
+FLUSH_SECONDS = 5.0
 _WEIGHTS = ("*.safetensors", "*.bin", "*.gguf", "*.pt", "*.pth")
 _log = logging.getLogger(__name__)
 
@@ -249,29 +251,30 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     started = time.perf_counter()
     parse_of = parse if callable(parse) else (lambda _case, p=parse or ("auto" if sanitize else fmt): p)
     rendered: dict[str, str | None] = {}
+    streams = generator is not None and hasattr(generator, "stream")
     if generator is not None:
         rendered = {c.id: _render(generator.tokenizer, c, sanitize, fmt) for c in todo}
-        # one max_new_tokens per chunk; longest first within it: batches of similar length waste little padding
-        todo.sort(key=lambda c: (limits.get(c.category, max_new_tokens), -len(rendered[c.id] or "")))
+        # longest first: similar lengths share a decode batch (and, chunked by budget, one max_new_tokens each)
+        todo.sort(key=lambda c: ((0 if streams else limits.get(c.category, max_new_tokens)),
+                                 -len(rendered[c.id] or "")))
+
+    def write(case: EvalCase, prompt: str | None, text: str | None) -> None:
+        row = result_row(case, text, prompt, parse_of(case)) if text is not None else _skipped_row(case)
+        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
     with path.open("a", encoding="utf-8") as fh, progress_bar(len(cases), name, enabled=progress) as advance:
         advance(len(cases) - len(todo))
-        for chunk in _chunks(todo, chunk_size, lambda c: limits.get(c.category, max_new_tokens)):
-            if generator is not None:
-                prompts = [rendered[c.id] for c in chunk]
-                ready = [i for i, p in enumerate(prompts) if p is not None]
-                texts: list[str | None] = [None] * len(chunk)
-                budget = limits.get(chunk[0].category, max_new_tokens)
-                extra = {"tools": [prompt_tools(chunk[i].tools, sanitize) for i in ready]} if _constrains(generator) else {}
-                generated = generator.generate([prompts[i] for i in ready], max_new_tokens=budget, **extra) if ready else []
-                for i, outs in zip(ready, generated, strict=True):
-                    texts[i] = outs[0]
-            else:
-                prompts, texts = [None] * len(chunk), list(outputs(chunk))
-            for case, prompt, text in zip(chunk, prompts, texts, strict=True):
-                row = result_row(case, text, prompt, parse_of(case)) if text is not None else _skipped_row(case)
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            fh.flush()
-            advance(len(chunk))
+        if streams:  # each result is written as it finishes; a chunk only bounds the decoder's cache plan
+            for chunk in _chunks(todo, chunk_size * STREAM_CHUNKS, lambda c: 0):
+                _stream_chunk(generator, chunk, rendered, sanitize, limits, max_new_tokens, write, fh, advance)
+        else:  # texts given, or a generator without `stream`: one call per chunk of one budget
+            for chunk in _chunks(todo, chunk_size, lambda c: limits.get(c.category, max_new_tokens)):
+                prompts, texts = _chunk_texts(generator, outputs, chunk, rendered, sanitize,
+                                              limits.get(chunk[0].category, max_new_tokens))
+                for case, prompt, text in zip(chunk, prompts, texts, strict=True):
+                    write(case, prompt, text)
+                fh.flush()
+                advance(len(chunk))
     elapsed = time.perf_counter() - started
     rows = [r for r in read_results(path) if r["id"] in wanted]
     info = {"format": fmt, "parse": parse if isinstance(parse, str) else None, "max_new_tokens": max_new_tokens,
@@ -281,6 +284,45 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     summary = summarize(rows, name, order, bfcl=bfcl, meta=info, totals=totals)
     summary.write(out)
     return summary
+
+
+def _chunk_texts(generator: Any, outputs: Callable[[list[EvalCase]], list[str]] | None, chunk: list[EvalCase],
+                 rendered: Mapping[str, str | None], sanitize: bool,
+                 budget: int) -> tuple[list[str | None], list[str | None]]:
+    """(prompts, texts) of one chunk: from `outputs`, or one `generator.generate` call (None: not rendered)."""
+    if generator is None:
+        return [None] * len(chunk), list(outputs(chunk))
+    prompts = [rendered[c.id] for c in chunk]
+    ready = [i for i, p in enumerate(prompts) if p is not None]
+    texts: list[str | None] = [None] * len(chunk)
+    extra = {"tools": [prompt_tools(chunk[i].tools, sanitize) for i in ready]} if _constrains(generator) else {}
+    generated = generator.generate([prompts[i] for i in ready], max_new_tokens=budget, **extra) if ready else []
+    for i, outs in zip(ready, generated, strict=True):
+        texts[i] = outs[0]
+    return prompts, texts
+
+
+def _stream_chunk(generator: Any, chunk: list[EvalCase], rendered: Mapping[str, str | None], sanitize: bool,
+                  limits: Mapping[str, int], max_new_tokens: int, write: Callable[..., None], fh: Any,
+                  advance: Callable[[int], None]) -> None:
+    """One `generator.stream` call over a chunk of cases (each with its category's budget), each result written
+    as it finishes and flushed at least every FLUSH_SECONDS, so an interrupted run keeps what it finished."""
+    unrendered = [c for c in chunk if rendered[c.id] is None]
+    for case in unrendered:
+        write(case, None, None)
+    ready = [c for c in chunk if rendered[c.id] is not None]
+    advance(len(unrendered))
+    extra = {"tools": [prompt_tools(c.tools, sanitize) for c in ready]} if _constrains(generator) else {}
+    flushed = time.perf_counter()
+    results = generator.stream([rendered[c.id] for c in ready],
+                               max_new_tokens=[limits.get(c.category, max_new_tokens) for c in ready], **extra)
+    for i, text in results:
+        write(ready[i], rendered[ready[i].id], text)
+        advance(1)
+        if time.perf_counter() - flushed > FLUSH_SECONDS:
+            fh.flush()
+            flushed = time.perf_counter()
+    fh.flush()
 
 
 def _constrains(generator: Any) -> bool:

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import inspect
 import logging
+import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -58,9 +60,25 @@ class GenerationStats:
     decode_rows: int = 0  # row-steps the decode loop computed (finished rows still in a batch included)
     decode_steps: int = 0
     fast_path: int = 0  # calls served by the continuous-batching greedy decoder
+    prefill_s: float = 0.0  # wall seconds the greedy decoder spent prefilling (its first token picked)
+    decode_s: float = 0.0  # wall seconds of its decode steps
 
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, float]:
+        return {k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+def _timed(field: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decoder method whose wall time is added to `self.stats.<field>`."""
+    def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                setattr(self.stats, field, getattr(self.stats, field) + time.perf_counter() - start)
+        return timed
+    return wrap
 
 
 @runtime_checkable
@@ -225,7 +243,7 @@ class TransformersGenerator:
                 ids, mask = enc["input_ids"].to(self.device), enc["attention_mask"].to(self.device)
                 positions = (mask.long().cumsum(-1) - 1).clamp(min=0)
                 logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
-                                    logits_to_keep=1).logits[:, -1].float()
+                                    logits_to_keep=last_position(self.device)).logits[:, -1].float()
                 self.stats.prefill_tokens += ids.numel()
                 call = logits[:, opener].clone()
                 logits[:, opener] = float("-inf")
@@ -234,25 +252,69 @@ class TransformersGenerator:
                 advance(len(chunk))
         return margins
 
+    def stream(self, prompts: list[str], *, max_new_tokens: int | Sequence[int] = 256,
+               tools: Sequence[Sequence[Any] | None] | None = None) -> Iterator[tuple[int, str]]:
+        """Greedy completions as (prompt index, text), yielded as each one finishes; one budget for all prompts
+        or one per prompt. An evaluation writes each result as it comes, so one call can hold a whole benchmark
+        (no batch waits for its slowest row before the next starts). Without the continuous-batching decoder
+        (a model it cannot drive) it falls back to `generate`, one call per budget."""
+        budgets = [max_new_tokens] * len(prompts) if isinstance(max_new_tokens, int) else list(max_new_tokens)
+        if len(budgets) != len(prompts):
+            raise ToolgymError(f"got {len(budgets)} budgets for {len(prompts)} prompts")
+        _check_args(prompts, 1, 0.0, min(budgets, default=1))
+        if tools is not None and len(tools) != len(prompts):
+            raise ToolgymError(f"got {len(tools)} tool lists for {len(prompts)} prompts")
+        encoded = [self._encode(p) for p in prompts]
+        if self.fast_greedy and encoded and all(encoded):
+            self.stats.prompts += len(encoded)
+            self.stats.prompt_tokens += sum(len(ids) for ids in encoded)
+            decoded = self._greedy_stream(encoded, budgets, 0, self.constraints(tools, 1, None, prompts))
+            for index, text in decoded:
+                yield index, self._distinct([[text]], tools)[0][0]
+            if self.fast_greedy:
+                return
+            self.stats.prompts -= len(encoded)
+            self.stats.prompt_tokens -= sum(len(ids) for ids in encoded)
+        for budget in sorted(set(budgets)):
+            chosen = [i for i, b in enumerate(budgets) if b == budget]
+            texts = self.generate([prompts[i] for i in chosen], max_new_tokens=budget,
+                                  tools=None if tools is None else [tools[i] for i in chosen])
+            yield from ((i, outs[0]) for i, outs in zip(chosen, texts, strict=True))
+
     # ------------------------------------------------------------------------------------------------
     def _greedy(self, encoded: list[list[int]], max_new: int, min_new: int,
                 constraints: list[RowConstraint] | None = None) -> list[str] | None:
         """Greedy texts by `_GreedyDecoder`; None (and the fast path off) for a model it cannot drive."""
+        texts = dict(self._greedy_stream(encoded, [max_new] * len(encoded), min_new, constraints))
+        return [texts[i] for i in range(len(encoded))] if self.fast_greedy else None
+
+    def _greedy_stream(self, encoded: list[list[int]], budgets: list[int], min_new: int,
+                       constraints: list[RowConstraint] | None) -> Iterator[tuple[int, str]]:
+        """(index, text) by `_GreedyDecoder` as each finishes. A model it cannot drive fails at its first
+        forward: then nothing is yielded and the fast path is off from now on."""
         decoder = _GreedyDecoder(self.model, self._end_ids(), self.batch_size, self.batch_tokens, self.stats,
                                  share_prefix=self.share_prefix)
         before = asdict(self.stats)
-        try:
-            with self._autocast(), progress_bar(len(encoded), "generating", enabled=self.progress) as advance:
-                ids = decoder.run(encoded, max_new, min_new, advance, constraints)
-        except (TypeError, AttributeError, NotImplementedError, KeyError) as exc:
-            # e.g. a model whose forward wants more of its cache than update(): generate() from now on
-            _log.warning("greedy decoder unavailable for %s (%s: %s); using generate()",
-                         type(self.model).__name__, type(exc).__name__, exc)
-            self.fast_greedy = False
-            self.stats.__dict__.update(before)
-            return None
+        first = True
+        with self._autocast(), progress_bar(len(encoded), "generating", enabled=self.progress) as advance:
+            finished = decoder.iterate(encoded, budgets, min_new, advance, constraints)
+            while True:
+                try:
+                    index = next(finished)
+                except StopIteration:
+                    break
+                except (TypeError, AttributeError, NotImplementedError, KeyError) as exc:
+                    if not first:
+                        raise
+                    # e.g. a model whose forward wants more of its cache than update(): generate() from now on
+                    _log.warning("greedy decoder unavailable for %s (%s: %s); using generate()",
+                                 type(self.model).__name__, type(exc).__name__, exc)
+                    self.fast_greedy = False
+                    self.stats.__dict__.update(before)
+                    return
+                first = False
+                yield index, self.tokenizer.decode(decoder.outs[index], skip_special_tokens=False)
         self.stats.fast_path += 1
-        return [self.tokenizer.decode(row, skip_special_tokens=False) for row in ids]
 
     def _end_ids(self) -> set[int]:
         """Tokens that end a completion: the model's eos ids, the tokenizer's eos and its pad token."""
@@ -307,7 +369,8 @@ class TransformersGenerator:
                     config.num_return_sequences = 1
                 except (TypeError, ValueError, AttributeError, NotImplementedError):
                     self.share_prefill = False  # a model whose cache cannot be copied: let transformers repeat
-            out = self.model.generate(**enc, generation_config=config, **extra)
+            out = self.model.generate(**enc, generation_config=config, logits_to_keep=last_position(self.device),
+                                      **extra)
         new_tokens = out[:, enc["input_ids"].shape[1]:].tolist()
         steps = out.shape[1] - enc["input_ids"].shape[1]
         self.stats.decode_steps += steps
@@ -331,7 +394,7 @@ class TransformersGenerator:
         positions = (mask.long().cumsum(-1) - 1).clamp(min=0)  # as generate() derives them (left padding)
         cache = DynamicCache(config=self.model.config)
         self.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=positions[:, :-1],
-                   past_key_values=cache, use_cache=True)
+                   past_key_values=cache, use_cache=True, logits_to_keep=last_position(self.device))
         cache.batch_repeat_interleave(n)
         return {"input_ids": ids.repeat_interleave(n, 0), "attention_mask": mask.repeat_interleave(n, 0)}, cache
 
@@ -464,18 +527,25 @@ class _GreedyDecoder:
         layer_types = getattr(config, "layer_types", None) or ["full_attention"]
         return all(t == "full_attention" for t in layer_types) and _cache_argument(model) is not None
 
-    def run(self, prompts: list[list[int]], max_new: int, min_new: int, advance: Any,
-            constraints: list[RowConstraint] | None = None) -> list[list[int]]:
-        """Generated ids per prompt (the end token excluded), in input order; `constraints` one per prompt."""
+    def iterate(self, prompts: list[list[int]], max_new: int | Sequence[int], min_new: int, advance: Any,
+                constraints: list[RowConstraint] | None = None) -> Iterator[int]:
+        """Decode, yielding each prompt's index as soon as its ids (`self.outs[index]`) are final.
+
+        `max_new` is one budget for all prompts or one per prompt; the cache is sized by the largest prompt +
+        budget of the call."""
         import torch
 
         self.constraints = constraints
+        self.budgets = [max_new] * len(prompts) if isinstance(max_new, int) else list(max_new)
+        if len(self.budgets) != len(prompts) or min(self.budgets, default=1) < 1:
+            raise ToolgymError("max_new_tokens needs one budget >= 1 per prompt")
         self.queue = deque(sorted(range(len(prompts)), key=lambda i: -len(prompts[i])))
-        self.prompts, self.max_new, self.min_new, self.advance = prompts, max_new, min_new, advance
+        self.prompts, self.min_new, self.advance = prompts, min_new, advance
         self.outs: list[list[int]] = [[] for _ in prompts]
-        longest = len(prompts[self.queue[0]])
-        self.rows_cap = max(1, min(self.max_rows, len(prompts), self.batch_tokens // (longest + max_new)))
-        self.width = int((longest + max_new) * (1 + self.SPARE)) + self.SLACK
+        self.finished: list[int] = []
+        span = max(len(p) + b for p, b in zip(prompts, self.budgets, strict=True))
+        self.rows_cap = max(1, min(self.max_rows, len(prompts), self.batch_tokens // span))
+        self.width = int(span * (1 + self.SPARE)) + self.SLACK
         cache, rows = _RowsCache(), []
         with torch.inference_mode():
             self.prefix = self._prefix(prompts)
@@ -496,14 +566,16 @@ class _GreedyDecoder:
                     rows.append(row)
                 if rows:
                     self._step(rows, cache)
-        return self.outs
+                yield from self.finished
+                self.finished.clear()
 
     # ------------------------------------------------------------------------------------------------
     def _forward(self, ids: Any, mask: Any, positions: Any, cache: Any) -> Any:
         out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
-                         logits_to_keep=1, **{self.cache_arg: cache})
+                         logits_to_keep=last_position(self.device), **{self.cache_arg: cache})
         return out.logits[:, -1].float()
 
+    @_timed("prefill_s")
     def _prefix(self, prompts: list[list[int]]) -> list[tuple[Any, Any]] | None:
         """The keys/values of the prefix every prompt of the call starts with (None when short)."""
         import torch
@@ -517,6 +589,7 @@ class _GreedyDecoder:
         self.stats.prefill_tokens += length
         return [cache.layers[i] for i in range(len(cache.layers))]
 
+    @_timed("prefill_s")
     def _fill(self, cache: _RowsCache, slot: int, live: int) -> _Row | None:
         """Prefill queued prompts until one is not finished by its first token; put it in row `slot`."""
         import torch
@@ -531,7 +604,7 @@ class _GreedyDecoder:
                                    _causal_mask(len(ids) - done, done, self.device), positions, prefill)
             self.stats.prefill_tokens += len(ids) - done
             token = self._pick(logits, [0], [index])[0]
-            if token in self.ends or self.max_new == 1:
+            if token in self.ends or self.budgets[index] == 1:
                 self._finish(index, [] if token in self.ends else [token], ended=token in self.ends)
                 continue
             layers = [prefill.layers[i] for i in range(len(prefill.layers))]
@@ -544,6 +617,7 @@ class _GreedyDecoder:
             return _Row(index, cache.col - len(ids), len(ids), [token])
         return None
 
+    @_timed("decode_s")
     def _step(self, rows: list[Any], cache: _RowsCache) -> None:
         """One decode step for every row; finished rows become None."""
         import torch
@@ -551,7 +625,7 @@ class _GreedyDecoder:
         cache.rows = len(rows)
         cache.lo = min(row.start for row in rows)
         if cache.col + 1 > cache.width:  # out of columns: drop those no row reads. The window is the oldest
-            by = cache.shift()  # row's prompt + new tokens, at most longest + max_new < width: it then fits.
+            by = cache.shift()  # row's prompt + new tokens, at most the call's span < width: it then fits.
             for row in rows:
                 row.start -= by
         device = self.device
@@ -572,7 +646,7 @@ class _GreedyDecoder:
                 rows[r] = None
             else:
                 row.out.append(token)
-                if len(row.out) >= self.max_new:
+                if len(row.out) >= self.budgets[row.prompt]:
                     self._finish(row.prompt, row.out, ended=False)
                     rows[r] = None
 
@@ -593,8 +667,22 @@ class _GreedyDecoder:
 
     def _finish(self, index: int, out: list[int], ended: bool) -> None:
         self.outs[index] = out
+        self.finished.append(index)
         self.stats.new_tokens += len(out) + int(ended)
         self.advance(1)
+
+
+def last_position(device: Any) -> Any:
+    """`logits_to_keep` for the last position only, as an index tensor rather than the int 1.
+
+    transformers slices the hidden states with the int (`[:, -1:]`, a strided view of a longer sequence), and
+    torch.matmul cannot fold such a view into one mm: it expands the LM head's weight per row and copies it
+    (SmolLM2's 49,152 x 576 head: ~45 ms per prompt, per row of a padded batch). An index gathers a contiguous
+    row instead; the logits are the same (checked in transformers 5.24, torch 2.13; tests/models/test_generate.py).
+    """
+    import torch
+
+    return torch.tensor([-1], device=device)
 
 
 def _cache_argument(model: Any) -> str | None:
