@@ -295,7 +295,7 @@ def _chunk_texts(generator: Any, outputs: Callable[[list[EvalCase]], list[str]] 
     prompts = [rendered[c.id] for c in chunk]
     ready = [i for i, p in enumerate(prompts) if p is not None]
     texts: list[str | None] = [None] * len(chunk)
-    extra = {"tools": [prompt_tools(chunk[i].tools, sanitize) for i in ready]} if _constrains(generator) else {}
+    extra = _policy_tools(generator, [chunk[i] for i in ready], sanitize)
     generated = generator.generate([prompts[i] for i in ready], max_new_tokens=budget, **extra) if ready else []
     for i, outs in zip(ready, generated, strict=True):
         texts[i] = outs[0]
@@ -312,7 +312,7 @@ def _stream_chunk(generator: Any, chunk: list[EvalCase], rendered: Mapping[str, 
         write(case, None, None)
     ready = [c for c in chunk if rendered[c.id] is not None]
     advance(len(unrendered))
-    extra = {"tools": [prompt_tools(c.tools, sanitize) for c in ready]} if _constrains(generator) else {}
+    extra = _policy_tools(generator, ready, sanitize)
     flushed = time.perf_counter()
     results = generator.stream([rendered[c.id] for c in ready],
                                max_new_tokens=[limits.get(c.category, max_new_tokens) for c in ready], **extra)
@@ -325,10 +325,12 @@ def _stream_chunk(generator: Any, chunk: list[EvalCase], rendered: Mapping[str, 
     fh.flush()
 
 
-def _constrains(generator: Any) -> bool:
-    """Whether the generator decodes under an active call policy (it then needs each prompt's tools)."""
+def _policy_tools(generator: Any, cases: list[EvalCase], sanitize: bool) -> dict[str, Any]:
+    """`tools=` (each case's prompt tools) for a generator that decodes under an active call policy, else nothing."""
     policy = getattr(generator, "policy", None)
-    return policy is not None and policy.active
+    if policy is None or not policy.active:
+        return {}
+    return {"tools": [prompt_tools(c.tools, sanitize) for c in cases]}
 
 
 def _chunks(cases: list[EvalCase], size: int, key: Callable[[EvalCase], int]) -> list[list[EvalCase]]:

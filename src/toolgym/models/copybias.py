@@ -182,15 +182,12 @@ class RowCopyBias:
         state = self.cursor.writing()
         if state is None:
             return set()
-        value = self.cursor.value
+        value, numeric = self.cursor.value, state != "string"
+        text, starts = (self.numbers, self.number_starts) if numeric else (self.source, self.word_starts)
         if state == "start" or not value:  # a number's first characters, or an opened string's first
             if state not in self.openers:
-                text, starts = (self.source, self.word_starts) if state == "string" else (self.numbers,
-                                                                                          self.number_starts)
-                self.openers[state] = self.texts.continuations(text, starts, numeric=state != "string")
+                self.openers[state] = self.texts.continuations(text, starts, numeric=numeric)
             return self.openers[state]
-        numeric = state == "number"
-        text, starts = (self.numbers, self.number_starts) if numeric else (self.source, self.word_starts)
         ends = [p + len(value) for p in starts if text.startswith(value, p)]
         found = self.texts.continuations(text, ends, numeric=numeric)
         if any(_span_ends(text, p, numeric) for p in ends):  # ending here is as good as going on

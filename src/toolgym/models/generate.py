@@ -189,8 +189,7 @@ class TransformersGenerator:
         if seed is not None:
             torch.manual_seed(seed)
         encoded = [self._encode(p) for p in prompts]
-        self.stats.prompts += len(encoded)
-        self.stats.prompt_tokens += sum(len(ids) for ids in encoded)
+        self._count_prompts(encoded)
         if tools is not None and len(tools) != len(prompts):
             raise ToolgymError(f"got {len(tools)} tool lists for {len(prompts)} prompts")
         if tool_choice is not None and (tools is None or len(tool_choice) != len(prompts)):
@@ -221,10 +220,16 @@ class TransformersGenerator:
         return self._distinct(results, tools)
 
     def _distinct(self, results: list[list[str]], tools: Any) -> list[list[str]]:
-        """Under the policy's `distinct_calls` (and the prompts' tools), each text without repeated call blocks."""
-        if tools is None or not self.policy.distinct_calls:
-            return results
-        return [[drop_repeated_calls(text) for text in texts] for texts in results]
+        """Each text under the policy's `distinct_calls` (`_distinct_text`)."""
+        return [[self._distinct_text(text, tools) for text in texts] for texts in results]
+
+    def _distinct_text(self, text: str, tools: Any) -> str:
+        """Under the policy's `distinct_calls` (and the prompts' tools), the text without repeated call blocks."""
+        return drop_repeated_calls(text) if tools is not None and self.policy.distinct_calls else text
+
+    def _count_prompts(self, encoded: list[list[int]]) -> None:
+        self.stats.prompts += len(encoded)
+        self.stats.prompt_tokens += sum(len(ids) for ids in encoded)
 
     def call_margins(self, prompts: list[str]) -> list[float]:
         """Per prompt, logit(first token of the call opener) − the largest other logit at the answer's first
@@ -266,15 +271,14 @@ class TransformersGenerator:
             raise ToolgymError(f"got {len(tools)} tool lists for {len(prompts)} prompts")
         encoded = [self._encode(p) for p in prompts]
         if self.fast_greedy and encoded and all(encoded):
-            self.stats.prompts += len(encoded)
-            self.stats.prompt_tokens += sum(len(ids) for ids in encoded)
+            before = asdict(self.stats)
+            self._count_prompts(encoded)
             decoded = self._greedy_stream(encoded, budgets, 0, self.constraints(tools, 1, None, prompts))
             for index, text in decoded:
-                yield index, self._distinct([[text]], tools)[0][0]
+                yield index, self._distinct_text(text, tools)
             if self.fast_greedy:
                 return
-            self.stats.prompts -= len(encoded)
-            self.stats.prompt_tokens -= sum(len(ids) for ids in encoded)
+            self.stats.__dict__.update(before)  # generate() below counts the prompts again
         for budget in sorted(set(budgets)):
             chosen = [i for i, b in enumerate(budgets) if b == budget]
             texts = self.generate([prompts[i] for i in chosen], max_new_tokens=budget,
@@ -536,9 +540,7 @@ class _GreedyDecoder:
         import torch
 
         self.constraints = constraints
-        self.budgets = [max_new] * len(prompts) if isinstance(max_new, int) else list(max_new)
-        if len(self.budgets) != len(prompts) or min(self.budgets, default=1) < 1:
-            raise ToolgymError("max_new_tokens needs one budget >= 1 per prompt")
+        self.budgets = [max_new] * len(prompts) if isinstance(max_new, int) else list(max_new)  # checked by callers
         self.queue = deque(sorted(range(len(prompts)), key=lambda i: -len(prompts[i])))
         self.prompts, self.min_new, self.advance = prompts, min_new, advance
         self.outs: list[list[int]] = [[] for _ in prompts]
