@@ -32,6 +32,7 @@ def test_budget_is_equal_across_variants() -> None:
 def test_variants_share_data_and_parse() -> None:
     recipes = variant_recipes(REPO / "recipes" / "quickstart.yaml", "tooldev", 20, 2)
     labels = [label for label, _, _ in recipes]
+    assert all(recipe.deadline_minutes is None for _, recipe, _ in recipes)  # equal step budgets, no deadline
     assert labels == [v.label for v in STUDIES["tooldev"][1]]
     assert len({r.data.path for _, r, _ in recipes}) == 1
     assert len({r.name for _, r, _ in recipes}) == len(recipes)

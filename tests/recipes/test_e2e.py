@@ -170,3 +170,16 @@ def test_a_rerun_skips_every_step_and_writes_the_same_report(ci: Run) -> None:
         assert f"skip {step}: already complete" in again.log
     assert {step: (ci.dir / step / "manifest.json").stat().st_mtime_ns for step in STEPS} == before
     assert (ci.dir / "report.md").read_text() == report  # rows in the same order as the fresh run's
+
+
+def test_a_deadline_trains_for_what_the_baseline_speed_leaves(tmp_path: Path) -> None:
+    from toolgym.recipes.deadline import MIN_MINUTES
+
+    run = run_ci(tmp_path, "deadline_minutes=30")
+    work = json.loads((run.dir / "eval_baseline" / "bfcl" / "summary.json").read_text())["meta"]["generation"]
+    assert work["prompt_tokens"] > 0 and work["new_tokens"] > 0 and work["prefill_s"] > 0 and work["decode_s"] > 0
+    sft = manifest(run.dir / "sft")
+    before_sft = sum(manifest(run.dir / step)["seconds"] for step in ("data", "eval_baseline")) / 60
+    assert MIN_MINUTES <= sft["metrics"]["max_minutes"] < 30 - before_sft  # planned, less the final eval's reserve
+    assert sft["config"]["config"]["max_minutes"] is None  # the step's identity keeps the recipe's own value
+    assert "deadline:" in run.log and "final eval reserved" in run.log

@@ -91,6 +91,11 @@ def test_starting_adapter_must_exist_when_the_run_starts(tmp_path: Path) -> None
     ("name: x\nseed: 1\nseed: 2\n", "record line 3", "duplicate key 'seed'"),
     ("nme: x\n", "record recipe, field nme", "did you mean 'name'?"),
     ("model: m\n", "field name", "missing required key"),
+    ("name: x\ndeadline_minutes: 0\n", "record recipe, field deadline_minutes", "must be > 0"),
+    ("name: x\ndeadline_minutes: 20\neval: {baseline: false}\n", "record recipe, field deadline_minutes",
+     "needs eval.baseline: true"),
+    ("name: x\ndeadline_minutes: 20\nstages:\n  - kind: sft\n", "record stages[0], field max_steps",
+     "needs max_steps > 0"),
 ])
 def test_every_error_is_one_line_naming_file_section_and_key(tmp_path: Path, text: str, where: str,
                                                              message: str) -> None:

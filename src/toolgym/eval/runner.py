@@ -248,7 +248,7 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     rewrite_clean(path, done)
     done_ids = {r["id"] for r in done}
     todo = [c for c in cases if c.id not in done_ids]
-    started = time.perf_counter()
+    started, work_before = time.perf_counter(), generation_work(generator)
     parse_of = parse if callable(parse) else (lambda _case, p=parse or ("auto" if sanitize else fmt): p)
     rendered: dict[str, str | None] = {}
     streams = generator is not None and hasattr(generator, "stream")
@@ -280,6 +280,9 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     info = {"format": fmt, "parse": parse if isinstance(parse, str) else None, "max_new_tokens": max_new_tokens,
             **({"max_new_tokens_by_category": limits} if limits else {}), "generated": len(todo), "seconds": round(elapsed, 2),
             "cases_per_second": round(len(todo) / elapsed, 3) if todo and elapsed > 0 else None, **(meta or {})}
+    work = generation_work(generator)
+    if work and todo:  # what this run computed, for speed estimates (recipes.deadline)
+        info["generation"] = {k: round(v - work_before.get(k, 0), 3) for k, v in work.items()}
     totals = {c: category_size(c) for c in {r["category"] for r in rows} if c in CATEGORIES} if bfcl else None
     summary = summarize(rows, name, order, bfcl=bfcl, meta=info, totals=totals)
     summary.write(out)
@@ -350,6 +353,16 @@ BUDGET_FACTOR, BUDGET_EXTRA = 1.25, 16
 # Categories without gold calls: an answer there is at most the calls a single-call category's tools take.
 _BUDGET_FROM = {"irrelevance": ("simple_python", "multiple"), "live_irrelevance": ("live_simple", "live_multiple"),
                 "live_relevance": ("live_simple", "live_multiple")}
+
+
+WORK_FIELDS = ("prompt_tokens", "prefill_tokens", "new_tokens", "prefill_s", "decode_s")
+
+
+def generation_work(generator: Any) -> dict[str, float]:
+    """The generator's running totals of prompt and generated tokens and of prefill / decode seconds (empty for a
+    generator without `stats`, e.g. vLLM or an OpenAI endpoint)."""
+    stats = getattr(generator, "stats", None)
+    return {k: getattr(stats, k) for k in WORK_FIELDS} if stats is not None else {}
 
 
 def gold_budgets(tokenizer: Any, fmt: str = "hermes", categories: Sequence[str] | str = "all") -> dict[str, int]:

@@ -117,7 +117,8 @@ def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
         evaluation = {**(raw.get("eval") or {}), "baseline": False}  # the Raw row is the baseline
         if study in STUDY_EPISODES and not evaluation.get("episodes"):
             evaluation["episodes"] = [STUDY_EPISODES[study]]
-        variant_raw = {**copy.deepcopy(raw), "data": data, "eval": evaluation,
+        # equal step budgets, not a deadline each variant would plan by its own clock
+        variant_raw = {**copy.deepcopy(raw), "deadline_minutes": None, "data": data, "eval": evaluation,
                        "name": f"{base_name}-ablate/{study}-{index}",
                        "stages": budgeted(tuple({**inherited.get(st["kind"], {}), **st} for st in variant.stages),
                                           steps, batch, stage_keys or {}, rl_steps)}

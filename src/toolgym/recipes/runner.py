@@ -7,6 +7,7 @@ stages train on all of them, every other step runs in the main process while the
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from rich.console import Console
 
 from toolgym.core import dist
 from toolgym.core.errors import InputError
+from toolgym.recipes.deadline import budget_stage
 from toolgym.recipes.manifest import config_hash, run_step
 from toolgym.recipes.report import write_report
 from toolgym.recipes.spec import Recipe, load_recipe
@@ -46,6 +48,7 @@ def execute(recipe: Recipe) -> RunState:
         raise InputError(f"no adapter_config.json in {recipe.adapter} (run the recipe that trains it first)",
                          file=recipe.source, record="recipe", field="adapter")
     _check_launch(recipe)
+    started = time.monotonic()  # a deadline counts from here
     run_dir = recipe.run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
     state = RunState(recipe=recipe, model=recipe.model, adapter=recipe.adapter)
@@ -68,13 +71,14 @@ def execute(recipe: Recipe) -> RunState:
 
     from toolgym.recipes.stages import COLLECTIVE, run_stage
 
-    for stage in recipe.stages:
+    for index, stage in enumerate(recipe.stages):
         inputs = {"model": state.model, "adapter": state.adapter, "data_dir": str(state.data_dir),
                   "upstream": state.lineage}  # new data or an earlier stage's change retrains this one
         config = {"kind": stage.kind, "config": stage.config, "inputs": inputs}
         state.lineage = config_hash(config)
         out = run_step(run_dir / stage.name, config, recipe.seed,
-                       lambda d, s=stage: run_stage(s, state_inputs(state), d, recipe.seed), on_skip=skip,
+                       lambda d, i=index: run_stage(budget_stage(recipe, i, state.data_dir, time.monotonic() - started),
+                                                    state_inputs(state), d, recipe.seed), on_skip=skip,
                        collective=stage.kind in COLLECTIVE)
         state.adapter = out.get("adapter", state.adapter)
         state.model = out.get("model", state.model)

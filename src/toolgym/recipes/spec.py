@@ -228,6 +228,10 @@ class Recipe:
     data: DataSpec = field(default_factory=DataSpec)
     eval: EvalSpec = field(default_factory=EvalSpec)
     stages: list[StageSpec] = field(default_factory=list)
+    # the whole run should end within this many minutes: the SFT-family stages train for what the final
+    # evaluation leaves, estimated from the baseline evaluation's measured speed (recipes/deadline.py);
+    # a stage's own max_minutes is then an upper bound
+    deadline_minutes: float | None = None
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -238,13 +242,15 @@ class Recipe:
         if ".." in Path(self.name).parts or Path(self.name).is_absolute():
             raise _fail(f"must be a folder name inside output_dir, got {self.name!r}", "recipe", "name")
         _at_least(self.seed, 0, "recipe", "seed")
+        if self.deadline_minutes is not None and self.deadline_minutes <= 0:
+            raise _fail(f"must be > 0, got {self.deadline_minutes}", "recipe", "deadline_minutes")
 
     @property
     def run_dir(self) -> Path:
         return Path(self.output_dir) / self.name
 
 
-TOP_KEYS = ("name", "model", "adapter", "seed", "output_dir", "data", "eval", "stages")
+TOP_KEYS = ("name", "model", "adapter", "seed", "output_dir", "deadline_minutes", "data", "eval", "stages")
 SECTIONS: dict[str, type] = {"data": DataSpec, "eval": EvalSpec}
 STAGE_KEYS = ("kind", "name")
 
@@ -287,6 +293,8 @@ def parse_recipe(raw: dict[str, Any], *, file: str) -> Recipe:
     recipe.eval = from_dict(EvalSpec, raw.get("eval"), file=file, where="eval")
     recipe.stages = _parse_stages(raw.get("stages"), file=file)
     recipe.source = file
+    if recipe.deadline_minutes is not None:
+        _check_deadline(recipe)
     if not recipe.data.path:  # the data step synthesizes: a suite must be one of the files it writes
         written = recipe.data.written_files()
         for key, suite in data_files_read(recipe.eval):
@@ -296,6 +304,20 @@ def parse_recipe(raw: dict[str, Any], *, file: str) -> Recipe:
                 raise InputError(f"the data step writes no suite {suite!r}; {hint}", file=file, record="eval",
                                  field=key)
     return recipe
+
+
+def _check_deadline(recipe: Recipe) -> None:
+    """A deadline needs the baseline evaluation (it measures this machine's speed), the transformers backend
+    (whose generator counts its tokens) and a step cap on each SFT-family stage (the time-aware schedule's)."""
+    from toolgym.recipes.stages import COLLECTIVE
+
+    if not recipe.eval.baseline or recipe.eval.backend != "transformers":
+        raise InputError("needs eval.baseline: true and the transformers backend (the baseline evaluation measures "
+                         "this machine's speed)", file=recipe.source, record="recipe", field="deadline_minutes")
+    for index, stage in enumerate(recipe.stages):
+        if stage.kind in COLLECTIVE and stage.config.max_steps <= 0:
+            raise InputError("a deadline budgets this stage by time, which needs max_steps > 0 (the schedule's "
+                             "step cap)", file=recipe.source, record=f"stages[{index}]", field="max_steps")
 
 
 def data_files_read(spec: EvalSpec) -> list[tuple[str, str]]:

@@ -57,7 +57,8 @@ def run_training_stage(stage: Any, inputs: dict[str, Any], out_dir: Path, seed: 
         "metrics": {"train_loss": loss, "steps": result.global_step,  # None: no loss was logged
                     "tokens_per_second": result.tokens_per_second, "train_seconds": result.train_seconds,
                     "examples_seen": result.examples_seen, "stopped_by_budget": result.stopped_by_budget,
-                    "peak_rss_mb": result.peak_rss_mb},
+                    "peak_rss_mb": result.peak_rss_mb,
+                    **({"max_minutes": config.max_minutes} if config.max_minutes is not None else {})},
         "train": result.to_dict(),
     }
     if result.adapter_dir:
