@@ -3,7 +3,8 @@
 Each point is one trained adapter: its `train_result.json` (examples_seen) and the `summary.json` of its BFCL
 evaluation. The error bars are the summaries' Wilson 95% intervals (irrelevance) and a normal interval of the
 4-category mean (non-live, `eval.metrics.mean_interval`); hollow markers are subsets (fewer cases than the full categories), filled ones full
-sets. A point with no train result is the untrained model (0 examples).
+sets. A point with no train result is the untrained model (0 examples); a model trained in several runs, each
+continuing from the last, joins their train results with `+` (examples summed).
 
     python benchmarks/scaling_plot.py --out docs/quality/scaling.png \
         --point runs/quality/sft/train_result.json:runs/quality/eval_final/bfcl/summary.json
@@ -22,9 +23,10 @@ FULL_SIZES = {"simple_python": 400, "multiple": 200, "parallel": 200, "parallel_
 
 
 def read_point(spec: str) -> dict:
-    """`TRAIN_RESULT:SUMMARY` (TRAIN_RESULT `base` for the untrained model) -> one plotted point."""
+    """`TRAIN_RESULT[+TRAIN_RESULT...]:SUMMARY` (TRAIN_RESULT `base` for the untrained model) -> one point."""
     train, summary_file = spec.split(":", 1)
-    seen = 0 if train == "base" else int(json.loads(Path(train).read_text())["examples_seen"])
+    seen = 0 if train == "base" else sum(int(json.loads(Path(part).read_text())["examples_seen"])
+                                         for part in train.split("+"))
     cats = json.loads(Path(summary_file).read_text())["categories"]
     mean = sum(cats[c]["accuracy"] for c in NON_LIVE) / 4
     low, high = mean_interval([(cats[c]["correct"], cats[c]["n"]) for c in NON_LIVE])

@@ -183,3 +183,6 @@ def test_a_deadline_trains_for_what_the_baseline_speed_leaves(tmp_path: Path) ->
     assert MIN_MINUTES <= sft["metrics"]["max_minutes"] < 30 - before_sft  # planned, less the final eval's reserve
     assert sft["config"]["config"]["max_minutes"] is None  # the step's identity keeps the recipe's own value
     assert "deadline:" in run.log and "final eval reserved" in run.log
+    plan = json.loads((run.dir / "sft" / "deadline.json").read_text())
+    assert plan["minutes"] == sft["metrics"]["max_minutes"] and plan["reserve_s"] > plan["estimate_s"] > 0
+    assert plan["line"] in (run.dir / "report.md").read_text()

@@ -115,9 +115,13 @@ def budget_line(minutes: float, rates: Rates, work: Work, reserve_s: float, elap
             f"{1 / rates.prompt_s:,.0f} / {1 / rates.new_s:,.0f} tok/s measured by the baseline)")
 
 
-def budget_stage(recipe: Any, index: int, data_dir: Path | None, elapsed_s: float) -> Any:
-    """`recipe.stages[index]` with the max_minutes its share of the deadline allows (printed and returned in the
-    stage's config; the step's identity keeps the recipe's own value, so a resumed run re-plans)."""
+PLAN_FILE = "deadline.json"  # in the stage's folder: the plan, for the report (and to check the estimate)
+
+
+def budget_stage(recipe: Any, index: int, data_dir: Path | None, elapsed_s: float, step_dir: Path) -> Any:
+    """`recipe.stages[index]` with the max_minutes its share of the deadline allows (printed, written to
+    `step_dir/deadline.json` and returned in the stage's config; the step's identity keeps the recipe's own value,
+    so a resumed run re-plans)."""
     import dataclasses
 
     from transformers import AutoTokenizer
@@ -143,8 +147,21 @@ def budget_stage(recipe: Any, index: int, data_dir: Path | None, elapsed_s: floa
     reserve = reserve_seconds(rates, work)
     left = sum(1 for later in recipe.stages[index:] if later.kind in COLLECTIVE)
     minutes = stage_minutes(recipe.deadline_minutes, elapsed_s, reserve, left, stage.config.max_minutes)
-    print_line(f"[bold]{stage.name}[/bold] " + budget_line(minutes, rates, work, reserve, elapsed_s))
+    line = budget_line(minutes, rates, work, reserve, elapsed_s)
+    print_line(f"[bold]{stage.name}[/bold] {line}")
+    plan = {"line": line, "minutes": minutes, "elapsed_s": round(elapsed_s, 1), "reserve_s": reserve,
+            "estimate_s": round(rates.seconds(work.prompt_tokens, work.new_tokens), 1),
+            "prompt_tokens": work.prompt_tokens, "new_tokens": work.new_tokens,
+            "prompt_tok_s": round(1 / rates.prompt_s, 1), "new_tok_s": round(1 / rates.new_s, 1)}
+    step_dir.mkdir(parents=True, exist_ok=True)
+    (step_dir / PLAN_FILE).write_text(json.dumps(plan, indent=1))
     return dataclasses.replace(stage, config=dataclasses.replace(stage.config, max_minutes=minutes))
+
+
+def plan_notes(run_dir: Path, stage_names: Iterable[str]) -> list[str]:
+    """The report's line per stage a deadline planned."""
+    files = [(name, run_dir / name / PLAN_FILE) for name in stage_names]
+    return [f"{name}: {json.loads(path.read_text())['line']}" for name, path in files if path.is_file()]
 
 
 def print_line(text: str) -> None:

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from toolgym.core import dist
 from toolgym.core.errors import InputError
-from toolgym.recipes.deadline import budget_stage
+from toolgym.recipes.deadline import budget_stage, plan_notes
 from toolgym.recipes.manifest import config_hash, run_step
 from toolgym.recipes.report import write_report
 from toolgym.recipes.spec import Recipe, load_recipe
@@ -71,14 +71,16 @@ def execute(recipe: Recipe) -> RunState:
 
     from toolgym.recipes.stages import COLLECTIVE, run_stage
 
+    def planned(index: int, step_dir: Path) -> Any:  # the stage, with its share of a deadline
+        return budget_stage(recipe, index, state.data_dir, time.monotonic() - started, step_dir)
+
     for index, stage in enumerate(recipe.stages):
         inputs = {"model": state.model, "adapter": state.adapter, "data_dir": str(state.data_dir),
                   "upstream": state.lineage}  # new data or an earlier stage's change retrains this one
         config = {"kind": stage.kind, "config": stage.config, "inputs": inputs}
         state.lineage = config_hash(config)
         out = run_step(run_dir / stage.name, config, recipe.seed,
-                       lambda d, i=index: run_stage(budget_stage(recipe, i, state.data_dir, time.monotonic() - started),
-                                                    state_inputs(state), d, recipe.seed), on_skip=skip,
+                       lambda d, i=index: run_stage(planned(i, d), state_inputs(state), d, recipe.seed), on_skip=skip,
                        collective=stage.kind in COLLECTIVE)
         state.adapter = out.get("adapter", state.adapter)
         state.model = out.get("model", state.model)
@@ -234,6 +236,7 @@ def _notes(state: RunState) -> list[str]:
              f"device: {capability().line()}",
              f"eval: {', '.join(recipe.eval.categories)} (limit {recipe.eval.limit} per category"
              + (f"; baseline limit {recipe.eval.baseline_limit}" if recipe.eval.baseline_limit else "") + ")"]
+    notes += plan_notes(recipe.run_dir, [stage.name for stage in recipe.stages])
     for name, metrics in state.metrics.items():
         if name not in ("baseline", "final"):
             notes.append(f"{name}: " + ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()
