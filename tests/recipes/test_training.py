@@ -13,6 +13,7 @@ import toolgym.train.sft as sft
 from toolgym.core.errors import InputError, ToolgymError
 from toolgym.data.io import STRICT_ENV
 from toolgym.recipes.training import run_training_stage, stage_records
+from toolgym.train.config import SFTStageConfig
 
 
 def fake_train(loss: float | None):
@@ -26,7 +27,7 @@ def fake_train(loss: float | None):
 
 def stage_inputs(tmp_path: Path) -> tuple[SimpleNamespace, dict]:
     (tmp_path / "train.jsonl").write_text("")
-    stage = SimpleNamespace(name="sft", config=SimpleNamespace(tasks={"invocation": 1.0}))
+    stage = SimpleNamespace(name="sft", config=SFTStageConfig(tasks={"invocation": 1.0}))
     return stage, {"data_dir": tmp_path, "model": "m", "adapter": None}
 
 
