@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
+_console = Console(stderr=True)  # beside the runner's own (stderr)
 NO_CALL_TOKENS = 32  # a short answer in words: the trained model's reply when no tool fits
 MARGIN = 1.5  # the estimate's safety factor (constrained decoding, an unmerged adapter, other batch shapes)
 OVERHEAD_SECONDS = 60.0  # loading the model and writing the report
@@ -35,18 +38,20 @@ class Rates:
     @classmethod
     def from_summaries(cls, paths: Iterable[Path]) -> Rates | None:
         """From evaluations' summary.json files (`meta.generation`, summed); None when none has such a record."""
-        work = dict.fromkeys(("prompt_tokens", "new_tokens", "prefill_s", "decode_s", "seconds"), 0.0)
+        work = dict.fromkeys(("prompt_tokens", "new_tokens", "prefill_s", "decode_s"), 0.0)
+        seconds = 0.0
         for path in paths:
             meta = json.loads(path.read_text()).get("meta", {})
-            if meta.get("generation"):
+            if generation := meta.get("generation"):
+                seconds += meta.get("seconds") or 0.0
                 for key in work:
-                    work[key] += (meta["generation"] if key != "seconds" else meta).get(key) or 0
+                    work[key] += generation.get(key) or 0
         prompt, new = work["prompt_tokens"], work["new_tokens"]
         if prompt <= 0 or new <= 0:
             return None
         if work["prefill_s"] > 0 and work["decode_s"] > 0:
             return cls(work["prefill_s"] / prompt, work["decode_s"] / new)
-        per_token = work["seconds"] / (prompt + new)  # no split: every token at the mean rate (cautious)
+        per_token = seconds / (prompt + new)  # no split: every token at the mean rate (cautious)
         return cls(per_token, per_token) if per_token > 0 else None
 
     def seconds(self, prompt_tokens: int, new_tokens: int) -> float:
@@ -150,7 +155,7 @@ def budget_stage(recipe: Any, index: int, data_dir: Path | None, elapsed_s: floa
     left = sum(1 for later in recipe.stages[index:] if later.kind in COLLECTIVE)
     minutes = stage_minutes(recipe.deadline_minutes, elapsed_s, reserve, left, stage.config.max_minutes)
     line = budget_line(minutes, rates, work, reserve, elapsed_s)
-    print_line(f"[bold]{stage.name}[/bold] {line}")
+    _console.print(f"[bold]{stage.name}[/bold] {line}")
     plan = {"line": line, "minutes": minutes, "elapsed_s": round(elapsed_s, 1), "reserve_s": reserve,
             "estimate_s": round(rates.seconds(work.prompt_tokens, work.new_tokens), 1),
             "prompt_tokens": work.prompt_tokens, "new_tokens": work.new_tokens,
@@ -164,9 +169,3 @@ def plan_notes(run_dir: Path, stage_names: Iterable[str]) -> list[str]:
     """The report's line per stage a deadline planned."""
     files = [(name, run_dir / name / PLAN_FILE) for name in stage_names]
     return [f"{name}: {json.loads(path.read_text())['line']}" for name, path in files if path.is_file()]
-
-
-def print_line(text: str) -> None:
-    from rich.console import Console
-
-    Console(stderr=True).print(text)
