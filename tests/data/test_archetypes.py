@@ -14,6 +14,7 @@ from toolgym.data.archetypes import (
     CATALOG_DIR,
     HELD_OUT_TEMPLATES,
     Sampler,
+    _zip_span,
     join_prose,
     load_catalog,
     name_tokens,
@@ -187,3 +188,31 @@ def test_differs_from_must_name_a_parameter(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(InputError, match="samplers.to_unit.differs_from"):
         load_catalog(folder)
+
+
+def test_zip_span_repeats_the_stretch_that_names_the_parameters_with_its_lead_word():
+    template = "What is the position of {planet} for {city} on {date}?"
+    start, lead, end = _zip_span(template, ["city", "date"])
+    assert (template[start:end], lead) == ("for {city} on {date}", "for")
+    start, lead, end = _zip_span(template, ["planet", "date"])  # a shared value inside is repeated with them
+    assert (template[start:end], lead) == ("of {planet} for {city} on {date}", "of")
+    assert _zip_span("Convert {amount} {unit} into grams.", ["amount", "unit"])[1] == ""
+
+
+def test_zip_span_refuses_parameters_in_different_sentences_or_named_twice():
+    assert _zip_span("I'm curious about {planet}. This is for {city}.", ["planet", "city"]) is None
+    assert _zip_span("Book {room}; then pay for {room} on {date}.", ["room", "date"]) is None
+
+
+def test_render_zipped_names_every_value_of_every_call(catalog):
+    arch = next(a for a in catalog if a.name == "getPlanetPosition")
+    forms, rng = set(), random.Random(4)
+    for _ in range(40):
+        calls = [arch.sample_arguments(rng, include_optional=False) for _ in range(2)]
+        calls[1] = {**calls[0], "city": calls[1]["city"], "date": calls[1]["date"]}
+        query = arch.render_zipped(calls, ["city", "date"], rng, 0)
+        for call in calls:  # the query is the evidence for each call
+            assert not arch.underivable(query, call), query
+        forms.add("respectively" if "respectively" in query else "tail" if "?" in query[:-1] else "joined")
+    assert forms == {"respectively", "tail", "joined"}
+    assert arch.render_zipped(calls, ["planet", "city"], rng, 6) is None  # template 6 names them apart

@@ -13,11 +13,13 @@ from toolgym.core.schema import Sample
 from toolgym.data.archetypes import load_catalog
 from toolgym.data.styles import unmask_call
 from toolgym.data.synth import (
+    _JOINERS,
     DEFAULT_MIX,
     MIN_TEST_CASES,
     RECORD_TYPES,
     TEST_SPLITS,
     SynthOptions,
+    gold_error,
     iter_records,
     parse_mix,
     split_specs,
@@ -331,3 +333,26 @@ def test_cross_fanout_asks_every_combination_of_two_parameters(catalog):
         assert len(first) == len(second) == 2 and len(pairs) == 4  # the full 2 x 2 product, each once
         products += 1
     assert products >= 10
+
+
+def _one_request_varying(records: list[dict]) -> list[dict]:
+    """Records asked in one request (no joined sub-queries) whose calls differ in two or more parameters."""
+    out = []
+    for record in records:
+        calls = [c["arguments"] for c in record["gold"]]
+        varying = [k for k in calls[0] if len({json.dumps(c.get(k)) for c in calls}) > 1]
+        query = record["messages"][0]["content"]
+        if len(varying) >= 2 and not any(j.strip() in query for j in _JOINERS):
+            out.append(record)
+    return out
+
+
+def test_zip_fanout_asks_calls_that_differ_in_several_parameters_in_one_request(catalog):
+    mix = {"parallel": 1.0}
+    plain = list(iter_records(150, seed=8, catalog=catalog, mix=mix))
+    assert plain == list(iter_records(150, seed=8, catalog=catalog, mix=mix, options=SynthOptions(zip_fanout=0.0)))
+    zipped = _one_request_varying(list(iter_records(150, seed=8, catalog=catalog, mix=mix,
+                                                    options=SynthOptions(zip_fanout=1.0))))
+    assert len(_one_request_varying(plain)) == 0 and len(zipped) >= 25  # 34 of 150 with this seed
+    for record in zipped:
+        assert 2 <= len(record["gold"]) <= 3 and gold_error(record) is None

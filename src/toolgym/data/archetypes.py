@@ -395,6 +395,44 @@ class Archetype:
                 text = f"{text} {_PLACEHOLDER.sub(lambda m: rendered[m.group(1)], clause)}"
         return _capitalize_first(text)
 
+    def render_zipped(self, calls: Sequence[dict[str, Any]], params: Sequence[str], rng: random.Random,
+                      template_index: int) -> str | None:
+        """One sentence for calls that differ together in `params` ("for Lisbon on 2025-03-01, and for Toronto
+        on 2025-05-02"; "... respectively"; or the first call and "Then do the same for Toronto on ..."), or None
+        when the template names them in different sentences (a repeated span would read badly)."""
+        first = calls[0]
+        template = _OPTIONAL_SEGMENT.sub(lambda m: _keep_segment(m.group(1), first), self.templates[template_index])
+        span = _zip_span(template, params)
+        if span is None:
+            return None
+        start, lead, end = span
+        shared = {p: self._samplers[p].render(v, rng) for p, v in first.items()}
+
+        def filled(text: str, values: dict[str, str]) -> str:
+            return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+        piece = template[start:end]
+        parts = [filled(piece, {**shared, **{p: self._samplers[p].render(c[p], rng) for p in params}})
+                 for c in calls]
+        style = rng.random()
+        if style < 0.45:
+            middle = join_prose(parts, rng, rng.choice(("and", "and also", "as well as")))
+        elif style < 0.7:  # each parameter's values joined, matched by position
+            joined = {p: join_prose([self._samplers[p].render(c[p], rng) for c in calls], rng) for p in params}
+            middle = filled(piece, {**shared, **joined}) + ", respectively"
+        else:
+            middle = parts[0]
+        text = filled(template[:start], shared) + middle + filled(template[end:], shared)
+        for other in first:
+            if other not in _PLACEHOLDER.findall(template):
+                clause = rng.choice(self.samplers[other]["clauses"])
+                text = f"{text} {filled(clause, shared)}"
+        if style >= 0.7:
+            rest = [part if lead and lead not in _ZIP_TAIL_SWAPS else "for " + part[len(lead):].lstrip()
+                    for part in parts[1:]]
+            text = f"{text.rstrip()} {rng.choice(_ZIP_TAILS).format(rest=join_prose(rest, rng))}"
+        return _capitalize_first(text)
+
     def joined_values(self, param: str, values: Sequence[Any], rng: random.Random) -> str:
         return join_prose([self._samplers[param].render(v, rng) for v in values], rng)
 
@@ -423,6 +461,30 @@ class Archetype:
 _FANOUT_TAILS = ("Do the same for {rest}.", "Then repeat it for {rest}.", "I also need that for {rest}.",
                  "And the same again for {rest}, please.", "Please also run it for {rest}.",
                  "After that, do {rest} too.")
+
+
+_ZIP_TAILS = ("Then do the same {rest}.", "I also need it {rest}.", "Please repeat that {rest}.",
+              "And once more {rest}.")
+# words that lead a zipped span in ("for {city} on {date}"), so each repeat keeps them
+_LEAD_WORDS = frozenset(("for", "in", "of", "on", "at", "from", "to", "with", "by", "into", "about", "near",
+                         "between", "during", "under", "over", "named", "called"))
+_ZIP_TAIL_SWAPS = frozenset(("of", "named", "called", "about", "between"))  # "do the same for ...", not "... of"
+_SENTENCE_END = re.compile(r"[.?!:;](\s|$)")
+
+
+def _zip_span(template: str, params: Sequence[str]) -> tuple[int, str, int] | None:
+    """(start, lead word, end) of the shortest stretch of `template` that names each of `params` once within
+    one sentence, widened to the lead word before it ("for {city} on {date}"); None when there is none."""
+    spots = [m for m in _PLACEHOLDER.finditer(template) if m.group(1) in params]
+    if len(spots) != len(params) or {m.group(1) for m in spots} != set(params):
+        return None
+    start, end = spots[0].start(), spots[-1].end()
+    if _SENTENCE_END.search(template[start:end]):
+        return None
+    before = re.search(r"(\w+)\s+$", template[:start])
+    if before and before.group(1).lower() in _LEAD_WORDS:
+        return before.start(1), before.group(1).lower(), end
+    return start, "", end
 
 
 def _keep_segment(segment: str, arguments: dict[str, Any]) -> str:

@@ -45,6 +45,7 @@ def synth(
     w2s_queries: Annotated[int, typer.Option("--w2s-queries", min=1, help="Queries per weak/strong pair (GenTool: ~10).")] = 1,
     defaults: Annotated[float, typer.Option("--defaults", min=0.0, max=1.0, help="Share of shown tools whose optional parameters state a default (v2).")] = 0.0,
     cross_fanout: Annotated[float, typer.Option("--cross-fanout", min=0.0, max=1.0, help="Share of fan-outs wanting 3+ calls asked over two parameters, every combination (v2).")] = 0.0,
+    zip_fanout: Annotated[float, typer.Option("--zip-fanout", min=0.0, max=1.0, help="Share of fan-outs whose calls differ together in 2-3 parameters, in one sentence (v2).")] = 0.0,
 ) -> None:
     """Synthesize train.jsonl, four generalization test sets, dev.jsonl and (optionally) trajectories.jsonl."""
     from toolgym.data.synth import SynthOptions, parse_mix, write_dataset
@@ -57,7 +58,8 @@ def synth(
         raise InputError("must be <= --mask-functions", field="--mask-parameters")
     options = SynthOptions.v1() if engine == "v1" else SynthOptions(
         styles, fanout_share, mask_functions, mask_parameters, toolset_queries, toolset_no_call, wide_parallel,
-        toolset_size, w2s_queries, defaults=defaults, cross_fanout=cross_fanout)
+        toolset_size, w2s_queries, defaults=defaults, cross_fanout=cross_fanout,
+        zip_fanout=zip_fanout)
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder; pick another --out", file=str(out), field="--out")
     console = Console()
