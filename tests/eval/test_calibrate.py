@@ -54,10 +54,25 @@ def test_min_refusal_gives_the_most_calls_that_keep_the_refusal_floor():
         assert chosen.refusal_recall >= floor
         # every bias that calls more refuses less than the floor
         assert all(p.refusal_recall < floor for p in result.curve if p.call_recall > chosen.call_recall)
-        assert result.meta == {"rule": "min_refusal", "min_refusal": floor}
+        assert result.meta == {"rule": "min_refusal", "min_refusal": floor, "call_tolerance": 0.0}
     assert calibrate(margins, answerable, min_refusal=1.0).bias <= -4.0 < calibrate(margins, answerable,
                                                                                      min_refusal=0.5).bias
     assert "at least 80.0% refusals" in calibrate(margins, answerable, min_refusal=0.8).markdown()
+
+
+def test_call_tolerance_stops_before_the_last_answerable_case_among_the_unanswerable_ones():
+    # 89 answerable margins 1..9.8 and one at -4; unanswerable -11.5..-3 and two higher ones, like a trained gate
+    answerable_margins = [1.0 + i * 0.1 for i in range(89)] + [-4.0]
+    refused_margins = [-11.5 + i * 0.5 for i in range(18)] + [0.5, 2.0]
+    margins, answerable = answerable_margins + refused_margins, [True] * 90 + [False] * 20
+    exact = calibrate(margins, answerable, min_refusal=0.65)
+    assert exact.point(exact.bias).call_recall == 1.0 and exact.bias > 4.0  # reaching -4 gives up refusals
+    tolerant = calibrate(margins, answerable, min_refusal=0.65, call_tolerance=0.02)
+    point = tolerant.point(tolerant.bias)
+    assert point.call_recall >= 0.98 and point.refusal_recall > exact.point(exact.bias).refusal_recall
+    assert tolerant.bias == min(p.bias for p in tolerant.curve
+                                if p.refusal_recall >= 0.65 and p.call_recall >= 1.0 - 0.02)
+    assert "within 2.0 points" in tolerant.markdown()
 
 
 def test_min_refusal_from_saved_margins_through_the_cli(tmp_path):
@@ -76,6 +91,14 @@ def test_min_refusal_from_saved_margins_through_the_cli(tmp_path):
     assert floor["meta"]["rule"] == "min_refusal" and floor["bias"] < balanced["bias"]
     chosen = next(p for p in floor["curve"] if p["bias"] == floor["bias"])
     assert chosen["refusal_recall"] >= 0.9
+    with pytest.raises(SystemExit) as done:
+        main(["eval", "calibrate", "--from-margins", str(saved), "--out", str(tmp_path / "tolerant"),
+              "--min-refusal", "0.9", "--call-tolerance", "0.1"])
+    assert done.value.code in (0, None)
+    tolerant = json.loads((tmp_path / "tolerant" / "calibration.json").read_text())
+    assert tolerant["meta"]["call_tolerance"] == 0.1 and tolerant["bias"] < floor["bias"]
+    assert next(p for p in tolerant["curve"] if p["bias"] == tolerant["bias"])["call_recall"] >= \
+        chosen["call_recall"] - 0.1 - 1e-9
 
 
 def test_calibrate_command_on_the_embedded_model(tmp_path):

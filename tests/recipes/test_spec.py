@@ -82,6 +82,7 @@ def test_starting_adapter_must_exist_when_the_run_starts(tmp_path: Path) -> None
     ("name: x\neval: {suites: [test_seen.jsonl]}\n", "field suites[0]", "the data step writes no suite"),
     ("name: x\neval: {dtype: fp64}\n", "field dtype", "unknown generation dtype 'fp64'"),
     ("name: x\neval: {calibrate_min_refusal: 75}\n", "field calibrate_min_refusal", "between 0 and 1, not 75"),
+    ("name: x\neval: {calibrate_call_tolerance: 1}\n", "field calibrate_call_tolerance", "in [0, 1), not 1"),
     ("name: x\nstages: sft\n", "field stages", "expected a list of stages"),
     ("name: x\nstages:\n  - kind: sft\n    tasks: [invocation, 3]\n", "field tasks[1]", "valid string, got 3"),
     ("name: x\nstages:\n  - kind: sft\n    name: data\n", "field name", "'data' is taken"),

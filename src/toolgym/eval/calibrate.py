@@ -7,7 +7,9 @@ iff margin + bias > 0. So one pass over a dev split gives the whole trade-off: f
 answerable cases that call (call recall) and of unanswerable ones that do not (refusal recall). The chosen
 bias maximises their mean (balanced accuracy; a dev split's own mix of no-call cases then does not decide it),
 or, with `min_refusal` R, gives the most calls among the biases that still refuse at least R of the unanswerable
-cases (an operating point stated as a target, like a precision floor); it goes to `toolgym eval … --call-bias`.
+cases (an operating point stated as a target, like a precision floor); with `call_tolerance` t, the lowest of the
+biases whose calls are within t of that most (the last answerable case or two can sit among the unanswerable
+ones, and reaching them gives up refusals the floor does not need); it goes to `toolgym eval … --call-bias`.
 Never run this on the test set.
 """
 
@@ -62,7 +64,9 @@ class Calibration:
         if self.meta.get("rule") == "no_separation":
             return f"Chosen: bias 0, the model's own decision (AUC below {_pct(self.meta['min_auc'])}: no bias helps)."
         if self.meta.get("rule") == "min_refusal":
-            return f"Chosen: the most calls with at least {_pct(self.meta['min_refusal'])}% refusals."
+            tolerance = self.meta.get("call_tolerance") or 0.0
+            within = f" (the lowest bias within {_pct(tolerance)} points of them)" if tolerance else ""
+            return f"Chosen: the most calls with at least {_pct(self.meta['min_refusal'])}% refusals{within}."
         return "Chosen: the best balanced accuracy."
 
     def markdown(self) -> str:
@@ -110,10 +114,11 @@ def auc(margins: Sequence[float], answerable: Sequence[bool]) -> float | None:
 
 
 def calibrate(margins: Sequence[float], answerable: Sequence[bool], meta: dict[str, Any] | None = None,
-              min_refusal: float | None = None) -> Calibration:
+              min_refusal: float | None = None, call_tolerance: float = 0.0) -> Calibration:
     """The gate curve and the chosen bias: 0 when the AUC is under `MIN_AUC`; else the best balanced accuracy
     (the one nearest 0 among ties), or with `min_refusal` the most calls among the points refusing at least that
-    share of unanswerable cases (the smallest bias among ties; the most refusing point when none reaches it)."""
+    share of unanswerable cases (the smallest bias among ties, or among the points within `call_tolerance` of
+    the most calls; the most refusing point when none reaches the floor)."""
     curve = gate_curve(margins, answerable)
     area = auc(margins, answerable)
     if area is None or area < MIN_AUC:  # no separation (e.g. a barely trained adapter): keep the model's own choice
@@ -122,9 +127,12 @@ def calibrate(margins: Sequence[float], answerable: Sequence[bool], meta: dict[s
         bias, rule = max(curve, key=lambda p: (round(p.balanced, 4), -abs(p.bias))).bias, {"rule": "balanced"}
     else:
         meeting = [p for p in curve if p.refusal_recall >= min_refusal]
-        best = (max(meeting, key=lambda p: (p.call_recall, -p.bias)) if meeting
-                else max(curve, key=lambda p: (p.refusal_recall, p.call_recall)))
-        bias, rule = best.bias, {"rule": "min_refusal", "min_refusal": min_refusal}
+        if meeting:
+            most = max(p.call_recall for p in meeting)
+            best = min((p for p in meeting if p.call_recall >= most - call_tolerance - 1e-9), key=lambda p: p.bias)
+        else:
+            best = max(curve, key=lambda p: (p.refusal_recall, p.call_recall))
+        bias, rule = best.bias, {"rule": "min_refusal", "min_refusal": min_refusal, "call_tolerance": call_tolerance}
     n_pos = sum(bool(a) for a in answerable)
     return Calibration(len(margins), n_pos, len(margins) - n_pos, area, bias, curve, {**rule, **(meta or {})})
 
@@ -139,7 +147,8 @@ def case_margins(generator: Any, cases: Sequence[EvalCase], fmt: str = "hermes")
 
 
 def run_calibration(generator: Any, cases: Sequence[EvalCase], out_dir: Path | str, fmt: str = "hermes",
-                    meta: dict[str, Any] | None = None, min_refusal: float | None = None) -> Calibration:
+                    meta: dict[str, Any] | None = None, min_refusal: float | None = None,
+                    call_tolerance: float = 0.0) -> Calibration:
     """Margins for `cases` (answerable = has gold calls), the calibration, and its files in `out_dir`."""
     margins = case_margins(generator, cases, fmt)
     rows = [{"id": c.id, "category": c.category, "answerable": bool(c.answer),
@@ -147,19 +156,21 @@ def run_calibration(generator: Any, cases: Sequence[EvalCase], out_dir: Path | s
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / MARGINS).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return write_calibration(rows, out, meta, min_refusal)
+    return write_calibration(rows, out, meta, min_refusal, call_tolerance)
 
 
 def write_calibration(rows: Sequence[dict[str, Any]], out_dir: Path, meta: dict[str, Any] | None = None,
-                      min_refusal: float | None = None) -> Calibration:
+                      min_refusal: float | None = None, call_tolerance: float = 0.0) -> Calibration:
     """The calibration of margin rows (`margins.jsonl`'s), written as calibration.json and calibration.md."""
-    result = calibrate([float(r["margin"]) for r in rows], [bool(r["answerable"]) for r in rows], meta, min_refusal)
+    result = calibrate([float(r["margin"]) for r in rows], [bool(r["answerable"]) for r in rows], meta, min_refusal,
+                       call_tolerance)
     (out_dir / CALIBRATION).write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
     (out_dir / "calibration.md").write_text(result.markdown(), encoding="utf-8")
     return result
 
 
-def recalibrate(margins_file: Path | str, out_dir: Path | str, min_refusal: float | None = None) -> Calibration:
+def recalibrate(margins_file: Path | str, out_dir: Path | str, min_refusal: float | None = None,
+                call_tolerance: float = 0.0) -> Calibration:
     """The calibration again from a saved margins.jsonl, without a model."""
     from toolgym.data.io import iter_jsonl
 
@@ -174,4 +185,4 @@ def recalibrate(margins_file: Path | str, out_dir: Path | str, min_refusal: floa
         raise InputError("no margin rows", file=str(margins_file))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return write_calibration(rows, out, {"from_margins": str(margins_file)}, min_refusal)
+    return write_calibration(rows, out, {"from_margins": str(margins_file)}, min_refusal, call_tolerance)

@@ -238,6 +238,8 @@ def calibrate(
     min_refusal: Annotated[float | None, typer.Option("--min-refusal", min=0.0, max=1.0, help="Choose the bias with "
                            "the most calls among those refusing at least this share of the unanswerable cases "
                            "(default: the best balanced accuracy).")] = None,
+    call_tolerance: Annotated[float, typer.Option("--call-tolerance", min=0.0, max=1.0, help="With --min-refusal: "
+                              "the lowest bias whose calls are within this share of the most (e.g. 0.01).")] = 0.0,
 ) -> None:
     from toolgym.eval.calibrate import recalibrate, run_calibration
     from toolgym.eval.suites import load_suite_cases
@@ -246,7 +248,7 @@ def calibrate(
         if not from_margins.is_file():
             raise InputError("no such file", file=str(from_margins), field="--from-margins")
         folder = out or from_margins.parent
-        result = recalibrate(from_margins, folder, min_refusal)
+        result = recalibrate(from_margins, folder, min_refusal, call_tolerance)
     else:
         if file is None:
             raise InputError("give a dev split FILE, or --from-margins", field="FILE")
@@ -256,7 +258,8 @@ def calibrate(
         folder = out or Path("runs/eval") / f"calibrate-{_slug(file.stem)}-{_slug(model)}-{digest}"
         cases = load_suite_cases(file, limit)
         result = run_calibration(_generator(model, adapter, batch_size, dtype, progress=True), cases, folder, fmt,
-                                 meta={**identity, "file": str(file), "limit": limit}, min_refusal=min_refusal)
+                                 meta={**identity, "file": str(file), "limit": limit}, min_refusal=min_refusal,
+                                 call_tolerance=call_tolerance)
     Console().print(Markdown(result.markdown()))
     Console().print(f"chosen: --call-bias {result.bias:g}   files: {folder / 'calibration.json'}, "
                     f"{folder / 'margins.jsonl'}")

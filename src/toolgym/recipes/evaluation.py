@@ -35,7 +35,8 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
 
         cases = load_suite_cases(decoding["calibrate"], decoding.get("calibrate_limit"))
         gate = run_calibration(generator, cases, out_dir / "calibrate", meta={**identity, "file": decoding["calibrate"]},
-                               min_refusal=decoding.get("calibrate_min_refusal"))
+                               min_refusal=decoding.get("calibrate_min_refusal"),
+                               call_tolerance=decoding.get("calibrate_call_tolerance") or 0.0)
         bias = gate.bias
         if gate.auc is not None:  # (the bias itself is in calibrate/calibration.json and the run identities)
             metrics["gate_auc"] = gate.auc

@@ -172,6 +172,8 @@ def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) 
     if not evaluation.get("episodes"):  # no episodes: the hash of earlier runs' eval steps is kept
         for key in LATER_EVAL_KEYS:
             evaluation.pop(key, None)
+    if not evaluation.get("calibrate_call_tolerance"):  # off: earlier runs' hashes are kept
+        evaluation.pop("calibrate_call_tolerance", None)
     return {"eval": evaluation, "model": model or recipe.model, "adapter": adapter}
 
 
@@ -225,7 +227,8 @@ def decoding_options(spec: Any, data_dir: Path | None) -> dict[str, Any]:
     calibrate = str(data_dir / spec.calibrate) if spec.calibrate and data_dir else None
     return {"constrain": spec.constrain, "call_bias": spec.call_bias, "copy_bias": spec.copy_bias,
             "distinct_calls": spec.distinct_calls, "calibrate": calibrate,
-            "calibrate_limit": spec.calibrate_limit, "calibrate_min_refusal": spec.calibrate_min_refusal}
+            "calibrate_limit": spec.calibrate_limit, "calibrate_min_refusal": spec.calibrate_min_refusal,
+            "calibrate_call_tolerance": spec.calibrate_call_tolerance}
 
 
 def _notes(state: RunState) -> list[str]:

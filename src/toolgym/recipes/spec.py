@@ -169,12 +169,14 @@ class EvalSpec(StageConfig):
     # decoding of the trained model (models/constrain.py): calls constrained to the tools' schemas, and the
     # call gate's bias; `calibrate` names a dev split (a file in the data folder) on which the final eval first
     # chooses the bias (`toolgym eval calibrate` on at most `calibrate_limit` cases), overriding `call_bias`;
-    # by the best balanced accuracy, or the most calls that keep `calibrate_min_refusal` refusals (0..1)
+    # by the best balanced accuracy, or the most calls that keep `calibrate_min_refusal` refusals (0..1), the
+    # lowest bias within `calibrate_call_tolerance` of those calls (held-out dev halves: docs/quality/README.md)
     constrain: bool = False
     call_bias: float = 0.0
     calibrate: str | None = None
     calibrate_limit: int | None = 300
     calibrate_min_refusal: float | None = None
+    calibrate_call_tolerance: float = 0.0
     # logit bonus, inside argument values, for tokens that continue a span of the question (models/copybias.py)
     copy_bias: float = 0.0
     # drop a call block that repeats an earlier one of the same answer word for word
@@ -203,6 +205,9 @@ class EvalSpec(StageConfig):
         if self.calibrate_min_refusal is not None and not 0 <= self.calibrate_min_refusal <= 1:
             raise _fail(f"must be a share between 0 and 1, not {self.calibrate_min_refusal}", "eval",
                         "calibrate_min_refusal")
+        if not 0 <= self.calibrate_call_tolerance < 1:
+            raise _fail(f"must be a share in [0, 1), not {self.calibrate_call_tolerance}", "eval",
+                        "calibrate_call_tolerance")
         _choice(self.dtype, GENERATION_DTYPES, "generation dtype", "eval", "dtype")
         _choice(self.backend, MODEL_BACKENDS, "generation backend", "eval", "backend")
         if reason := missing_backend(self.backend):  # the whole recipe is checked before its first step
