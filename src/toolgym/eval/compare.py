@@ -59,8 +59,11 @@ def results_file(path: Path) -> Path:
 
 
 def compare_results(a: Path, b: Path) -> list[PairedScore]:
-    """Per category (in A's order) and over all shared cases: the paired scores of A and B. Cases only one side
-    has are left out; none shared is an error."""
+    """Per category (in A's order), per BFCL aggregate whose categories are all there (its cases pooled, e.g.
+    `non_live_ast`) and over all shared cases: the paired scores of A and B. Cases only one side has are left
+    out; none shared is an error."""
+    from toolgym.eval.metrics import AGGREGATE_CATEGORIES
+
     rows_a, rows_b = _valid_by_id(results_file(a)), _valid_by_id(results_file(b))
     shared = [key for key in rows_a if key in rows_b]
     if not shared:
@@ -69,7 +72,10 @@ def compare_results(a: Path, b: Path) -> list[PairedScore]:
     for key in shared:
         (category, valid_a), (_, valid_b) = rows_a[key], rows_b[key]
         groups.setdefault(category, []).append((valid_a, valid_b))
+    pooled = {name: [pair for part in parts for pair in groups[part]] for name, parts in AGGREGATE_CATEGORIES.items()
+              if len(parts) > 1 and all(part in groups for part in parts)}
     groups[ALL] = [pair for pairs in groups.values() for pair in pairs]
+    groups.update(pooled)
     return [_paired(category, pairs) for category, pairs in groups.items()]
 
 
