@@ -44,10 +44,10 @@ def test_a_bfcl_aggregate_pools_its_categories_when_all_are_there(tmp_path: Path
     a = _results(tmp_path / "a", [(f"{c}_{i}", c, i == 0) for c in cats for i in range(3)] + [("irr", "irrelevance", True)])
     b = _results(tmp_path / "b", [(f"{c}_{i}", c, i < 2) for c in cats for i in range(3)] + [("irr", "irrelevance", False)])
     scores = {s.category: s for s in compare_results(a, b)}
-    assert list(scores)[-2:] == [ALL, "non_live_ast"]
-    pooled = scores["non_live_ast"]
+    assert list(scores)[-2:] == [ALL, "non_live_ast (pooled)"]
+    pooled = scores["non_live_ast (pooled)"]
     assert (pooled.n, pooled.a_correct, pooled.b_correct, pooled.only_a, pooled.only_b) == (12, 4, 8, 0, 4)
-    assert scores[ALL].n == 13 and "irrelevance_detection" not in scores  # live_irrelevance was not run
+    assert scores[ALL].n == 13 and "irrelevance_detection (pooled)" not in scores  # live_irrelevance was not run
 
 
 def test_compare_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]):

@@ -60,7 +60,7 @@ def results_file(path: Path) -> Path:
 
 def compare_results(a: Path, b: Path) -> list[PairedScore]:
     """Per category (in A's order), per BFCL aggregate whose categories are all there (its cases pooled, e.g.
-    `non_live_ast`) and over all shared cases: the paired scores of A and B. Cases only one side has are left
+    `non_live_ast (pooled)`: a count-weighted figure, not the 4-mean) and over all shared cases: the paired scores of A and B. Cases only one side has are left
     out; none shared is an error."""
     from toolgym.eval.metrics import AGGREGATE_CATEGORIES
 
@@ -72,7 +72,8 @@ def compare_results(a: Path, b: Path) -> list[PairedScore]:
     for key in shared:
         (category, valid_a), (_, valid_b) = rows_a[key], rows_b[key]
         groups.setdefault(category, []).append((valid_a, valid_b))
-    pooled = {name: [pair for part in parts for pair in groups[part]] for name, parts in AGGREGATE_CATEGORIES.items()
+    pooled = {f"{name} (pooled)": [pair for part in parts for pair in groups[part]]
+              for name, parts in AGGREGATE_CATEGORIES.items()
               if len(parts) > 1 and all(part in groups for part in parts)}
     groups[ALL] = [pair for pairs in groups.values() for pair in pairs]
     groups.update(pooled)
