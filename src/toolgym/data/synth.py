@@ -420,10 +420,10 @@ class _Builder:
                t: int) -> tuple[str, list[dict], int] | None:
         """`want` calls (at most 3) that differ together in two or three parameters, in one request."""
         want = min(want, 3)
-        order = list(itertools.combinations(params, 2))
-        if len(params) >= 3 and self.rng.random() < 0.3:
-            order = list(itertools.combinations(params, 3)) + order
-        self.rng.shuffle(order)
+        pairs, triples = list(itertools.combinations(params, 2)), list(itertools.combinations(params, 3))
+        self.rng.shuffle(pairs)
+        self.rng.shuffle(triples)
+        order = triples + pairs if triples and self.rng.random() < 0.3 else pairs  # three at once, sometimes
         for chosen in order:
             columns = [self.fan_values(arch, p, args, want) for p in chosen]
             if min(len(c) for c in columns) < want:
