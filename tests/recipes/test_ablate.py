@@ -135,3 +135,19 @@ def test_finished_only_tabulates_what_is_on_disk(tmp_path: Path) -> None:
     assert "| standard SFT | 25.0 | 0 |" in table
     assert "+MAE" not in table and "+IRM" not in table  # not run; +IRM extends a finished row but has no eval
     assert not (tmp_path / "tl_training-ablate" / "tl.md").exists()
+
+
+def test_metrics_patterns_pick_and_order_the_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_cli import assert_one_line_error, invoke
+
+    base = tmp_path / "base.yaml"
+    base.write_text((REPO / "recipes" / "tl_training.yaml").read_text() + f"output_dir: {tmp_path}\n")
+    done = tmp_path / "tl_training-ablate" / "tl-0" / "eval_final"
+    done.mkdir(parents=True)
+    metrics = {"simple_python": 0.5, "non_live_ast": 0.25, "suite_a_de": 0.1, "suite_b_de": 0.2, "suite_a_va": 0.3}
+    (done / "manifest.json").write_text(json.dumps({"status": "complete", "metrics": metrics}))
+    table = run_ablation(base, "tl", 20, 2, finished_only=True, columns=["non_live_ast", "suite_*_de"])
+    assert "| variant | non_live_ast | suite_a_de | suite_b_de | tokens trained |" in table
+    assert "| standard SFT | 25.0 | 10.0 | 20.0 | 0 |" in table
+    assert_one_line_error(invoke(["ablate", str(base), "--study", "tl", "--finished-only", "--metrics",
+                                  "non_live_ast,live_*"], capsys), "field --metrics", "'live_*' matches no metric")

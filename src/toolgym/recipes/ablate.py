@@ -10,6 +10,7 @@ from the adapter of the SFT variant it extends (`Variant.after`), which is there
 from __future__ import annotations
 
 import copy
+import fnmatch
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,6 +174,20 @@ def ablation_table(title: str, rows: list[tuple[str, dict[str, Cell | float], Bu
     return "\n".join(lines) + "\n"
 
 
+def select_metrics(keys: list[str], patterns: list[str] | None) -> list[str]:
+    """The metric columns that match `patterns` (fnmatch globs), in the patterns' order; all without patterns.
+    A pattern that matches nothing is a one-line error listing the metrics there are."""
+    if not patterns:
+        return keys
+    chosen: list[str] = []
+    for pattern in patterns:
+        matched = fnmatch.filter(keys, pattern)
+        if keys and not matched:
+            raise InputError(f"{pattern!r} matches no metric; there are {', '.join(keys)}", field="--metrics")
+        chosen.extend(k for k in matched if k not in chosen)
+    return chosen
+
+
 def _cell(cell: Cell | float | None) -> str:
     """A score as %, with its interval when it has one (a bare number: a metric without one)."""
     if isinstance(cell, int | float):
@@ -223,9 +238,10 @@ def _mean_cell(a: Cell, b: Cell) -> Cell:
 
 def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
                  overrides: list[str] | None = None, rl_steps: int | None = None,
-                 finished_only: bool = False) -> str:
+                 finished_only: bool = False, columns: list[str] | None = None) -> str:
     """Run every variant (finished ones are skipped by the runner) and return the table; with `finished_only`,
-    train nothing and tabulate the variants whose final eval is on disk."""
+    train nothing and tabulate the variants whose final eval is on disk; `columns` (glob patterns over the
+    metric names) picks and orders the columns."""
     rows, done, cases = [], {}, {}
     for label, recipe, variant in variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps):
         before = Budget()
@@ -244,7 +260,7 @@ def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
         cells, counts = final_cells(recipe.run_dir, metrics)
         cases.update(counts)
         rows.append((label, cells, budget))
-    keys = list(dict.fromkeys(k for _, m, _ in rows for k in m))
+    keys = select_metrics(list(dict.fromkeys(k for _, m, _ in rows for k in m)), columns)
     table = ablation_table(STUDIES[study][0], rows, keys, cases)
     if not finished_only:
         out = Path(recipe.output_dir) / recipe.name.split("/")[0] / f"{study}.md"

@@ -37,6 +37,8 @@ def ablate(
                                                      "on top of the SFT variant they extend.")] = None,
     finished_only: Annotated[bool, typer.Option("--finished-only", help="Train nothing: print the table of the "
                                                 "variants that already finished.")] = False,
+    metrics: Annotated[str, typer.Option("--metrics", help="Columns to print: comma-separated glob patterns, in "
+                                         "order, e.g. 'non_live_ast,irrelevance,test_*_query' (default: all).")] = "",
 ) -> None:
     """Run a paper's ablation variants from one base recipe and print the table."""
     from rich.console import Console
@@ -44,7 +46,8 @@ def ablate(
 
     from toolgym.recipes.ablate import run_ablation
 
-    table = run_ablation(recipe, study, steps, batch, set_ or [], rl_steps, finished_only)
+    patterns = [p.strip() for p in metrics.split(",") if p.strip()]
+    table = run_ablation(recipe, study, steps, batch, set_ or [], rl_steps, finished_only, patterns)
     console = Console()
     if console.is_terminal:
         console.print(Markdown(table))
