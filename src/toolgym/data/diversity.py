@@ -1,7 +1,7 @@
 """Surface diversity of a dataset next to BFCL's: distinct-bigram ratios of tool descriptions and queries,
 and query lengths, each on equal-size seeded samples (a distinct-n ratio falls as a corpus grows, so only
-equal sizes compare), and how multi-call answers vary (a share, over all records). Distinct-n as in Li et al. 2016; written here because no kept library ships it
-(checked: datasets, evaluate's metrics need a hub download)."""
+equal sizes compare), and how multi-call answers vary (a share, over all records). Distinct-n as in Li et al.
+2016; written here because no kept library ships it (checked: datasets, evaluate's metrics need a hub download)."""
 
 from __future__ import annotations
 

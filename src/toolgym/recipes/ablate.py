@@ -181,7 +181,7 @@ def select_metrics(keys: list[str], patterns: list[str] | None) -> list[str]:
         return keys
     chosen: list[str] = []
     for pattern in patterns:
-        matched = fnmatch.filter(keys, pattern)
+        matched = [k for k in keys if fnmatch.fnmatchcase(k, pattern)]
         if keys and not matched:
             raise InputError(f"{pattern!r} matches no metric; there are {', '.join(keys)}", field="--metrics")
         chosen.extend(k for k in matched if k not in chosen)
