@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from toolgym.core.errors import InputError
+from toolgym.eval.metrics import AGGREGATE_CATEGORIES
 from toolgym.eval.runner import read_results
 
 ALL = "all"
@@ -62,7 +63,6 @@ def compare_results(a: Path, b: Path) -> list[PairedScore]:
     """Per category (in A's order), per BFCL aggregate whose categories are all there (its cases pooled, e.g.
     `non_live_ast (pooled)`: a count-weighted figure, not the 4-mean) and over all shared cases: the paired scores of A and B. Cases only one side has are left
     out; none shared is an error."""
-    from toolgym.eval.metrics import AGGREGATE_CATEGORIES
 
     rows_a, rows_b = _valid_by_id(results_file(a)), _valid_by_id(results_file(b))
     shared = [key for key in rows_a if key in rows_b]

@@ -163,6 +163,8 @@ def _adapter_identity(adapter: str | None) -> str | None:
 
 # eval keys added after runs were published; without episodes they change nothing
 LATER_EVAL_KEYS = ("episodes", "episodes_limit", "max_turns")
+# eval keys added later with the value that changes nothing: left out of the hash at that value
+LATER_EVAL_OFF = {"calibrate_call_tolerance": 0.0}
 
 
 def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) -> dict[str, Any]:
@@ -172,8 +174,9 @@ def _eval_config(recipe: Recipe, adapter: str | None, model: str | None = None) 
     if not evaluation.get("episodes"):  # no episodes: the hash of earlier runs' eval steps is kept
         for key in LATER_EVAL_KEYS:
             evaluation.pop(key, None)
-    if not evaluation.get("calibrate_call_tolerance"):  # off: earlier runs' hashes are kept
-        evaluation.pop("calibrate_call_tolerance", None)
+    for key, off in LATER_EVAL_OFF.items():  # off: earlier runs' hashes are kept
+        if evaluation.get(key) == off:
+            evaluation.pop(key)
     return {"eval": evaluation, "model": model or recipe.model, "adapter": adapter}
 
 
