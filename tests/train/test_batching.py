@@ -208,14 +208,15 @@ def test_prompt_detached_gradients_are_exact_where_the_prompt_cannot_matter():
         assert torch.allclose(a, b, atol=1e-6, rtol=1e-3)
 
 
-def test_prompt_detached_training_runs_and_refuses_checkpointing(tmp_path):
+@pytest.mark.parametrize("mode", [False, "query"])
+def test_prompt_detached_training_runs_and_refuses_checkpointing(tmp_path, mode):
     from toolgym.core.errors import InputError
 
     with pytest.raises(InputError, match="prompt_gradient"):
         SFTStageConfig(prompt_gradient=False, gradient_checkpointing=True, max_tokens_per_batch=512)
     with pytest.raises(InputError, match="max_tokens_per_batch"):
         SFTStageConfig(prompt_gradient=False)
-    config = SFTStageConfig(tasks={"invocation": 1.0}, max_steps=2, max_tokens_per_batch=600, prompt_gradient=False,
+    config = SFTStageConfig(tasks={"invocation": 1.0}, max_steps=2, max_tokens_per_batch=600, prompt_gradient=mode,
                             learning_rate=1e-3, logging_steps=1, save_steps=1000)
     result = train_sft(config, _records(6), MODEL, tmp_path, progress=False)
     assert result.global_step == 2 and result.examples_seen > 0 and not result.gradient_checkpointing
@@ -242,3 +243,49 @@ def test_head_only_at_labels_equals_trls_fused_head(lora_model):
     assert int((ours[0] != 0).sum()) == int((batch["labels"][:, 1:] != IGNORE).sum())
     for a, b in zip(ours[2], trl[2], strict=True):  # fp32 reduction order differs: compare by norm
         assert float((a - b).norm()) <= 1e-3 * float(b.norm()) + 1e-7
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_query_gradient_step_trains_from_the_question_and_keeps_the_loss(lora_model, shared):
+    """prompt_gradient="query": the same loss value; the pass with gradients starts at the user message (the
+    tool documentation runs without them), where prompt_gradient=False starts it at the answer."""
+    from toolgym.core.schema import Sample
+    from toolgym.data.tasks import examples_for
+    from toolgym.train.sft import encode_example
+
+    model, tok = lora_model
+    config = SFTStageConfig(tasks={"invocation": 1.0}, max_tokens_per_batch=2048, prompt_gradient="query")
+    rows = [encode_example(examples_for(Sample.from_record(r), "invocation")[0], tok, config)
+            for r in _records(3)]
+    units = share_prefixes(rows, min_head=16) if shared else plain_units(rows)
+    assert all(u.query_start > 0 for u in units) and (units[0].examples == 3) == shared
+    batch = {k: v for k, v in collate_units(units, tok.pad_token_id).items()
+             if k not in ("num_tokens", "num_examples")}
+    embed = model.get_input_embeddings()
+    seen: list[tuple[bool, torch.Tensor]] = []
+    hook = embed.register_forward_hook(lambda _m, args, _out: seen.append((torch.is_grad_enabled(), args[0])))
+    try:
+        full, _ = weighted_loss(model, batch)
+        results = {}
+        for mode in (False, "query"):
+            seen.clear()
+            model.zero_grad()
+            loss, _ = weighted_loss(model, batch, prompt_gradient=mode)
+            loss.backward()
+            results[mode] = float(loss), [tok.decode(ids[0]) for grad, ids in seen if grad]
+    finally:
+        hook.remove()
+    assert results["query"][0] == pytest.approx(float(full), rel=1e-4)
+    assert results[False][0] == pytest.approx(float(full), rel=1e-4)
+    [query_tail], [answer_tail] = results["query"][1], results[False][1]
+    assert "Count box 0" in query_tail and "</tools>" not in query_tail
+    assert "Count box" not in answer_tail.split("<|im_start|>assistant")[0]
+
+
+def test_prompt_gradient_takes_true_false_or_query():
+    from toolgym.core.errors import InputError
+
+    with pytest.raises(InputError, match="true, false or 'query'"):
+        SFTStageConfig(prompt_gradient="yes", max_tokens_per_batch=512)
+    with pytest.raises(InputError, match="prompt_gradient: query needs max_tokens_per_batch"):
+        SFTStageConfig(prompt_gradient="query")

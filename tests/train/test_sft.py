@@ -228,3 +228,14 @@ def test_next_stage_continues_the_previous_adapter(tmp_path) -> None:
     lora_b = [k for k in a if "lora_B" in k]
     assert any(a[k].abs().sum() > 0 for k in lora_b)  # stage 1 trained B away from zero
     assert any(not torch.equal(a[k], b[k]) for k in lora_b)  # stage 2 moved the same adapter further
+
+
+def test_query_start_is_the_first_token_of_the_question(tokenizer) -> None:
+    """prompt_gradient: query trains from where the first user message starts, after the tool documentation."""
+    record = trajectory({"n": 9}, final_answer=True)
+    row = _encode(record, "trajectory", tokenizer, SFTStageConfig())
+    start = row["query_start"]
+    before, after = tokenizer.decode(row["input_ids"][:start]), tokenizer.decode(row["input_ids"][start:])
+    assert "</tools>" in before and "How many" not in before
+    assert after.lstrip().startswith("How many items are in box 7?")
+    assert start < row["labels"].index(next(t for t in row["labels"] if t != IGNORE))

@@ -93,10 +93,12 @@ class TrainExample:
 
 @dataclass
 class RenderedExample:
-    """The chat-template text of an example and the (start, end, message index) of each trained turn."""
+    """The chat-template text of an example, the (start, end, message index) of each trained turn, and where the
+    first user message's text starts (None when the example has none or the template rewrites it)."""
 
     text: str
     spans: list[tuple[int, int, int]]
+    query_char: int | None = None
 
 
 @dataclass
@@ -343,4 +345,16 @@ def render_example(example: TrainExample, tokenizer: Any, fmt: str = "hermes") -
             raise InputError("the chat template does not render the conversation prefix as a prefix, so the "
                              "assistant turn cannot be located", record=example.id, field=f"messages[{index}]")
         spans.append((len(head), len(upto.rstrip()), index))
-    return RenderedExample(text, spans)
+    return RenderedExample(text, spans, _first_user_char(example, tokenizer, fmt, text))
+
+
+def _first_user_char(example: TrainExample, tokenizer: Any, fmt: str, text: str) -> int | None:
+    """Where the text of the example's first user message starts in `text`, the whole example rendered."""
+    first = next((i for i, m in enumerate(example.messages) if m.get("role") == "user"), None)
+    content = str(example.messages[first].get("content") or "").strip() if first is not None else ""
+    if not content:
+        return None
+    upto = render_prompt(tokenizer, example.messages[: first + 1], example.tools, fmt=fmt,
+                         add_generation_prompt=False)
+    at = upto.rfind(content)
+    return at if at >= 0 and text.startswith(upto[:at]) else None

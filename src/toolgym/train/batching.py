@@ -35,6 +35,7 @@ class Unit:
     position_ids: list[int]
     segments: list[int]  # 0 = head, i = tail i (1-based)
     examples: int
+    query_start: int = 0  # where the first user message starts (in the head when packed), for prompt_gradient: query
 
     @property
     def length(self) -> int:
@@ -63,7 +64,8 @@ def _pack(rows: list[dict[str, Any]], head: int) -> Unit:
         weights += list(row["weights"][head:])
         positions += range(head, head + n)
         segments += [i] * n
-    return Unit(ids, labels, weights, positions, segments, len(rows))
+    first = rows[0].get("query_start", _first_label(rows[0]) - 1)
+    return Unit(ids, labels, weights, positions, segments, len(rows), min(first, head) if head else first)
 
 
 # Up to 4 tails per head: sdpa computes the whole masked L x L block on CPU, so long units pay for attention
@@ -153,7 +155,8 @@ def collate_units(units: Sequence[Unit], pad_token_id: int) -> dict[str, torch.T
         mask[b, 0, :n, :n] = same_or_head & causal[:n, :n]
         idx = torch.arange(n, width)
         mask[b, 0, idx, idx] = True  # padding attends to itself only (no all-masked softmax rows)
-    out = {"input_ids": ids, "labels": labels, "weights": weights}
+    out = {"input_ids": ids, "labels": labels, "weights": weights,
+           "query_start": torch.tensor([u.query_start for u in units])}
     if shared:  # (plain rows: default positions; reset position ids would read as packed sequences)
         out |= {"position_ids": positions, "attention_mask": mask}
     return out | {"num_tokens": torch.tensor(sum(u.length for u in units)),

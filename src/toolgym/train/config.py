@@ -96,7 +96,9 @@ class SFTStageConfig(StageConfig):
     # labelled tail trains on its KV cache. Tool-calling rows are ~87% prompt, so a CPU step costs ~2.4x less;
     # the completion losses no longer train how the prompt itself is encoded (truncated backprop). The loss value
     # is unchanged. Needs gradient_checkpointing off (the recompute would append to the cache twice).
-    prompt_gradient: bool = True
+    # "query": the same, but the split is where the first user message starts, so the tool documentation runs
+    # without gradients and the question's own tokens train (how values are read from it).
+    prompt_gradient: bool | Literal["query"] = True
 
     # TL-Training losses
     mae: bool = False  # mask assistant call turns whose feedback falls in mae_categories
@@ -156,12 +158,14 @@ class SFTStageConfig(StageConfig):
                              field="gradient_checkpointing")
         if self.max_tokens_per_batch is not None and self.max_tokens_per_batch < 64:
             raise InputError(f"must be >= 64 tokens, got {self.max_tokens_per_batch}", field="max_tokens_per_batch")
-        if not self.prompt_gradient and self.gradient_checkpointing is True:
-            raise InputError("prompt_gradient: false needs gradient_checkpointing false or auto",
-                             field="prompt_gradient")
-        if not self.prompt_gradient and self.max_tokens_per_batch is None:
-            raise InputError("prompt_gradient: false needs max_tokens_per_batch (token-budget micro-batches)",
-                             field="prompt_gradient")
+        if self.prompt_gradient not in (True, False, "query"):
+            raise InputError(f"must be true, false or 'query', got {self.prompt_gradient!r}", field="prompt_gradient")
+        if self.prompt_gradient is not True and self.gradient_checkpointing is True:
+            raise InputError(f"prompt_gradient: {str(self.prompt_gradient).lower()} needs gradient_checkpointing false or "
+                             "auto", field="prompt_gradient")
+        if self.prompt_gradient is not True and self.max_tokens_per_batch is None:
+            raise InputError(f"prompt_gradient: {str(self.prompt_gradient).lower()} needs max_tokens_per_batch "
+                             "(token-budget micro-batches)", field="prompt_gradient")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise InputError(f"must be > 0, got {self.max_minutes}", field="max_minutes")
         if self.max_minutes is not None and self.max_steps <= 0:

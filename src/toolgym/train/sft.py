@@ -110,7 +110,13 @@ def encode_example(example: TrainExample, tokenizer: Any, config: SFTStageConfig
     if not any(target):
         return None
     labels = [tok if m else IGNORE for tok, m in zip(ids, target, strict=True)]
-    return {"input_ids": ids, "labels": labels, "weights": weights, "length": len(ids), "task": example.task}
+    first_label = target.index(True)
+    query = rendered.query_char
+    # the first token that reaches into the first user message (prompt_gradient: query trains from there)
+    query_start = next((t for t, (_, b) in enumerate(offsets[:first_label]) if b > query), first_label) \
+        if query is not None else first_label
+    return {"input_ids": ids, "labels": labels, "weights": weights, "length": len(ids), "task": example.task,
+            "query_start": min(query_start, first_label - 1) if first_label else 0}
 
 
 def encode_examples(examples: Sequence[TrainExample], tokenizer: Any, config: SFTStageConfig,
@@ -176,7 +182,7 @@ class WeightedCollator:
 # ------------------------------------------------------------------------------------------------ trainer
 
 def weighted_loss(model: Any, inputs: dict[str, torch.Tensor], num_items_in_batch: Any = None,
-                  prompt_gradient: bool = True) -> tuple[Any, Any]:
+                  prompt_gradient: bool | str = True) -> tuple[Any, Any]:
     """sum(w * nll) / sum(w) over the labelled next tokens, and the per-token outputs (`labelled_outputs`).
 
     `model` carries TRL's fused LM head (`trl.trainer.utils.add_fused_lm_head`, which SFTTrainer installs), used
@@ -185,9 +191,10 @@ def weighted_loss(model: Any, inputs: dict[str, torch.Tensor], num_items_in_batc
     """
     inputs = dict(inputs)
     weights = inputs.pop("weights")
+    query_start = inputs.pop("query_start", None)
     inputs["use_cache"] = False
-    if not prompt_gradient:
-        inputs, weights = _prompt_cache(model, inputs, weights)
+    if prompt_gradient is not True:
+        inputs, weights = _prompt_cache(model, inputs, weights, query_start if prompt_gradient == "query" else None)
     outputs = labelled_outputs(model, inputs)
     w = weights[:, 1:].to(outputs.log_probs.dtype) * outputs.label_mask
     denom = w.sum() if num_items_in_batch is None else num_items_in_batch
@@ -259,18 +266,21 @@ def _base(model: Any) -> Any:
     return model.get_base_model() if hasattr(model, "get_base_model") else model
 
 
-def _prompt_cache(model: Any, inputs: dict[str, torch.Tensor],
-                  weights: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+def _prompt_cache(model: Any, inputs: dict[str, torch.Tensor], weights: torch.Tensor,
+                  query_start: torch.Tensor | None = None) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
     """Run the micro-batch's shared unlabelled start once without gradients; the inputs of the rest.
 
     The split is the last position before the batch's earliest label, so every labelled token is still
     predicted by the second pass, which attends to the first pass's KV cache (the same mask and positions as
-    one full forward, hence the same loss value). transformers has no prompt-detached training step (checked
-    5.24; TRL 1.16 neither).
+    one full forward, hence the same loss value). With `query_start` (per row: where its first user message
+    starts) the split is at the earliest of those, so the question's tokens train too (`prompt_gradient:
+    query`). transformers has no prompt-detached training step (checked 5.24; TRL 1.16 neither).
     """
     labels = inputs["labels"]
     labelled = (labels != IGNORE).any(dim=0).nonzero()
     split = int(labelled[0]) - 1 if len(labelled) else 0
+    if query_start is not None and query_start.numel():
+        split = min(split, int(query_start.min()))
     if split < 1:
         return inputs, weights
     lm = _base(model)  # no gradient: the inner model may skip a distributed wrapper
@@ -395,8 +405,8 @@ def _checkpointing(config: SFTStageConfig, model: Any, tokens: int, width: int) 
     """Explicit setting, or `auto`: on when the largest micro-batch's activations may not fit."""
     if config.gradient_checkpointing != "auto":
         return bool(config.gradient_checkpointing)
-    if not config.prompt_gradient:
-        return False  # only the labelled tails keep activations
+    if config.prompt_gradient is not True:
+        return False  # only the tails keep activations
     from toolgym.train.batching import estimate_peak_bytes
 
     cfg = getattr(model, "config", None)
