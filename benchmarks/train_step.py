@@ -1,6 +1,7 @@
 """One LoRA SFT step of the embedded model at a fixed shape: seconds per step, tokens/s and peak RSS, for
-three variants: the full step, with activation checkpointing (the numbers behind `gradient_checkpointing:
-auto` and the token budget), and with `prompt_gradient: false` (the prompt runs once without gradients).
+four variants: the full step, with activation checkpointing (the numbers behind `gradient_checkpointing:
+auto` and the token budget), with `prompt_gradient: false` (the prompt runs once without gradients) and with
+`prompt_gradient: query` (the same, but the last `--question` prompt tokens train too).
 
 Each variant runs in its own process (peak RSS is per process), three steps, the last one timed; the ratios
 are against the full step of the same run.
@@ -17,10 +18,11 @@ import subprocess
 import sys
 import time
 
-VARIANTS = ("full", "checkpointing", "prompt-detached")
+VARIANTS = ("full", "checkpointing", "prompt-detached", "query-detached")
+MODES = {"full": True, "checkpointing": True, "prompt-detached": False, "query-detached": "query"}
 
 
-def one_step(rows: int, length: int, completion: int, variant: str, threads: int) -> dict:
+def one_step(rows: int, length: int, completion: int, variant: str, threads: int, question: int) -> dict:
     import torch
     from peft import get_peft_model
     from trl.trainer.utils import add_fused_lm_head
@@ -43,14 +45,16 @@ def one_step(rows: int, length: int, completion: int, variant: str, threads: int
     labels = torch.full((rows, length), -100)
     labels[:, -completion:] = ids[:, -completion:]
     batch = {"input_ids": ids, "labels": labels, "weights": (labels != -100).float(),
-             "attention_mask": torch.ones(rows, length, dtype=torch.long)}
+             "attention_mask": torch.ones(rows, length, dtype=torch.long),
+             "query_start": torch.full((rows,), length - completion - question)}
     seconds = 0.0
     for _ in range(3):
         started = time.perf_counter()
-        loss, _ = weighted_loss(model, batch, prompt_gradient=variant != "prompt-detached")
+        loss, _ = weighted_loss(model, batch, prompt_gradient=MODES[variant])
         loss.backward()
         seconds = time.perf_counter() - started
-    return {"rows": rows, "length": length, "completion": completion, "variant": variant, "threads": threads,
+    return {"rows": rows, "length": length, "completion": completion, "question": question, "variant": variant,
+            "threads": threads,
             "seconds_per_step": round(seconds, 2), "tokens_per_second": round(rows * length / seconds, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "device": capability().line(), "dtype": "float32 (LoRA)"}
@@ -61,17 +65,21 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=4)
     parser.add_argument("--length", type=int, default=512)
     parser.add_argument("--completion", type=int, default=64, help="labelled tokens at the end of each row")
+    parser.add_argument("--question", type=int, default=40,
+                        help="prompt tokens before the completion that train under prompt_gradient: query")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", default=None)
     parser.add_argument("--variant", choices=VARIANTS, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
-        print(json.dumps(one_step(args.rows, args.length, args.completion, args.variant, args.threads)))
+        print(json.dumps(one_step(args.rows, args.length, args.completion, args.variant, args.threads,
+                                  args.question)))
         return
     results = []
     for variant in VARIANTS:
         out = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--length", str(args.length),
                               "--completion", str(args.completion), "--threads", str(args.threads),
+                              "--question", str(args.question),
                               "--variant", variant],
                              capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
         results.append(json.loads(out))

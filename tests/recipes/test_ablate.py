@@ -59,6 +59,18 @@ def test_table_lists_every_variant() -> None:
     assert "| a | 50.0 (40.0–60.0) | 1,000 | 0 |" in with_rl and "| a+rl | 25.0 | 1,000 | 64 |" in with_rl
 
 
+def test_table_names_the_device_once_or_per_row_when_rows_differ() -> None:
+    avx512, avx2 = "cpu: AMD EPYC (AVX512+BF16, native bf16)", "cpu: AMD EPYC (AVX2, no native bf16)"
+    same = ablation_table("T", [("a", {}, Budget(1, devices=(avx512,))), ("b", {}, Budget(2, devices=(avx512,)))],
+                          [])
+    assert f"Every row trained on {avx512}." in same and "trained on |" not in same
+    mixed = ablation_table("T", [("a", {}, Budget(1, devices=(avx512,))), ("b", {}, Budget(2, devices=(avx2,))),
+                                 ("b+rl", {}, Budget(2, devices=(avx2,)) + Budget(0, 8, (avx512,)))], [])
+    assert "| variant | tokens trained | RL completions | trained on |" in mixed
+    assert f"| a | 1 | 0 | {avx512} |" in mixed and f"| b+rl | 2 | 8 | {avx2}; {avx512} |" in mixed
+    assert "Every row" not in mixed
+
+
 def test_tl_study_has_the_papers_eight_rows_and_plays_episodes() -> None:
     labels = [v.label for v in STUDIES["tl"][1]]
     assert labels == ["standard SFT", "+MAE", "+PKT", "+IRM", "+MAE+PKT", "+MAE+IRM", "+PKT+IRM", "+MAE+PKT+IRM"]

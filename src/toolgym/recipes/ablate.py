@@ -158,10 +158,13 @@ Cell = tuple[float, tuple[float, float] | None]  # (score, its 95% interval)
 def ablation_table(title: str, rows: list[tuple[str, dict[str, Cell | float], Budget]], keys: list[str],
                    cases: dict[str, int] | None = None) -> str:
     """Markdown: one row per variant, each metric as % with its 95% interval, the case count in the header,
-    tokens trained and (if any row has RL) RL completions trained on."""
+    tokens trained and (if any row has RL) RL completions trained on. The device the rows trained on is a line
+    under the table when they share one, and a column when they do not (rows resumed on another machine)."""
     cases = cases or {}
     rl = any(budget.rl_completions for _, _, budget in rows)
-    extra = ["tokens trained"] + (["RL completions"] if rl else [])
+    devices = {"; ".join(budget.devices) for _, _, budget in rows if budget.devices}
+    per_row = len(devices) > 1
+    extra = ["tokens trained"] + (["RL completions"] if rl else []) + (["trained on"] if per_row else [])
     heads = [f"{k} (n={cases[k]:,})" if k in cases else k for k in keys]
     lines = [f"### {title}", "", "| variant | " + " | ".join([*heads, *extra]) + " |",
              "|---|" + "---:|" * (len(keys) + len(extra))]
@@ -170,7 +173,11 @@ def ablation_table(title: str, rows: list[tuple[str, dict[str, Cell | float], Bu
         cells.append(f"{budget.tokens:,}")
         if rl:
             cells.append(f"{budget.rl_completions:,}")
+        if per_row:
+            cells.append("; ".join(budget.devices) or "–")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    if len(devices) == 1:
+        lines += ["", f"Every row trained on {devices.pop()}."]
     return "\n".join(lines) + "\n"
 
 
@@ -287,12 +294,15 @@ def _finished_result(recipe: Any) -> tuple[str | None, dict[str, float]] | None:
 
 @dataclass(frozen=True)
 class Budget:
-    """What a variant trained on: tokens in the SFT-like stages' loss, completions in its RL stages."""
+    """What a variant trained on: tokens in the SFT-like stages' loss, completions in its RL stages, and the
+    devices its stages trained on (`toolgym.models.hardware.capability().line()`, as their manifests say)."""
     tokens: int = 0
     rl_completions: int = 0
+    devices: tuple[str, ...] = ()
 
     def __add__(self, other: Budget) -> Budget:
-        return Budget(self.tokens + other.tokens, self.rl_completions + other.rl_completions)
+        return Budget(self.tokens + other.tokens, self.rl_completions + other.rl_completions,
+                      tuple(dict.fromkeys(self.devices + other.devices)))
 
 
 def budget_trained(recipe: Any) -> Budget:
@@ -301,12 +311,13 @@ def budget_trained(recipe: Any) -> Budget:
     total = Budget()
     for stage in recipe.stages:
         train = (read_manifest(recipe.run_dir / stage.name) or {}).get("outputs", {}).get("train", {})
+        devices = (str(train["device"]),) if train.get("device") else ()
         if stage.kind == "rl":
             config = stage.config
             batch = config.per_device_train_batch_size * config.gradient_accumulation_steps
-            total += Budget(rl_completions=int(train.get("global_step", 0) or 0) * batch)
+            total += Budget(rl_completions=int(train.get("global_step", 0) or 0) * batch, devices=devices)
         else:
-            total += Budget(tokens=int(train.get("train_tokens", 0) or 0))
+            total += Budget(tokens=int(train.get("train_tokens", 0) or 0), devices=devices)
     return total
 
 
