@@ -187,7 +187,8 @@ def weighted_loss(model: Any, inputs: dict[str, torch.Tensor], num_items_in_batc
 
     `model` carries TRL's fused LM head (`trl.trainer.utils.add_fused_lm_head`, which SFTTrainer installs), used
     for models with scaled logits. `num_items_in_batch` (the weight sum over all accumulated micro-batches, of
-    every rank when multi-process) replaces the local weight sum. `prompt_gradient=False`: see `_prompt_cache`.
+    every rank when multi-process) replaces the local weight sum. `prompt_gradient=False` or "query": see
+    `_prompt_cache`.
     """
     inputs = dict(inputs)
     weights = inputs.pop("weights")
