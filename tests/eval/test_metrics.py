@@ -69,6 +69,20 @@ def test_summary_has_intervals_and_case_counts(tmp_path) -> None:
     assert "| non_live_ast | 50.00 | " in (tmp_path / "summary.md").read_text()
 
 
+def test_suite_summary_pools_its_answerable_and_no_call_sides(tmp_path) -> None:
+    data = rows("single", 10, 6) + rows("parallel", 10, 2) + rows("no_tool", 6, 3) + rows("zero_to_one_without", 4, 4)
+    summary = summarize(data, "dev")
+    assert summary.aggregates["answerable"] == pytest.approx(8 / 20)  # pooled, not the mean of 60% and 20%
+    assert summary.aggregates["no_call"] == pytest.approx(7 / 10)
+    assert summary.intervals["no_call"] == pytest.approx(wilson_interval(7, 10))
+    summary.write(tmp_path)
+    assert "| no_call | 70.00 | " in (tmp_path / "summary.md").read_text()
+    only_calls = summarize(rows("single", 5, 5), "dev")
+    assert "no_call" not in only_calls.aggregates and only_calls.aggregates["answerable"] == 1.0
+    assert "answerable" not in summarize(rows("simple_python", 5, 1), "robust").aggregates  # not a suite's types
+    assert "answerable" not in summarize(rows("simple_python", 5, 1), "bfcl", bfcl=True).aggregates
+
+
 def test_limited_live_ast_is_labelled_a_subset(tmp_path) -> None:
     data = (rows("live_simple", 8, 8) + rows("live_multiple", 2, 0) + rows("live_parallel", 1, 1)
             + rows("live_parallel_multiple", 1, 0))

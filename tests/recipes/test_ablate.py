@@ -92,6 +92,29 @@ def test_composition_variants_get_their_own_scaled_data() -> None:
     assert double.data.mix["single"] == base_mix["single"]
 
 
+def test_no_call_study_sets_the_no_call_sources_and_tabulates_each_share(tmp_path: Path) -> None:
+    from toolgym.recipes.ablate import no_call_share
+
+    recipes = {label: r for label, r, _ in variant_recipes(REPO / "recipes" / "quickstart.yaml", "no_call", 20, 2)}
+    assert list(recipes) == ["no no-call records", "low", "medium", "base mix", "high"]
+    none, base, high = recipes["no no-call records"], recipes["base mix"], recipes["high"]
+    assert len({r.data.path for r in recipes.values()}) == len(recipes)
+    assert none.data.mix["no_tool"] == none.data.mix["zero_to_one"] == 0.0 and none.data.toolset_no_call == 0.0
+    assert base.data.toolset_no_call == 0.1 and high.data.toolset_no_call == 0.2  # quickstart.yaml's 0.1
+    assert high.data.mix["no_tool"] == pytest.approx(1.67 * base.data.mix["no_tool"])
+    assert high.data.mix["single"] == base.data.mix["single"]
+
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"files": {"train": {"records": 200, "by_type": {"single": 170, "no_tool": 20, "zero_to_one_without": 10}}}}))
+    assert no_call_share(tmp_path) == pytest.approx(0.15) and no_call_share(tmp_path / "missing") is None
+    table = ablation_table("T", [("a", {}, Budget(5, no_call_share=0.0)), ("b", {}, Budget(6, no_call_share=0.15))],
+                           [])
+    assert "| variant | no-call records | tokens trained |" in table and "| b | 15.0 | 6 |" in table
+    same = ablation_table("T", [("a", {}, Budget(5, no_call_share=0.1)), ("b", {}, Budget(6, no_call_share=0.1))], [])
+    assert "no-call records" not in same  # one dataset: nothing to tell apart
+    assert (Budget(1, no_call_share=0.1) + Budget(2)).no_call_share == 0.1  # an RL row keeps its SFT row's data
+
+
 def test_final_cells_carry_intervals_and_case_counts(tmp_path: Path) -> None:
     from toolgym.recipes.ablate import final_cells
 
@@ -103,14 +126,19 @@ def test_final_cells_carry_intervals_and_case_counts(tmp_path: Path) -> None:
     summary("bfcl", {"n": 1000, "categories": {c: cat for c in ("simple_python", "multiple", "parallel",
                                                                "parallel_multiple")},
                      "intervals": {"non_live_ast": [0.31, 0.37], "live_ast": [0.2, 0.3]}})
-    summary("dev", {"n": 100, "categories": {"overall": {"n": 100, "ci95": [0.5, 0.7]}}})
+    summary("dev", {"n": 100, "categories": {"single": {"n": 70}, "no_tool": {"n": 30},
+                                             "overall": {"n": 100, "ci95": [0.5, 0.7]}},
+                    "intervals": {"answerable": [0.4, 0.6], "no_call": [0.6, 0.9]}})
     summary("episodes-test", {"n": 50, "categories": {}, "intervals": {"va": [0.1, 0.3]}})
-    metrics = {"simple_python": 0.35, "non_live_ast": 0.34, "live_ast": 0.25, "dev": 0.6, "test_va": 0.2}
+    metrics = {"simple_python": 0.35, "non_live_ast": 0.34, "live_ast": 0.25, "dev": 0.6, "test_va": 0.2,
+               "dev_answerable": 0.5, "dev_no_call": 0.8}
     cells, cases = final_cells(tmp_path, metrics)
     assert cells["simple_python"] == (0.35, (0.3, 0.4)) and cases["simple_python"] == 400
     assert cells["non_live_ast"] == (0.34, (0.31, 0.37)) and cases["non_live_ast"] == 1600  # 4 categories' cases
     assert cells["dev"] == (0.6, (0.5, 0.7)) and cases["dev"] == 100
     assert cells["test_va"] == (0.2, (0.1, 0.3)) and cases["test_va"] == 50
+    assert cells["dev_answerable"] == (0.5, (0.4, 0.6)) and cases["dev_answerable"] == 70
+    assert cells["dev_no_call"] == (0.8, (0.6, 0.9)) and cases["dev_no_call"] == 30
     value, (low, high) = cells["overall_tooldev"]  # ToolDev: (non-live + live) / 2
     assert value == pytest.approx(0.295) and low < value < high
 
@@ -127,7 +155,7 @@ def test_budget_counts_sft_tokens_and_rl_completions(tmp_path: Path) -> None:
     tl = {label: recipe for label, recipe, _ in variant_recipes(REPO / "recipes" / "tl_training.yaml", "tl", 20, 2)}
     sft, irm = tl["standard SFT"], tl["+IRM"]
     for recipe, train in ((sft, {"train_tokens": 1234}), (irm, {"global_step": 5})):
-        recipe.output_dir = str(tmp_path)
+        recipe.output_dir, recipe.data.path = str(tmp_path), str(tmp_path / "no-dataset")
         stage_dir = recipe.run_dir / recipe.stages[0].name
         stage_dir.mkdir(parents=True)
         (stage_dir / "manifest.json").write_text(json.dumps({"outputs": {"train": train}}))

@@ -22,7 +22,7 @@ from jsonschema.exceptions import best_match
 from toolgym.core.errors import InputError
 
 __all__ = [
-    "BFCL_TYPE_KEY", "ROLES", "SAMPLE_TYPES", "Message", "Sample", "Tool", "ToolCall", "ToolSchemaError",
+    "BFCL_TYPE_KEY", "NO_CALL_TYPES", "ROLES", "SAMPLE_TYPES", "Message", "Sample", "Tool", "ToolCall", "ToolSchemaError",
     "OPENAI_NAME", "bfcl_to_json_schema", "json_schema_to_bfcl", "sanitize_name", "strip_annotations",
     "unsanitize_name",
 ]
@@ -32,6 +32,7 @@ ROLES = ("system", "user", "assistant", "tool")
 # the record types of docs/contracts.md; Sample.from_record accepts any non-empty type (importers add their own)
 SAMPLE_TYPES = ("single", "parallel", "multiple", "parallel_multiple", "no_tool", "zero_to_one_without",
                 "zero_to_one_with", "weak_to_strong")
+NO_CALL_TYPES = ("no_tool", "zero_to_one_without")  # record types whose gold is "no call"
 
 # BFCL type name -> JSON-Schema type (None: any value). Names not listed also map to None.
 _BFCL_TO_JSON: dict[str, str | None] = {

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolgym.core.schema import NO_CALL_TYPES, SAMPLE_TYPES
 from toolgym.eval.bfcl import LIVE_AST, NON_LIVE_AST
 
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
@@ -169,6 +170,25 @@ _AGGREGATES: dict[str, tuple[tuple[str, ...], bool]] = {
 
 
 AGGREGATE_CATEGORIES: dict[str, tuple[str, ...]] = {name: names for name, (names, _) in _AGGREGATES.items()}
+SUITE_AGGREGATES = ("answerable", "no_call")  # a toolgym suite's cases with a gold call / with "no call" as gold
+
+
+def suite_aggregates(cats: Mapping[str, CategoryScore]) -> dict[str, tuple[float, tuple[float, float], int]]:
+    """(accuracy, Wilson 95% interval, cases) pooled over a suite's answerable record types and over its no-call
+    ones (`core.schema.NO_CALL_TYPES`): the two sides of the call / no-call trade-off; a side without cases is
+    left out, and so is a run with a category that is not a toolgym record type (BFCL's, under noise)."""
+    if any(name not in SAMPLE_TYPES for name in cats if name != "overall"):
+        return {}
+    sides: dict[str, list[CategoryScore]] = {name: [] for name in SUITE_AGGREGATES}
+    for name, score in cats.items():
+        if name != "overall":
+            sides["no_call" if name in NO_CALL_TYPES else "answerable"].append(score)
+    out = {}
+    for side, scores in sides.items():
+        correct, total = sum(s.correct for s in scores), sum(s.n for s in scores)
+        if total:
+            out[side] = (correct / total, wilson_interval(correct, total), total)
+    return out
 
 
 def bfcl_aggregates(cats: Mapping[str, CategoryScore]) -> dict[str, float | None]:
@@ -194,7 +214,8 @@ def _aggregates(cats: Mapping[str, CategoryScore]) -> dict[str, tuple[float | No
 def summarize(rows: Sequence[Mapping[str, Any]], name: str, order: Sequence[str] = (), *,
               bfcl: bool = False, meta: dict[str, Any] | None = None,
               totals: Mapping[str, int] | None = None) -> Summary:
-    """The summary of a run's result rows (BFCL aggregates only for BFCL runs).
+    """The summary of a run's result rows: BFCL's aggregates for BFCL runs, a suite's answerable and no-call
+    sides (`suite_aggregates`) otherwise.
 
     `totals` (category -> its full case count) marks the aggregates over a category with fewer rows as subsets;
     without it every category counts as complete.
@@ -216,6 +237,9 @@ def summarize(rows: Sequence[Mapping[str, Any]], name: str, order: Sequence[str]
             intervals[key] = interval
         if limited:
             subset[key] = sum(cats[m].n for m in members)
+    if not bfcl:
+        for agg, (score, interval, _) in suite_aggregates(cats).items():
+            aggregates[agg], intervals[agg] = score, interval
     error_types = Counter(r["error_type"] for r in rows if not r["valid"] and r.get("error_type"))
     error_cats = Counter(r["error_category"] for r in rows if not r["valid"] and r.get("error_category"))
     return Summary(name, cats, aggregates, dict(error_types), dict(error_cats), len(rows), meta or {},

@@ -42,7 +42,7 @@ from toolgym.core.progress import progress_bar
 from toolgym.core.schema import Tool, ToolCall, unsanitize_name
 from toolgym.eval.bfcl import CATEGORIES, category_size, expand_categories, load_bfcl_cases, reference_calls
 from toolgym.eval.cases import EvalCase, unparsable_score
-from toolgym.eval.metrics import Summary, call_rates, summarize
+from toolgym.eval.metrics import SUITE_AGGREGATES, Summary, call_rates, summarize
 from toolgym.eval.suites import load_suite_cases
 
 RESULTS = "results.jsonl"
@@ -474,7 +474,8 @@ def bfcl_metrics(generator: Any, categories: Sequence[str], out_dir: Path, *, id
 
 def suite_metrics(generator: Any, suites: Sequence[str], out_dir: Path, *, identity: Mapping[str, Any],
                   settings: Mapping[str, Any]) -> dict[str, float]:
-    """Each of a recipe's suite files in `out_dir/<stem>`: `<stem>` accuracy plus `<stem>_ts/_pi/_cf`."""
+    """Each of a recipe's suite files in `out_dir/<stem>`: `<stem>` accuracy plus `<stem>_ts/_pi/_cf` and its
+    answerable and no-call sides, `<stem>_answerable` / `<stem>_no_call` (`metrics.suite_aggregates`)."""
     metrics: dict[str, float] = {}
     for suite in suites:
         stem = Path(suite).stem
@@ -482,4 +483,6 @@ def suite_metrics(generator: Any, suites: Sequence[str], out_dir: Path, *, ident
                             max_new_tokens=settings["max_new_tokens"], identity=dict(identity))
         metrics[stem] = summary.accuracy
         metrics.update(call_rates(stem, summary))
+        metrics.update({f"{stem}_{side}": summary.aggregates[side] for side in SUITE_AGGREGATES
+                        if summary.aggregates.get(side) is not None})
     return metrics

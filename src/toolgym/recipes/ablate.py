@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from toolgym.core.errors import InputError
+from toolgym.core.schema import NO_CALL_TYPES
 from toolgym.recipes.manifest import read_manifest
 from toolgym.recipes.spec import apply_overrides, parse_recipe, read_recipe
 
@@ -31,6 +32,7 @@ class Variant:
     stages: tuple[dict[str, Any], ...]  # stage entries without budget keys
     after: str | None = None  # continue from this variant's final adapter (its stages are not repeated)
     mix_scale: tuple[tuple[str, float], ...] = ()  # sample-type weights scaled (a composition study): own data
+    data_set: tuple[tuple[str, Any], ...] = ()  # data options set (e.g. toolset_no_call): own data too
 
 
 def _stage(kind: str, name: str, **keys: Any) -> dict[str, Any]:
@@ -75,6 +77,20 @@ STUDIES: dict[str, tuple[str, tuple[Variant, ...]]] = {
         Variant("base mix", (_sft(INVOCATION),)),
         Variant("zero-to-one and weak-to-strong x2", (_sft(INVOCATION),),
                 mix_scale=(("zero_to_one", 2.0), ("weak_to_strong", 2.0))),
+    )),
+    # the no-call trade-off (issue 14): the no-call record sources scaled together, from none to about 1.5x the
+    # base mix's; against the quickstart's mix the shares of training records are ~0 / 5 / 10 / 14 / 20%
+    # (the table's "no-call records" column gives each variant's measured share)
+    "no_call": ("No-call share of the training records", (
+        Variant("no no-call records", (_sft(INVOCATION),), mix_scale=(("no_tool", 0.0), ("zero_to_one", 0.0)),
+                data_set=(("toolset_no_call", 0.0),)),
+        Variant("low", (_sft(INVOCATION),), mix_scale=(("no_tool", 0.25), ("zero_to_one", 0.5)),
+                data_set=(("toolset_no_call", 0.04),)),
+        Variant("medium", (_sft(INVOCATION),), mix_scale=(("no_tool", 0.75), ("zero_to_one", 0.85)),
+                data_set=(("toolset_no_call", 0.07),)),
+        Variant("base mix", (_sft(INVOCATION),)),
+        Variant("high", (_sft(INVOCATION),), mix_scale=(("no_tool", 1.67),),
+                data_set=(("toolset_no_call", 0.2),)),
     )),
 }
 # the study's episode suite when the base recipe plays none (TL-Training's DE/CE/VA columns)
@@ -129,8 +145,8 @@ def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
 
 def _variant_data(raw: dict[str, Any], shared: dict[str, Any], variant: Variant, own: Path) -> dict[str, Any]:
     """The shared data section, or for a variant that scales sample types (of the base recipe's mix, else the
-    default mix) a dataset of its own."""
-    if not variant.mix_scale:
+    default mix) or sets data options a dataset of its own."""
+    if not variant.mix_scale and not variant.data_set:
         return shared
     from toolgym.data.synth import DEFAULT_MIX
 
@@ -138,7 +154,7 @@ def _variant_data(raw: dict[str, Any], shared: dict[str, Any], variant: Variant,
     mix = dict(data.get("mix") or DEFAULT_MIX)
     for name, scale in variant.mix_scale:
         mix[name] = mix.get(name, 0.0) * scale
-    return {**data, "mix": mix, "path": str(own)}
+    return {**data, **dict(variant.data_set), "mix": mix, "path": str(own)}
 
 
 def _base_stage_keys(stages: list[Any]) -> dict[str, dict[str, Any]]:
@@ -158,18 +174,23 @@ Cell = tuple[float, tuple[float, float] | None]  # (score, its 95% interval)
 def ablation_table(title: str, rows: list[tuple[str, dict[str, Cell | float], Budget]], keys: list[str],
                    cases: dict[str, int] | None = None) -> str:
     """Markdown: one row per variant, each metric as % with its 95% interval, the case count in the header,
-    tokens trained and (if any row has RL) RL completions trained on. The device the rows trained on is a line
+    tokens trained and (if any row has RL) RL completions trained on; the no-call share of each variant's training
+    records where the variants' datasets differ in it. The device the rows trained on is a line
     under the table when they share one, and a column when they do not (rows resumed on another machine)."""
     cases = cases or {}
     rl = any(budget.rl_completions for _, _, budget in rows)
     devices = {"; ".join(budget.devices) for _, _, budget in rows if budget.devices}
     per_row = len(devices) > 1
-    extra = ["tokens trained"] + (["RL completions"] if rl else []) + (["trained on"] if per_row else [])
+    shares = len({budget.no_call_share for _, _, budget in rows}) > 1  # the variants' datasets differ there
+    extra = (["no-call records"] if shares else []) + ["tokens trained"] + (["RL completions"] if rl else []) \
+        + (["trained on"] if per_row else [])
     heads = [f"{k} (n={cases[k]:,})" if k in cases else k for k in keys]
     lines = [f"### {title}", "", "| variant | " + " | ".join([*heads, *extra]) + " |",
              "|---|" + "---:|" * (len(keys) + len(extra))]
     for label, metrics, budget in rows:
         cells = [_cell(metrics.get(k)) for k in keys]
+        if shares:
+            cells.append(_cell(budget.no_call_share))
         cells.append(f"{budget.tokens:,}")
         if rl:
             cells.append(f"{budget.rl_completions:,}")
@@ -209,7 +230,7 @@ def final_cells(run_dir: Path, metrics: dict[str, float]) -> tuple[dict[str, Cel
     """Each final-eval metric with its 95% interval, and the case count behind it, from the summaries under
     eval_final/ (BFCL categories and aggregates, suites, episode suites); ToolDev's overall = (non-live + live)
     / 2 when both were run."""
-    from toolgym.eval.metrics import AGGREGATE_CATEGORIES
+    from toolgym.eval.metrics import SUITE_AGGREGATES
     from toolgym.recipes.runner import FINAL_EVAL
 
     cells: dict[str, Cell] = {k: (v, None) for k, v in metrics.items()}
@@ -217,21 +238,32 @@ def final_cells(run_dir: Path, metrics: dict[str, float]) -> tuple[dict[str, Cel
     for path in sorted((run_dir / FINAL_EVAL).glob("*/summary.json")):
         summary = json.loads(path.read_text())
         folder, categories = path.parent.name, summary.get("categories") or {}
-        prefix = folder.removeprefix("episodes-") + "_" if folder.startswith("episodes-") else ""
+        # a suite's aggregates (its answerable / no-call sides) and an episode suite's are named after it
+        prefix = "" if folder == "bfcl" else folder.removeprefix("episodes-") + "_"
         for name, score in categories.items():
-            key = name if folder == "bfcl" else (folder if name == "overall" and not prefix else None)
+            key = name if folder == "bfcl" else (folder if name == "overall" and folder == prefix[:-1] else None)
             if key in cells and score.get("ci95"):
                 cells[key], cases[key] = (cells[key][0], tuple(score["ci95"])), score["n"]
         for name, interval in (summary.get("intervals") or {}).items():
             key = prefix + name
             if key in cells and interval:
                 cells[key] = (cells[key][0], tuple(interval))
-                parts = AGGREGATE_CATEGORIES.get(name) if not prefix else None
-                cases[key] = sum(categories[c]["n"] for c in parts if c in categories) if parts else summary["n"]
+                cases[key] = _aggregate_cases(name, categories) if not prefix or name in SUITE_AGGREGATES \
+                    else summary["n"]
     if "non_live_ast" in cells and "live_ast" in cells:
         cells["overall_tooldev"], cases["overall_tooldev"] = _mean_cell(cells["non_live_ast"], cells["live_ast"]), \
             cases.get("non_live_ast", 0) + cases.get("live_ast", 0)
     return cells, cases
+
+
+def _aggregate_cases(name: str, categories: dict[str, Any]) -> int:
+    """The cases behind a BFCL aggregate or a suite's answerable / no-call side, from a summary's categories."""
+    from toolgym.eval.metrics import AGGREGATE_CATEGORIES
+
+    if name in AGGREGATE_CATEGORIES:
+        return sum(categories[c]["n"] for c in AGGREGATE_CATEGORIES[name] if c in categories)
+    no_call = sum(s["n"] for c, s in categories.items() if c in NO_CALL_TYPES)
+    return no_call if name == "no_call" else categories.get("overall", {}).get("n", 0) - no_call
 
 
 def _mean_cell(a: Cell, b: Cell) -> Cell:
@@ -299,16 +331,19 @@ class Budget:
     tokens: int = 0
     rl_completions: int = 0
     devices: tuple[str, ...] = ()
+    no_call_share: float | None = None  # of the training records of the variant's dataset (its manifest)
 
     def __add__(self, other: Budget) -> Budget:
+        share = self.no_call_share if self.no_call_share is not None else other.no_call_share
         return Budget(self.tokens + other.tokens, self.rl_completions + other.rl_completions,
-                      tuple(dict.fromkeys(self.devices + other.devices)))
+                      tuple(dict.fromkeys(self.devices + other.devices)), share)
 
 
 def budget_trained(recipe: Any) -> Budget:
     """Read from the stages' manifests: SFT-like stages report train_tokens; an RL stage trained on
-    steps × batch × accumulation completions (PPO: one per prompt; GRPO: the batch counts completions)."""
-    total = Budget()
+    steps × batch × accumulation completions (PPO: one per prompt; GRPO: the batch counts completions). The
+    no-call share comes from the dataset's manifest."""
+    total = Budget(no_call_share=no_call_share(Path(recipe.data.path)))
     for stage in recipe.stages:
         train = (read_manifest(recipe.run_dir / stage.name) or {}).get("outputs", {}).get("train", {})
         devices = (str(train["device"]),) if train.get("device") else ()
@@ -319,6 +354,13 @@ def budget_trained(recipe: Any) -> Budget:
         else:
             total += Budget(tokens=int(train.get("train_tokens", 0) or 0), devices=devices)
     return total
+
+
+def no_call_share(dataset: Path) -> float | None:
+    """The share of a dataset's training records whose gold is "no call", from its manifest (None without one)."""
+    train = ((read_manifest(dataset) or {}).get("files") or {}).get("train") or {}
+    by_type, records = train.get("by_type") or {}, train.get("records") or 0
+    return sum(by_type.get(t, 0) for t in NO_CALL_TYPES) / records if records else None
 
 
 def _ensure_data(recipe: Any) -> None:
