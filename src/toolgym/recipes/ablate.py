@@ -248,7 +248,7 @@ def final_cells(run_dir: Path, metrics: dict[str, float]) -> tuple[dict[str, Cel
             key = prefix + name
             if key in cells and interval:
                 cells[key] = (cells[key][0], tuple(interval))
-                cases[key] = _aggregate_cases(name, categories) if not prefix or name in SUITE_AGGREGATES \
+                cases[key] = aggregate_cases(name, categories) if not prefix or name in SUITE_AGGREGATES \
                     else summary["n"]
     if "non_live_ast" in cells and "live_ast" in cells:
         cells["overall_tooldev"], cases["overall_tooldev"] = _mean_cell(cells["non_live_ast"], cells["live_ast"]), \
@@ -256,7 +256,7 @@ def final_cells(run_dir: Path, metrics: dict[str, float]) -> tuple[dict[str, Cel
     return cells, cases
 
 
-def _aggregate_cases(name: str, categories: dict[str, Any]) -> int:
+def aggregate_cases(name: str, categories: dict[str, Any]) -> int:
     """The cases behind a BFCL aggregate or a suite's answerable / no-call side, from a summary's categories."""
     from toolgym.eval.metrics import AGGREGATE_CATEGORIES
 
