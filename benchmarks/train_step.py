@@ -3,8 +3,9 @@ four variants: the full step, with activation checkpointing (the numbers behind 
 auto` and the token budget), with `prompt_gradient: false` (the prompt runs once without gradients) and with
 `prompt_gradient: query` (the same, but the last `--question` prompt tokens train too).
 
-Each variant runs in its own process (peak RSS is per process), three steps, the last one timed; the ratios
-are against the full step of the same run.
+Each variant runs in its own process (peak RSS is per process): one warm-up step, then `--steps` timed steps,
+reported as their median with the fastest and slowest beside it (one timed step read as noise in stop 33); the
+ratios are medians against the full step's of the same run.
 
     python benchmarks/train_step.py --rows 4 --length 512 --completion 64 --json step.json
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -22,7 +24,8 @@ VARIANTS = ("full", "checkpointing", "prompt-detached", "query-detached")
 MODES = {"full": True, "checkpointing": True, "prompt-detached": False, "query-detached": "query"}
 
 
-def one_step(rows: int, length: int, completion: int, variant: str, threads: int, question: int) -> dict:
+def one_step(rows: int, length: int, completion: int, variant: str, threads: int, question: int,
+             steps: int = 5) -> dict:
     import torch
     from peft import get_peft_model
     from trl.trainer.utils import add_fused_lm_head
@@ -47,15 +50,18 @@ def one_step(rows: int, length: int, completion: int, variant: str, threads: int
     batch = {"input_ids": ids, "labels": labels, "weights": (labels != -100).float(),
              "attention_mask": torch.ones(rows, length, dtype=torch.long),
              "query_start": torch.full((rows,), length - completion - question)}
-    seconds = 0.0
-    for _ in range(3):
+    times = []
+    for _ in range(1 + steps):  # the first step warms up (allocations, kernels) and is not timed
         started = time.perf_counter()
         loss, _ = weighted_loss(model, batch, prompt_gradient=MODES[variant])
         loss.backward()
-        seconds = time.perf_counter() - started
+        model.zero_grad(set_to_none=True)
+        times.append(time.perf_counter() - started)
+    seconds = statistics.median(times[1:])
     return {"rows": rows, "length": length, "completion": completion, "question": question, "variant": variant,
-            "threads": threads,
-            "seconds_per_step": round(seconds, 2), "tokens_per_second": round(rows * length / seconds, 1),
+            "threads": threads, "timed_steps": steps,
+            "seconds_per_step": round(seconds, 2), "fastest": round(min(times[1:]), 2),
+            "slowest": round(max(times[1:]), 2), "tokens_per_second": round(rows * length / seconds, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "device": capability().line(), "dtype": "float32 (LoRA)"}
 
@@ -68,24 +74,26 @@ def main() -> None:
     parser.add_argument("--question", type=int, default=40,
                         help="prompt tokens before the completion that train under prompt_gradient: query")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=5, help="timed steps per variant (after one warm-up)")
     parser.add_argument("--json", default=None)
     parser.add_argument("--variant", choices=VARIANTS, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
         print(json.dumps(one_step(args.rows, args.length, args.completion, args.variant, args.threads,
-                                  args.question)))
+                                  args.question, args.steps)))
         return
     results = []
     for variant in VARIANTS:
         out = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--length", str(args.length),
                               "--completion", str(args.completion), "--threads", str(args.threads),
-                              "--question", str(args.question),
+                              "--question", str(args.question), "--steps", str(args.steps),
                               "--variant", variant],
                              capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
         results.append(json.loads(out))
         r = results[-1]
         r["speedup"] = round(results[0]["seconds_per_step"] / r["seconds_per_step"], 2)
-        print(f"{variant:>15}: {r['seconds_per_step']} s/step, {r['tokens_per_second']} tok/s, {r['speedup']}x, "
+        print(f"{variant:>15}: {r['seconds_per_step']} s/step (median of {r['timed_steps']}: "
+              f"{r['fastest']}-{r['slowest']}), {r['tokens_per_second']} tok/s, {r['speedup']}x, "
               f"peak RSS {r['peak_rss_mb']} MB  [{r['device']}, {r['dtype']}]", flush=True)
     if args.json:
         with open(args.json, "w") as f:
