@@ -115,6 +115,21 @@ def test_no_call_study_sets_the_no_call_sources_and_tabulates_each_share(tmp_pat
     assert (Budget(1, no_call_share=0.1) + Budget(2)).no_call_share == 0.1  # an RL row keeps its SFT row's data
 
 
+def test_masking_study_scores_every_variant_on_the_shared_suites() -> None:
+    recipes = {label: r for label, r, _ in variant_recipes(
+        REPO / "recipes" / "quality.yaml", "masking", 20, 2, ["eval.suites=[dev.jsonl]", "eval.episodes=[test_a.jsonl]"])}
+    base, real, hammer = recipes["base data"], recipes["real names"], recipes["two thirds masked (Hammer)"]
+    assert real.data.mask_functions == real.data.mask_parameters == 0.0
+    assert hammer.data.mask_functions == hammer.data.mask_parameters == 0.67
+    assert base.data.mask_functions == 0.2 and len({r.data.path for r in recipes.values()}) == len(recipes)
+    shared = Path(base.data.path)
+    assert base.eval.suites == ["dev.jsonl"]  # resolved in its own (the shared) data folder by the runner
+    assert real.eval.suites == [str(shared / "dev.jsonl")] and hammer.eval.calibrate == str(shared / "dev.jsonl")
+    assert real.eval.episodes == [str(shared / "test_a.jsonl")]
+    no_call = {label: r for label, r, _ in variant_recipes(REPO / "recipes" / "quality.yaml", "no_call", 20, 2)}
+    assert no_call["high"].eval.calibrate == "dev.jsonl"  # its own dev split: the same records (mix-only changes)
+
+
 def test_final_cells_carry_intervals_and_case_counts(tmp_path: Path) -> None:
     from toolgym.recipes.ablate import final_cells
 

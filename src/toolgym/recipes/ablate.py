@@ -92,7 +92,19 @@ STUDIES: dict[str, tuple[str, tuple[Variant, ...]]] = {
         Variant("high", (_sft(INVOCATION),), mix_scale=(("no_tool", 1.67),),
                 data_set=(("toolset_no_call", 0.2),)),
     )),
+    # Hammer's function masking (issue 14): opaque function and parameter names in a share of the training
+    # records, so that selection has to come from the descriptions; scored on the base dataset's suites, since
+    # masking changes the dev and test splits too
+    "masking": ("Opaque names in the training records (Hammer)", (
+        Variant("real names", (_sft(INVOCATION),), data_set=(("mask_functions", 0.0), ("mask_parameters", 0.0))),
+        Variant("base data", (_sft(INVOCATION),)),
+        Variant("half masked", (_sft(INVOCATION),), data_set=(("mask_functions", 0.5), ("mask_parameters", 0.25))),
+        Variant("two thirds masked (Hammer)", (_sft(INVOCATION),),
+                data_set=(("mask_functions", 0.67), ("mask_parameters", 0.67))),
+    )),
 }
+# studies whose variants' own datasets differ in their suites too: every variant is scored on the base dataset's
+SHARED_SUITES = {"masking"}
 # the study's episode suite when the base recipe plays none (TL-Training's DE/CE/VA columns)
 STUDY_EPISODES = {"tl": "test_unseen_tool_unseen_query.jsonl"}
 
@@ -132,6 +144,8 @@ def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
     for index, variant in enumerate(variants):
         data = _variant_data(raw, shared, variant, ablate_dir / f"data-{study}-{index}" / "dataset")
         evaluation = {**(raw.get("eval") or {}), "baseline": False}  # the Raw row is the baseline
+        if study in SHARED_SUITES and data is not shared:
+            evaluation.update(_shared_suites(evaluation, Path(shared["path"])))
         if study in STUDY_EPISODES and not evaluation.get("episodes"):
             evaluation["episodes"] = [STUDY_EPISODES[study]]
         # equal step budgets, not a deadline each variant would plan by its own clock
@@ -155,6 +169,15 @@ def _variant_data(raw: dict[str, Any], shared: dict[str, Any], variant: Variant,
     for name, scale in variant.mix_scale:
         mix[name] = mix.get(name, 0.0) * scale
     return {**data, **dict(variant.data_set), "mix": mix, "path": str(own)}
+
+
+def _shared_suites(evaluation: dict[str, Any], shared: Path) -> dict[str, Any]:
+    """The eval section's suite, episode and calibration files, named inside the shared dataset's folder."""
+    out: dict[str, Any] = {key: [str(shared / name) for name in evaluation.get(key) or []]
+                           for key in ("suites", "episodes")}
+    if evaluation.get("calibrate"):
+        out["calibrate"] = str(shared / evaluation["calibrate"])
+    return out
 
 
 def _base_stage_keys(stages: list[Any]) -> dict[str, dict[str, Any]]:
@@ -282,7 +305,10 @@ def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
     train nothing and tabulate the variants whose final eval is on disk; `columns` (glob patterns over the
     metric names) picks and orders the columns."""
     rows, done, cases = [], {}, {}
-    for label, recipe, variant in variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps):
+    variants = variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps)
+    if study in SHARED_SUITES and not finished_only:  # every variant is scored on the shared dataset's suites
+        _ensure_data(next(recipe for _, recipe, variant in variants if not variant.mix_scale and not variant.data_set))
+    for label, recipe, variant in variants:
         before = Budget()
         if variant.after is not None:  # e.g. +IRM: RL on top of the SFT variant trained above
             if variant.after not in done:

@@ -29,7 +29,7 @@ def run(
 
 def ablate(
     recipe: Annotated[Path, typer.Argument(help="Base recipe YAML: its model, data and eval settings are shared.")],
-    study: Annotated[str, typer.Option(help="tooldev (Table 3), tl (Table 5: 8 rows, DE/CE/VA columns), gentool (ranking on/off), gentool_data (zero-to-one / weak-to-strong shares) or no_call (the no-call share of the training records, 0-20%).")] = "tooldev",
+    study: Annotated[str, typer.Option(help="tooldev (Table 3), tl (Table 5: 8 rows, DE/CE/VA columns), gentool (ranking on/off), gentool_data (zero-to-one / weak-to-strong shares), no_call (the no-call share of the training records, 0-20%) or masking (Hammer's opaque names: none / base / half / two thirds; scored on the base dataset's suites).")] = "tooldev",
     steps: Annotated[int, typer.Option(min=1, help="Optimizer steps per variant (equal budgets).")] = 100,
     batch: Annotated[int, typer.Option(min=1, help="Per-device batch size for every variant.")] = 8,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override the base recipe (repeatable).")] = None,
