@@ -22,8 +22,8 @@ from jsonschema.exceptions import best_match
 from toolgym.core.errors import InputError
 
 __all__ = [
-    "BFCL_TYPE_KEY", "NO_CALL_TYPES", "ROLES", "SAMPLE_TYPES", "Message", "Sample", "Tool", "ToolCall", "ToolSchemaError",
-    "OPENAI_NAME", "bfcl_to_json_schema", "json_schema_to_bfcl", "sanitize_name", "strip_annotations",
+    "BFCL_TYPE_KEY", "NO_CALL_TYPES", "ROLES", "SAMPLE_TYPES", "Message", "Sample", "Tool", "ToolCall",
+    "ToolSchemaError", "OPENAI_NAME", "bfcl_to_json_schema", "json_schema_to_bfcl", "sanitize_name", "strip_annotations",
     "unsanitize_name",
 ]
 
