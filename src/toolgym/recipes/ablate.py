@@ -34,6 +34,11 @@ class Variant:
     mix_scale: tuple[tuple[str, float], ...] = ()  # sample-type weights scaled (a composition study): own data
     data_set: tuple[tuple[str, Any], ...] = ()  # data options set (e.g. toolset_no_call): own data too
 
+    @property
+    def own_data(self) -> bool:
+        """Whether the variant trains on a dataset of its own rather than the shared one."""
+        return bool(self.mix_scale or self.data_set)
+
 
 def _stage(kind: str, name: str, **keys: Any) -> dict[str, Any]:
     return {"kind": kind, "name": name, **keys}
@@ -144,7 +149,7 @@ def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
     for index, variant in enumerate(variants):
         data = _variant_data(raw, shared, variant, ablate_dir / f"data-{study}-{index}" / "dataset")
         evaluation = {**(raw.get("eval") or {}), "baseline": False}  # the Raw row is the baseline
-        if study in SHARED_SUITES and data is not shared:
+        if study in SHARED_SUITES and variant.own_data:
             evaluation.update(_shared_suites(evaluation, Path(shared["path"])))
         if study in STUDY_EPISODES and not evaluation.get("episodes"):
             evaluation["episodes"] = [STUDY_EPISODES[study]]
@@ -160,7 +165,7 @@ def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
 def _variant_data(raw: dict[str, Any], shared: dict[str, Any], variant: Variant, own: Path) -> dict[str, Any]:
     """The shared data section, or for a variant that scales sample types (of the base recipe's mix, else the
     default mix) or sets data options a dataset of its own."""
-    if not variant.mix_scale and not variant.data_set:
+    if not variant.own_data:
         return shared
     from toolgym.data.synth import DEFAULT_MIX
 
@@ -307,7 +312,7 @@ def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
     rows, done, cases = [], {}, {}
     variants = variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps)
     if study in SHARED_SUITES and not finished_only:  # every variant is scored on the shared dataset's suites
-        _ensure_data(next(recipe for _, recipe, variant in variants if not variant.mix_scale and not variant.data_set))
+        _ensure_data(next(recipe for _, recipe, variant in variants if not variant.own_data))
     for label, recipe, variant in variants:
         before = Budget()
         if variant.after is not None:  # e.g. +IRM: RL on top of the SFT variant trained above
