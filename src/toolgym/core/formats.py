@@ -20,14 +20,14 @@ import keyword
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import jinja2
 import jinja2.meta
 
 from toolgym.core.errors import InputError
-from toolgym.core.schema import Message, Tool, ToolCall
+from toolgym.core.schema import Message, Tool, ToolCall, canonical_schema, order_arguments
 
 __all__ = ["FORMATS", "ParseResult", "parse_calls", "render_calls", "render_prompt", "supports_tools",
            "tool_json", "tool_system_prompt", "PROMPT_VERSION"]
@@ -523,8 +523,9 @@ _CALL_INSTRUCTIONS = {
 }
 _NO_CALL_RULE = "If no function fits, answer in plain text."
 # Bumped whenever render_prompt's text changes for the same input (run identities include it, so results made
-# under an older rendering are never resumed): 2 = tools with sorted keys (`tool_json`).
-PROMPT_VERSION = 2
+# under an older rendering are never resumed): 2 = tools with sorted keys (`tool_json`); 3 = parameters and call
+# arguments in `core.schema.parameter_order` (required first), not alphabetically.
+PROMPT_VERSION = 3
 
 # Minimal ChatML template for tokenizers that ship none (base models); transformers has no default.
 CHATML_TEMPLATE = (
@@ -542,10 +543,11 @@ def _as_message(m: Message | Mapping) -> Message:
 
 
 def tool_json(tool: Tool | Mapping) -> str:
-    """A tool as the prompt shows it: compact JSON with sorted keys, so a tool renders the same whatever the key
-    order of the file it came from (toolgym's JSONL is written sorted; BFCL's files put `name` first)."""
-    return json.dumps(_as_tool(tool).to_function(annotations=False), ensure_ascii=False, separators=(",", ":"),
-                      sort_keys=True)
+    """A tool as the prompt shows it: compact JSON with sorted keys and parameters in `parameter_order` (required
+    first), so a tool renders the same whatever the key order of the file it came from (toolgym's JSONL is written
+    sorted; BFCL's files put `name` first)."""
+    return json.dumps(canonical_schema(_as_tool(tool).to_function(annotations=False)), ensure_ascii=False,
+                      separators=(",", ":"))
 
 
 def tool_system_prompt(tools: Iterable[Tool | Mapping], fmt: str = "hermes") -> str:
@@ -607,7 +609,7 @@ def render_prompt(tokenizer: Any, messages: Sequence[Message | Mapping], tools: 
     elif supports_tools(tokenizer):
         tool_dicts = [{"type": "function", "function": t.to_function(annotations=False)} for t in tool_objs]
         return _apply_template(tokenizer, [m.to_openai() for m in msgs], tools=tool_dicts or None, **kwargs)
-    dicts = _messages_as_text(msgs, fmt)
+    dicts = _messages_as_text(msgs, fmt, tool_objs)
     if tool_objs:  # (not keyed on tool_calls, so every prefix of a conversation renders as a prefix)
         system = tool_system_prompt(tool_objs, fmt)
         if dicts and dicts[0]["role"] == "system":
@@ -626,8 +628,10 @@ def _apply_template(tokenizer: Any, messages: list[dict], **kwargs: Any) -> str:
         raise InputError(f"the chat template failed: {message}", field="chat_template") from None
 
 
-def _messages_as_text(msgs: Sequence[Message], fmt: str) -> list[dict]:
-    """Messages with only string content and system/user/assistant roles; tool turns merged into user turns."""
+def _messages_as_text(msgs: Sequence[Message], fmt: str, tools: Sequence[Tool] = ()) -> list[dict]:
+    """Messages with only string content and system/user/assistant roles; tool turns merged into user turns;
+    call arguments in their tool's `parameter_order`."""
+    schemas = {t.name: t.parameters for t in tools}
     out: list[dict] = []
     for m in msgs:
         if m.role == "tool":
@@ -639,7 +643,9 @@ def _messages_as_text(msgs: Sequence[Message], fmt: str) -> list[dict]:
             continue
         content = m.content or ""
         if m.role == "assistant" and m.tool_calls:
-            calls = render_calls(m.tool_calls, fmt)
+            ordered = [replace(c, arguments=order_arguments(c.arguments, schemas.get(c.name)))
+                       for c in m.tool_calls]
+            calls = render_calls(ordered, fmt)
             content = f"{content.rstrip()}\n{calls}" if content.strip() else calls
         out.append({"role": m.role, "content": content})
     return [{"role": d["role"], "content": d["content"]} for d in out]

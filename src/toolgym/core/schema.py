@@ -23,8 +23,8 @@ from toolgym.core.errors import InputError
 
 __all__ = [
     "BFCL_TYPE_KEY", "NO_CALL_TYPES", "ROLES", "SAMPLE_TYPES", "Message", "Sample", "Tool", "ToolCall",
-    "ToolSchemaError", "OPENAI_NAME", "bfcl_to_json_schema", "json_schema_to_bfcl", "sanitize_name", "strip_annotations",
-    "unsanitize_name",
+    "ToolSchemaError", "OPENAI_NAME", "bfcl_to_json_schema", "canonical_schema", "json_schema_to_bfcl",
+    "order_arguments", "parameter_order", "sanitize_name", "strip_annotations", "unsanitize_name",
 ]
 
 BFCL_TYPE_KEY = "x-bfcl-type"
@@ -192,6 +192,48 @@ def json_schema_to_bfcl(params: Any) -> Any:
 def strip_annotations(params: Any) -> Any:
     """A copy of a schema without the `x-bfcl-type` annotations (for compact prompts)."""
     return _map_schema(copy.deepcopy(params), lambda n: {k: v for k, v in n.items() if k != BFCL_TYPE_KEY})
+
+
+# ----------------------------------------------------------------------------------------------------
+# Parameter order: the one order prompts list parameters in, training targets write arguments in and the call
+# grammar asks for them in. Required parameters come first, in the order of the schema's `required` list (kept by
+# every source, since it is a list), then the optional ones sorted by name, so a tool reads the same whatever the
+# key order of the file it came from (toolgym's JSONL is written with sorted keys; BFCL's is not). Alphabetical
+# order (PROMPT_VERSION 2) asked for optional parameters before required ones a third of the time.
+
+
+def parameter_order(schema: Any) -> list[str]:
+    """The names of an object schema's properties in toolgym's canonical order (required first)."""
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    if not isinstance(props, Mapping):
+        return []
+    required = schema.get("required")
+    first = list(dict.fromkeys(r for r in required if r in props)) if isinstance(required, list) else []
+    return first + sorted(k for k in props if k not in first)
+
+
+def canonical_schema(node: Any) -> Any:
+    """A copy of a schema with sorted keys, except that every `properties` object is in `parameter_order`."""
+    if isinstance(node, list):
+        return [canonical_schema(v) for v in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {k: canonical_schema(node[k]) for k in sorted(node)}
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {k: out["properties"][k] for k in parameter_order(out)}
+    return out
+
+
+def order_arguments(arguments: Any, schema: Any) -> Any:
+    """`arguments` with keys in `parameter_order` of `schema` (unknown keys last, sorted), nested objects too."""
+    if isinstance(arguments, list) and isinstance(schema, Mapping):
+        return [order_arguments(v, schema.get("items")) for v in arguments]
+    if not isinstance(arguments, Mapping) or not isinstance(schema, Mapping):
+        return arguments
+    props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
+    known = [k for k in parameter_order(schema) if k in arguments]
+    keys = known + sorted(k for k in arguments if k not in props)
+    return {k: order_arguments(arguments[k], props.get(k)) for k in keys}
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from typing import Any
 
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import CALL_CLOSE, CALL_OPEN
-from toolgym.core.schema import strip_annotations
+from toolgym.core.schema import canonical_schema, strip_annotations
 from toolgym.models.copybias import RowCopyBias, TokenTexts, copy_source
 
 TOOL_CHOICES = ("auto", "required", "none")
@@ -92,23 +92,12 @@ def check_policy(policy: CallPolicy, fmt: str) -> None:
 
 def json_parameters(parameters: Any) -> dict[str, Any]:
     """A tool's parameters as plain JSON Schema for the grammar (BFCL annotations dropped, `any` unconstrained),
-    with properties in sorted order: the order the prompt shows them in (`core.formats.tool_json`) and that
-    toolgym's training targets use (JSONL is written with sorted keys), so the grammar asks for keys in that order."""
-    schema = _sorted_properties(strip_annotations(parameters)) if isinstance(parameters, dict) else {}
+    with properties in `core.schema.parameter_order` (required first): the order the prompt lists them in
+    (`core.formats.tool_json`) and toolgym's training targets write them in, so the grammar asks for that order."""
+    schema = canonical_schema(strip_annotations(parameters)) if isinstance(parameters, dict) else {}
     if not schema.get("properties") and schema.get("type") in (None, "object"):
         return {"type": "object"}
     return schema
-
-
-def _sorted_properties(node: Any) -> Any:
-    if isinstance(node, list):
-        return [_sorted_properties(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _sorted_properties(v) for k, v in node.items()}
-    if isinstance(out.get("properties"), dict):
-        out["properties"] = dict(sorted(out["properties"].items()))
-    return out
 
 
 def call_format(tools: Sequence[Mapping[str, Any]], tool_choice: str,
