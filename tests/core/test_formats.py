@@ -481,3 +481,20 @@ def test_a_tool_renders_the_same_whatever_its_key_order():
     assert ('{"description":"Area of a triangle.","name":"area","parameters":{"properties":{"base":'
             '{"description":"Base.","type":"integer"},"unit":{"description":"Unit.","type":"string"}},'
             '"required":["base"],"type":"object"}}') in prompt
+
+
+def test_prompt_and_target_list_required_parameters_first_where_the_alphabet_would_not(smollm2_tokenizer):
+    """One order for the documentation the model reads and the arguments it writes (core.schema.parameter_order):
+    alphabetically `compounded` (optional) would come before `duration` and `principal` (required)."""
+    from toolgym.core.formats import tool_system_prompt
+
+    tool = {"name": "future_value", "description": "Future value of an investment.", "parameters": {
+        "type": "object", "required": ["principal", "duration"], "properties": {
+            "compounded": {"type": "integer"}, "duration": {"type": "integer"}, "principal": {"type": "number"}}}}
+    prompt = tool_system_prompt([tool])
+    assert prompt.index('"principal"') < prompt.index('"duration"') < prompt.index('"compounded"')
+    call = {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {
+        "name": "future_value", "arguments": {"compounded": 12, "duration": 2, "principal": 1000}}}]}
+    text = render_prompt(smollm2_tokenizer, [{"role": "user", "content": "1000 for 2 years, monthly"}, call], [tool],
+                         add_generation_prompt=False)
+    assert '{"name": "future_value", "arguments": {"principal": 1000, "duration": 2, "compounded": 12}}' in text

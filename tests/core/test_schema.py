@@ -293,3 +293,48 @@ def test_every_bfcl_doc_round_trips_and_validates(bfcl_docs):
             total += 1
     print(f"\nBFCL docs round-tripped: {total} ({len(validated)} distinct) over {len(bfcl_docs)} files")
     assert total > 8000
+
+
+# ------------------------------------------------------------------------------------------------ parameter order
+
+ORDER_SCHEMA = {"type": "object", "required": ["time", "from_zone", "to_zone"], "properties": {
+    "format": {"type": "string"}, "from_zone": {"type": "string"}, "time": {"type": "string"},
+    "to_zone": {"type": "string"}, "dst": {"type": "boolean"},
+    "window": {"type": "object", "required": ["start"], "properties": {"end": {"type": "string"},
+                                                                        "start": {"type": "string"}}}}}
+
+
+def test_parameter_order_puts_required_first_in_their_listed_order_then_the_rest_by_name():
+    from toolgym.core.schema import parameter_order
+
+    assert parameter_order(ORDER_SCHEMA) == ["time", "from_zone", "to_zone", "dst", "format", "window"]
+    # a required name the properties lack, a repeat and a missing `required` list change nothing else
+    assert parameter_order({**ORDER_SCHEMA, "required": ["to_zone", "ghost", "to_zone"]})[:2] == ["to_zone", "dst"]
+    assert parameter_order({"properties": {"b": {}, "a": {}}}) == ["a", "b"]
+    assert parameter_order({"type": "string"}) == []
+
+
+def test_order_arguments_follows_the_schema_at_every_depth_and_sorts_what_it_does_not_know():
+    from toolgym.core.schema import order_arguments
+
+    args = {"window": {"start": "9", "end": "17"}, "zz_extra": 1, "dst": True, "to_zone": "UTC", "time": "3pm",
+            "aa_extra": {"y": 1, "x": 2}}
+    ordered = order_arguments(args, ORDER_SCHEMA)
+    assert list(ordered) == ["time", "to_zone", "dst", "window", "aa_extra", "zz_extra"]
+    assert list(ordered["window"]) == ["start", "end"]
+    assert list(ordered["aa_extra"]) == ["x", "y"]  # no schema: sorted
+    assert ordered == args  # the same values
+    items = {"type": "array", "items": ORDER_SCHEMA["properties"]["window"]}
+    assert [list(d) for d in order_arguments([{"end": "1", "start": "0"}], items)] == [["start", "end"]]
+
+
+def test_canonical_schema_sorts_keys_but_lists_properties_in_parameter_order():
+    from toolgym.core.schema import canonical_schema
+
+    shuffled = {"properties": dict(reversed(list(ORDER_SCHEMA["properties"].items()))), "type": "object",
+                "required": ORDER_SCHEMA["required"]}
+    out = canonical_schema(shuffled)
+    assert list(out) == ["properties", "required", "type"]
+    assert list(out["properties"]) == ["time", "from_zone", "to_zone", "dst", "format", "window"]
+    assert list(out["properties"]["window"]["properties"]) == ["start", "end"]
+    assert canonical_schema(ORDER_SCHEMA) == canonical_schema(shuffled)

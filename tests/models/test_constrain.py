@@ -70,6 +70,17 @@ def test_required_gives_schema_valid_calls_where_the_base_model_writes_prose(smo
                                                                        tools=[TOOLS])[0][0]
     calls = _valid_calls(text)
     assert {c.name for c in calls} <= {"book_table", "get_weather"}
+    order = ["restaurant", "guests", "time"]  # core.schema.parameter_order: required first, not alphabetical
+    for call in calls:
+        if call.name == "book_table":
+            assert list(call.arguments) == [k for k in order if k in call.arguments], text
+
+
+def test_the_grammar_asks_for_parameters_in_the_prompts_order():
+    from toolgym.models.constrain import json_parameters
+
+    schema = json_parameters(BOOK["function"]["parameters"])
+    assert list(schema["properties"]) == ["restaurant", "guests", "time"]  # alphabetically: guests first
 
 
 def test_named_choice_and_sampling_path(smol, prompt):

@@ -218,17 +218,19 @@ def canonical_schema(node: Any) -> Any:
         return [canonical_schema(v) for v in node]
     if not isinstance(node, Mapping):
         return node
-    out = {k: canonical_schema(node[k]) for k in sorted(node)}
-    if isinstance(out.get("properties"), dict):
-        out["properties"] = {k: out["properties"][k] for k in parameter_order(out)}
-    return out
+    props = node.get("properties")
+    return {k: ({p: canonical_schema(props[p]) for p in parameter_order(node)}
+                if k == "properties" and isinstance(props, Mapping) else canonical_schema(node[k]))
+            for k in sorted(node)}
 
 
 def order_arguments(arguments: Any, schema: Any) -> Any:
-    """`arguments` with keys in `parameter_order` of `schema` (unknown keys last, sorted), nested objects too."""
-    if isinstance(arguments, list) and isinstance(schema, Mapping):
+    """`arguments` with keys in `parameter_order` of `schema` (keys it does not know last, sorted; without a
+    schema all sorted), nested objects and arrays of objects too."""
+    schema = schema if isinstance(schema, Mapping) else {}
+    if isinstance(arguments, list):
         return [order_arguments(v, schema.get("items")) for v in arguments]
-    if not isinstance(arguments, Mapping) or not isinstance(schema, Mapping):
+    if not isinstance(arguments, Mapping):
         return arguments
     props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
     known = [k for k in parameter_order(schema) if k in arguments]

@@ -7,7 +7,9 @@ as `messages`, to the base template (or toolgym's ChatML fallback when the token
 
 Checked in transformers 5.24 (utils/chat_template_utils.py, render_jinja_template): dict `tools` reach the template
 unchanged as `tools` (key order kept by _plain_template_data), `tojson` is json.dumps with ensure_ascii=False and
-optional separators and sort_keys (tools print with sorted keys, as `core.formats.tool_json`), and the environment has trim_blocks/lstrip_blocks (so this template has no newlines of its own).
+optional separators and sort_keys, and the environment has trim_blocks/lstrip_blocks (so this template has no
+newlines of its own). Tools and call arguments are printed by macros here, in `core.schema`'s canonical parameter
+order (required first), as `core.formats.tool_json` and `render_prompt` print them; tojson alone cannot.
 
 The template prints each tool's function dict as given; render_prompt first normalises it (Tool.from_dict: BFCL
 docs converted, `x-` annotations dropped), so the two agree for plain OpenAI/JSON-Schema tools. Python-format calls
@@ -28,6 +30,7 @@ from toolgym.core.formats import (
 )
 
 _TOOLS_GAP = "<tools>\n\n</tools>"  # tool_system_prompt([]) has no tool lines between the tags
+_KEYSEP = "\u241f"  # joins a mapping's ordered keys between macros (jinja macros return text); assumed absent from keys
 
 # Rebuilds `messages` as render_prompt's _messages_as_text + tool system prompt; placeholders are filled in below.
 _PREFIX = r"""{%- macro pystr(s) -%}
@@ -35,26 +38,60 @@ _PREFIX = r"""{%- macro pystr(s) -%}
 {%- set e = s.replace('\\', '\\\\').replace('\n', '\\n').replace('\r', '\\r').replace('\t', '\\t') -%}
 {{- q + (e.replace("'", "\\'") if q == "'" else e) + q -}}
 {%- endmacro -%}
-{%- macro pyval(v) -%}
+{%- macro ordered_keys(v, schema) -%}
+{#- the keys of mapping v in core.schema.order_arguments' order, joined by KEYSEP -#}
+{%- set props = schema['properties'] if (schema is mapping and schema['properties'] is mapping) else {} -%}
+{%- set req = schema['required'] if (schema is mapping and schema['required'] is iterable and schema['required'] is not string and schema['required'] is not mapping) else [] -%}
+{%- set o = namespace(keys=[]) -%}
+{%- for r in req -%}{%- if r in props and r in v and r not in o.keys -%}{%- set o.keys = o.keys + [r] -%}{%- endif -%}{%- endfor -%}
+{%- for k in v.keys() | list | sort(case_sensitive=true) -%}{%- if k in props and k not in o.keys -%}{%- set o.keys = o.keys + [k] -%}{%- endif -%}{%- endfor -%}
+{%- for k in v.keys() | list | sort(case_sensitive=true) -%}{%- if k not in props -%}{%- set o.keys = o.keys + [k] -%}{%- endif -%}{%- endfor -%}
+{{- o.keys | join(KEYSEP) -}}
+{%- endmacro -%}
+{%- macro pyval(v, schema) -%}
 {%- if v is none -%}None{%- elif v is boolean -%}{{ 'True' if v else 'False' }}
 {%- elif v is string -%}{{ pystr(v) }}{%- elif v is number -%}{{ v }}
-{%- elif v is mapping -%}{{ '{' }}{%- for k, x in v.items() -%}{{ pystr(k | string) }}: {{ pyval(x) }}{{ ', ' if not loop.last }}{%- endfor -%}{{ '}' }}
-{%- else -%}[{%- for x in v -%}{{ pyval(x) }}{{ ', ' if not loop.last }}{%- endfor -%}]{%- endif -%}
+{%- elif v is mapping -%}{%- set props = schema['properties'] if (schema is mapping and schema['properties'] is mapping) else {} -%}
+{{ '{' }}{%- for k in (ordered_keys(v, schema).split(KEYSEP) if v else []) -%}{{ pystr(k | string) }}: {{ pyval(v[k], props[k] if k in props else none) }}{{ ', ' if not loop.last }}{%- endfor -%}{{ '}' }}
+{%- else -%}[{%- for x in v -%}{{ pyval(x, schema['items'] if schema is mapping else none) }}{{ ', ' if not loop.last }}{%- endfor -%}]{%- endif -%}
+{%- endmacro -%}
+{%- macro jsonval(v, schema) -%}
+{%- if v is mapping -%}{%- set props = schema['properties'] if (schema is mapping and schema['properties'] is mapping) else {} -%}
+{{ '{' }}{%- for k in (ordered_keys(v, schema).split(KEYSEP) if v else []) -%}{{ k | tojson }}: {{ jsonval(v[k], props[k] if k in props else none) }}{{ ', ' if not loop.last }}{%- endfor -%}{{ '}' }}
+{%- elif v is string or v is number or v is boolean or v is none -%}{{ v | tojson }}
+{%- else -%}[{%- for x in v -%}{{ jsonval(x, schema['items'] if schema is mapping else none) }}{{ ', ' if not loop.last }}{%- endfor -%}]{%- endif -%}
+{%- endmacro -%}
+{%- macro tooljson(v) -%}
+{#- core.formats.tool_json: compact, sorted keys, every `properties` object in core.schema.parameter_order -#}
+{%- if v is mapping -%}{{ '{' }}{%- for k in v.keys() | list | sort(case_sensitive=true) -%}{{ k | tojson }}:
+{%- if k == 'properties' and v[k] is mapping -%}{%- set p = v[k] -%}
+{%- set req = v['required'] if (v['required'] is iterable and v['required'] is not string and v['required'] is not mapping) else [] -%}
+{%- set o = namespace(keys=[]) -%}
+{%- for r in req -%}{%- if r in p and r not in o.keys -%}{%- set o.keys = o.keys + [r] -%}{%- endif -%}{%- endfor -%}
+{%- for q in p.keys() | list | sort(case_sensitive=true) -%}{%- if q not in o.keys -%}{%- set o.keys = o.keys + [q] -%}{%- endif -%}{%- endfor -%}
+{{ '{' }}{%- for q in o.keys -%}{{ q | tojson }}:{{ tooljson(p[q]) }}{{ ',' if not loop.last }}{%- endfor -%}{{ '}' }}
+{%- else -%}{{ tooljson(v[k]) }}{%- endif -%}{{ ',' if not loop.last }}{%- endfor -%}{{ '}' }}
+{%- elif v is string or v is number or v is boolean or v is none -%}{{ v | tojson }}
+{%- else -%}[{%- for x in v -%}{{ tooljson(x) }}{{ ',' if not loop.last }}{%- endfor -%}]{%- endif -%}
 {%- endmacro -%}
 {%- macro call_text(call) -%}
 {%- set fn = call.function if call.function is mapping else call -%}
 {%- set args = fn.arguments if fn.arguments is defined else fn.parameters -%}
 {%- if args is none or args is undefined or (args is string and not args.strip()) -%}{%- set args = {} -%}{%- endif -%}
+{%- set found = namespace(schema=none) -%}
+{%- for tool in (tools or []) -%}{%- set f = tool.function if tool.function is mapping else tool -%}
+{%- if f['name'] == fn.name -%}{%- set found.schema = f['parameters'] -%}{%- endif -%}{%- endfor -%}
 {%- if FMT == 'python' -%}
 {%- set plain = namespace(items=[], other={}) -%}
-{%- for k, v in args.items() -%}
-{%- if k.isascii() and k.isidentifier() and k not in KEYWORDS -%}{%- set plain.items = plain.items + [k + '=' + pyval(v)] -%}
+{%- for k in (ordered_keys(args, found.schema).split(KEYSEP) if args else []) -%}{%- set v = args[k] -%}
+{%- set props = found.schema['properties'] if (found.schema is mapping and found.schema['properties'] is mapping) else {} -%}
+{%- if k.isascii() and k.isidentifier() and k not in KEYWORDS -%}{%- set plain.items = plain.items + [k + '=' + pyval(v, props[k] if k in props else none)] -%}
 {%- else -%}{%- set plain.other = dict(plain.other, **{k: v}) -%}{%- endif -%}
 {%- endfor -%}
-{%- if plain.other -%}{%- set plain.items = plain.items + ['**' + pyval(plain.other)] -%}{%- endif -%}
+{%- if plain.other -%}{%- set plain.items = plain.items + ['**' + pyval(plain.other, found.schema)] -%}{%- endif -%}
 {{- fn.name + '(' + plain.items | join(', ') + ')' -}}
 {%- elif args is string -%}{{- '{"name": ' + fn.name | tojson + ', "arguments": ' + args + '}' -}}
-{%- else -%}{{- {'name': fn.name, 'arguments': args} | tojson -}}{%- endif -%}
+{%- else -%}{{- '{"name": ' + fn.name | tojson + ', "arguments": ' + jsonval(args, found.schema) + '}' -}}{%- endif -%}
 {%- endmacro -%}
 {%- macro calls_text(calls) -%}
 {%- if FMT == 'hermes' -%}
@@ -81,7 +118,7 @@ _PREFIX = r"""{%- macro pystr(s) -%}
 {%- endif -%}
 {%- endfor -%}
 {%- if tools -%}
-{%- for tool in tools -%}{%- set tg.lines = tg.lines + [(tool.function if tool.function is mapping else tool) | tojson(separators=(',', ':'), sort_keys=True)] -%}{%- endfor -%}
+{%- for tool in tools -%}{%- set tg.lines = tg.lines + [tooljson(tool.function if tool.function is mapping else tool)] -%}{%- endfor -%}
 {%- set system = HEAD + tg.lines | join('\n') + TAIL -%}
 {%- if tg.msgs and tg.msgs[0].role == 'system' -%}
 {%- set tg.msgs = [{'role': 'system', 'content': tg.msgs[0].content.rstrip() + '\n\n' + system}] + tg.msgs[1:] -%}
@@ -99,6 +136,7 @@ def tool_chat_template(tokenizer: Any, fmt: str = "hermes") -> str:
     if isinstance(base, dict):
         base = base.get("default") or next(iter(base.values()), None)
     head, tail = tool_system_prompt([], fmt).split(_TOOLS_GAP)
-    values = {"FMT": fmt, "HEAD": head + "<tools>\n", "TAIL": "\n</tools>" + tail, "KEYWORDS": keyword.kwlist}
+    values = {"FMT": fmt, "HEAD": head + "<tools>\n", "TAIL": "\n</tools>" + tail, "KEYWORDS": keyword.kwlist,
+              "KEYSEP": _KEYSEP}
     sets = "".join("{%- set " + k + " = " + json.dumps(v) + " -%}" for k, v in values.items())
     return sets + _PREFIX + (base if isinstance(base, str) else CHATML_TEMPLATE)
