@@ -32,6 +32,10 @@ def test_baseline_eval_reruns_after_a_new_seed(tmp_path: Path, monkeypatch) -> N
     assert evaluated == ["eval_baseline"]  # unchanged: skipped
     runner.execute(load_recipe(path, ["seed=1"]))
     assert evaluated == ["eval_baseline", "eval_baseline"]
+    # a new prompt rendering (core.formats.PROMPT_VERSION) scores again too, on the same data
+    monkeypatch.setattr(runner, "PROMPT_VERSION", runner.PROMPT_VERSION + 1)
+    runner.execute(load_recipe(path, ["seed=1"]))
+    assert evaluated == ["eval_baseline"] * 3
 
 
 def _report(run_dir: Path) -> Path:

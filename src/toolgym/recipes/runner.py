@@ -16,6 +16,7 @@ from rich.console import Console
 
 from toolgym.core import dist
 from toolgym.core.errors import InputError
+from toolgym.core.formats import PROMPT_VERSION
 from toolgym.recipes.deadline import budget_stage, plan_notes
 from toolgym.recipes.manifest import config_hash, run_step
 from toolgym.recipes.report import write_report
@@ -60,7 +61,8 @@ def execute(recipe: Recipe) -> RunState:
                         lambda d: _synthesize(recipe, d), on_skip=skip)
     state.data_dir = Path(data_out["data_dir"])
     start = _adapter_identity(recipe.adapter)
-    state.lineage = config_hash({**_data_config(recipe), "adapter": start})
+    # the prompt rendering is upstream of every evaluation and stage: a new PROMPT_VERSION retrains and rescores
+    state.lineage = config_hash({**_data_config(recipe), "adapter": start, "prompt_version": PROMPT_VERSION})
 
     if recipe.eval.baseline:
         # upstream: data lineage and seed (new test files must be rescored); data_out: the files written
