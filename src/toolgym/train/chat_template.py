@@ -39,7 +39,8 @@ _PREFIX = r"""{%- macro pystr(s) -%}
 {{- q + (e.replace("'", "\\'") if q == "'" else e) + q -}}
 {%- endmacro -%}
 {%- macro ordered_keys(v, schema) -%}
-{#- the keys of mapping v in core.schema.order_arguments' order, joined by KEYSEP -#}
+{#- the keys of mapping v in core.schema.order_arguments' order, joined by KEYSEP (for a schema's own
+`properties`, core.schema.parameter_order) -#}
 {%- set props = schema['properties'] if (schema is mapping and schema['properties'] is mapping) else {} -%}
 {%- set req = schema['required'] if (schema is mapping and schema['required'] is iterable and schema['required'] is not string and schema['required'] is not mapping) else [] -%}
 {%- set o = namespace(keys=[]) -%}
@@ -65,11 +66,7 @@ _PREFIX = r"""{%- macro pystr(s) -%}
 {#- core.formats.tool_json: compact, sorted keys, every `properties` object in core.schema.parameter_order -#}
 {%- if v is mapping -%}{{ '{' }}{%- for k in v.keys() | list | sort(case_sensitive=true) -%}{{ k | tojson }}:
 {%- if k == 'properties' and v[k] is mapping -%}{%- set p = v[k] -%}
-{%- set req = v['required'] if (v['required'] is iterable and v['required'] is not string and v['required'] is not mapping) else [] -%}
-{%- set o = namespace(keys=[]) -%}
-{%- for r in req -%}{%- if r in p and r not in o.keys -%}{%- set o.keys = o.keys + [r] -%}{%- endif -%}{%- endfor -%}
-{%- for q in p.keys() | list | sort(case_sensitive=true) -%}{%- if q not in o.keys -%}{%- set o.keys = o.keys + [q] -%}{%- endif -%}{%- endfor -%}
-{{ '{' }}{%- for q in o.keys -%}{{ q | tojson }}:{{ tooljson(p[q]) }}{{ ',' if not loop.last }}{%- endfor -%}{{ '}' }}
+{{ '{' }}{%- for q in (ordered_keys(p, v).split(KEYSEP) if p else []) -%}{{ q | tojson }}:{{ tooljson(p[q]) }}{{ ',' if not loop.last }}{%- endfor -%}{{ '}' }}
 {%- else -%}{{ tooljson(v[k]) }}{%- endif -%}{{ ',' if not loop.last }}{%- endfor -%}{{ '}' }}
 {%- elif v is string or v is number or v is boolean or v is none -%}{{ v | tojson }}
 {%- else -%}[{%- for x in v -%}{{ tooljson(x) }}{{ ',' if not loop.last }}{%- endfor -%}]{%- endif -%}
@@ -83,8 +80,8 @@ _PREFIX = r"""{%- macro pystr(s) -%}
 {%- if f['name'] == fn.name -%}{%- set found.schema = f['parameters'] -%}{%- endif -%}{%- endfor -%}
 {%- if FMT == 'python' -%}
 {%- set plain = namespace(items=[], other={}) -%}
-{%- for k in (ordered_keys(args, found.schema).split(KEYSEP) if args else []) -%}{%- set v = args[k] -%}
 {%- set props = found.schema['properties'] if (found.schema is mapping and found.schema['properties'] is mapping) else {} -%}
+{%- for k in (ordered_keys(args, found.schema).split(KEYSEP) if args else []) -%}{%- set v = args[k] -%}
 {%- if k.isascii() and k.isidentifier() and k not in KEYWORDS -%}{%- set plain.items = plain.items + [k + '=' + pyval(v, props[k] if k in props else none)] -%}
 {%- else -%}{%- set plain.other = dict(plain.other, **{k: v}) -%}{%- endif -%}
 {%- endfor -%}
