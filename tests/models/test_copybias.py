@@ -93,3 +93,51 @@ def test_bias_copies_a_value_the_model_would_not_write(smol):
     assert arguments(3.0) == {"name": "Llanfairpwll", "year": 1850}
     assert CallPolicy(copy_bias=1.5).identity()["copy_bias"] == 1.5
     assert "copy_bias" not in CallPolicy(constrain=True).identity()  # earlier runs keep their identity
+
+
+def _after(text: str) -> list[tuple[str, bool]]:
+    """(character, whether a top-level argument value stands before the next character) for each character."""
+    cursor, out = ArgumentCursor(), []
+    for ch in text:
+        cursor.feed(ch)
+        out.append((ch, cursor.after_argument() == "after"))
+    return out
+
+
+def test_cursor_knows_where_another_parameter_may_follow():
+    states = _after(CALL)
+    prefix = '<tool_call>\n{"name": "x", "arguments": {'
+    assert not any(flag for _, flag in states[:len(prefix)])  # the name and the arguments' opening: never
+    marked = "".join(ch if flag else "_" for ch, flag in states)
+    # after the closing quote of a string value, the digits of a number, a closed array or object; never inside a
+    # string, after a key, a colon or a comma, inside the array or the nested object
+    assert marked.replace("_", "") == '"12000]}'  # "Man U" closed, 12000, the tags array, the deep object
+    assert not states[-1][1]  # the call closed
+
+
+def test_continue_bias_asks_for_the_optional_parameter_the_question_states(smol):
+    """Forced to call, the untrained model closes after the required city; the continue bias makes it go on to the
+    unit the question asks for (the comma comes in the string's closing token, `",`). A tool with nothing left to
+    add decodes the same with and without it."""
+    model, tokenizer = smol
+    props = {"city": {"type": "string"}, "unit": {"type": "string"}}
+    tool = {"type": "function", "function": {"name": "f", "description": "A tool.",
+                                             "parameters": {"type": "object", "properties": props,
+                                                            "required": ["city"]}}}
+    only = {"type": "function", "function": {"name": "f", "description": "A tool.",
+                                             "parameters": {"type": "object", "properties": {"city": props["city"]},
+                                                            "required": ["city"]}}}
+    query = "What is the weather in Paris right now, in fahrenheit?"
+
+    def answer(bias: float, t: dict) -> str:
+        prompt = render_prompt(tokenizer, [{"role": "user", "content": query}], [t])
+        policy = CallPolicy(constrain=True, tool_choice="required", continue_bias=bias)
+        gen = TransformersGenerator(model, tokenizer, batch_size=2, dtype="float32", progress=False, policy=policy)
+        return gen.generate([prompt], max_new_tokens=40, tools=[[t]])[0][0]
+
+    plain, pushed = (parse_calls(answer(b, tool), "hermes").calls[0].arguments for b in (0.0, 3.0))
+    assert plain == {"city": "Paris"}
+    assert list(pushed) == ["city", "unit"] and pushed["city"] == "Paris"  # (its value is the untrained model's)
+    assert answer(3.0, only) == answer(0.0, only)  # no parameter left: the grammar masks the comma
+    assert CallPolicy(continue_bias=1.0).identity()["continue_bias"] == 1.0
+    assert "continue_bias" not in CallPolicy(constrain=True).identity()  # earlier runs keep their identity

@@ -7,7 +7,8 @@ calls (`required`, or one named function), must be prose (`none`), or either (`a
 offset on the first token of the call opener at the answer's first position: the call/no-call decision of a
 model trained on the ToolDev format is made there, so the bias moves its operating point (chosen on a dev
 split with `toolgym eval calibrate`, never on the test set). `copy_bias` is a logit bonus, inside argument values,
-for tokens that continue a span of the conversation (`models.copybias`). `distinct_calls` drops a call block
+for tokens that continue a span of the conversation (`models.copybias`); `continue_bias` one on the comma after a
+top-level argument value: another (optional) parameter rather than closing the call. `distinct_calls` drops a call block
 that repeats an earlier one of the same answer word for word (a small model's loop; one call does the work).
 
 Only the `hermes` call format (`<tool_call>` blocks, toolgym's default) can be constrained.
@@ -26,7 +27,7 @@ from typing import Any
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import CALL_CLOSE, CALL_OPEN
 from toolgym.core.schema import canonical_schema, strip_annotations
-from toolgym.models.copybias import RowCopyBias, TokenTexts, copy_source
+from toolgym.models.copybias import RowContinueBias, RowCopyBias, TokenTexts, copy_source
 
 TOOL_CHOICES = ("auto", "required", "none")
 
@@ -40,20 +41,22 @@ class CallPolicy:
     call_bias: float = 0.0
     copy_bias: float = 0.0
     distinct_calls: bool = False
+    continue_bias: float = 0.0
 
     @property
     def active(self) -> bool:
         return (self.constrain or self.call_bias != 0.0 or self.tool_choice != "auto" or self.copy_bias != 0.0
-                or self.distinct_calls)
+                or self.distinct_calls or self.continue_bias != 0.0)
 
     def identity(self) -> dict[str, Any]:
-        """What changes the text (for run identities); empty for plain decoding (copy_bias and distinct_calls only
-        when set, so earlier runs keep their identity)."""
+        """What changes the text (for run identities); empty for plain decoding (copy_bias, distinct_calls and
+        continue_bias only when set, so earlier runs keep their identity)."""
         if not self.active:
             return {}
         out: dict[str, Any] = {"constrain": self.constrain, "tool_choice": self.tool_choice,
                                "call_bias": self.call_bias}
-        later = {"copy_bias": self.copy_bias, "distinct_calls": self.distinct_calls}
+        later = {"copy_bias": self.copy_bias, "distinct_calls": self.distinct_calls,
+                 "continue_bias": self.continue_bias}
         return out | {k: v for k, v in later.items() if v}
 
 
@@ -154,7 +157,7 @@ class Constrainer:
         self.opener = opener_token(tokenizer)
         self.cache: OrderedDict[str, Any] = OrderedDict()
         self.cache_size = cache_size
-        self.texts = TokenTexts(tokenizer, vocab_size) if policy.copy_bias else None
+        self.texts = TokenTexts(tokenizer, vocab_size) if policy.copy_bias or policy.continue_bias else None
 
     def row(self, tools: Sequence[Any] | None, tool_choice: str | None = None,
             prompt: str | None = None) -> RowConstraint:
@@ -164,15 +167,17 @@ class Constrainer:
         Under `auto` the grammar is chosen at the first token: the call opener's first token commits the answer
         to call blocks, any other token to prose (so the gate's decision is the one that counts)."""
         choice = tool_choice or self.policy.tool_choice
-        copy = None
-        if self.texts is not None and prompt is not None:
-            copy = RowCopyBias(self.texts, copy_source(prompt), self.policy.copy_bias)
+        biases: list[RowCopyBias | RowContinueBias] = []
+        if self.texts is not None and prompt is not None and self.policy.copy_bias:
+            biases.append(RowCopyBias(self.texts, copy_source(prompt), self.policy.copy_bias))
+        if self.texts is not None and self.policy.continue_bias:
+            biases.append(RowContinueBias(self.texts, self.policy.continue_bias))
         if not (self.policy.constrain or choice != "auto"):
-            return RowConstraint(self, None, copy=copy)
+            return RowConstraint(self, None, biases=biases)
         functions = [_function(t) for t in tools or []]
         if choice == "auto" and functions:
-            return RowConstraint(self, None, pending=functions, copy=copy)
-        return RowConstraint(self, self.matcher(functions, choice), copy=copy)
+            return RowConstraint(self, None, pending=functions, biases=biases)
+        return RowConstraint(self, self.matcher(functions, choice), biases=biases)
 
     def matcher(self, functions: list[dict[str, Any]], tool_choice: str) -> Any:
         return self.xgr.GrammarMatcher(self._compiled(functions, tool_choice))
@@ -207,11 +212,11 @@ class RowConstraint:
     """One answer's constraint: `mask` the next-token logits in place, then `accept` the chosen token."""
 
     def __init__(self, owner: Constrainer, matcher: Any, pending: list[dict[str, Any]] | None = None,
-                 copy: RowCopyBias | None = None) -> None:
+                 biases: Sequence[RowCopyBias | RowContinueBias] = ()) -> None:
         self.owner = owner
         self.matcher = matcher
         self.pending = pending  # tools whose grammar (calls or prose) the first token picks
-        self.copy = copy
+        self.biases = list(biases)  # logit bonuses that follow the answer's text (copy, continue)
         self.produced = 0
         grammar = matcher is not None or pending is not None
         self.bitmask = owner.xgr.allocate_token_bitmask(1, owner.vocab_size) if grammar else None
@@ -220,8 +225,8 @@ class RowConstraint:
         """Apply the gate's bias (first position only) and the grammar to a (vocab,) logits row."""
         if self.produced == 0 and self.owner.policy.call_bias:
             logits[self.owner.opener] += self.owner.policy.call_bias
-        if self.copy is not None:
-            self.copy.apply(logits)
+        for bias in self.biases:
+            bias.apply(logits)
         if self.matcher is not None and not self.matcher.is_terminated():
             self.matcher.fill_next_token_bitmask(self.bitmask)
             row = logits[None, : self.owner.vocab_size]
@@ -232,8 +237,8 @@ class RowConstraint:
 
     def accept(self, token: int) -> None:
         self.produced += 1
-        if self.copy is not None:
-            self.copy.accept(token)
+        for bias in self.biases:
+            bias.accept(token)
         if self.pending is not None:
             choice = "required" if token == self.owner.opener else "none"
             self.matcher, self.pending = self.owner.matcher(self.pending, choice), None

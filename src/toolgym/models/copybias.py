@@ -47,6 +47,9 @@ class TokenTexts:
         # tokens that end a value and go on with JSON punctuation only: `"`, `",`, `"}}` / `,`, `]`, `}}`
         self.closers = {kind: {i for i, t in enumerate(self.texts) if t[:1] in first and set(t[1:]) <= _PUNCTUATION}
                         for kind, first in (("string", '"'), ("number", ",}]"))}
+        # another key or item next: after a value, or closing a string value in the same token (`",`)
+        self.commas = {kind: sorted(i for i, t in enumerate(self.texts) if t.startswith(lead))
+                       for kind, lead in (("after", ","), ("string", '",'))}
 
     def continuations(self, source: str, starts: Iterable[int], numeric: bool) -> set[int]:
         """Ids of tokens whose text is the start of `source[p:]` for some p in `starts` (number characters only
@@ -129,6 +132,16 @@ class ArgumentCursor:
             self.kind, self.value = "number", ch
         self.last = ch
 
+    def after_argument(self) -> str | None:
+        """Where a comma may open another parameter of the arguments object (its own, top-level keys) and a brace
+        may close the call: "after" a value (or inside a number or literal value), "string" inside a string value,
+        whose closing quote may carry the comma in the same token; None elsewhere."""
+        if not (self.calling and len(self.stack) == 2 and self.stack[-1] == "{"):
+            return None
+        if self.in_string:
+            return "string" if not self.is_key else None
+        return "after" if self.last not in ":,{" and not (self.last == '"' and self.is_key) else None
+
     def _in_arguments(self) -> bool:
         """Inside the arguments object (the call object is depth 1; only "arguments" holds an object)."""
         return len(self.stack) >= 2
@@ -198,3 +211,25 @@ class RowCopyBias:
         ids = self.bonus_ids()
         if ids:
             logits[sorted(ids)] += self.bias
+
+
+class RowContinueBias:
+    """One answer's continue bias: `bias` on the comma tokens where the model chooses between another parameter of
+    the arguments object and closing the call. A small model trained with required parameters first often closes
+    after them and leaves out an optional value the question states (BFCL's `missing_optional`); the bonus shifts
+    that choice and forbids nothing (the grammar still masks a comma when no parameter is left). Inside a number a
+    comma competes with the number's next digit too, so only a bias the model nearly agrees with flips a choice."""
+
+    def __init__(self, texts: TokenTexts, bias: float) -> None:
+        self.texts = texts
+        self.bias = bias
+        self.cursor = ArgumentCursor()
+
+    def accept(self, token: int) -> None:
+        if token < len(self.texts.texts):
+            self.cursor.feed(self.texts.texts[token])
+
+    def apply(self, logits: Any) -> None:
+        where = self.cursor.after_argument()
+        if where is not None:
+            logits[self.texts.commas[where]] += self.bias
