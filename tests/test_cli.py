@@ -68,6 +68,7 @@ def recipe(tmp_path: Path, text: str) -> str:
     ("name: x\neval: {calibrate: devv.jsonl, baseline: false}\n", ("field calibrate", "did you mean 'dev.jsonl'?")),
     ("name: x\neval: {copy_bias: -2}\n", ("record eval", "field copy_bias", "must be >= 0")),
     ("name: x\neval: {continue_bias: -1}\n", ("record eval", "field continue_bias", "must be >= 0")),
+    ("name: x\neval: {next_call_bias: -1}\n", ("record eval", "field next_call_bias", "must be >= 0")),
     ("name: x\ndata: {path: /no/such/folder}\n", ("field path", "no dataset folder")),
     ("name: x\nstages:\n  - kind: sft\n    lora_r: [16]\n", ("stage 'sft', field lora_r", "expected int")),
     ("name: x\nstages:\n  - {kind: sft}\n  - {kind: sft}\n", ("field name", "used twice")),
@@ -178,18 +179,20 @@ def test_duplicate_tool_names_in_a_tools_file(tmp_path: Path, capsys: pytest.Cap
     (["--constrain", "--format", "python"], ("field --format", "hermes")),
     (["--copy-bias", "-1"], ("--copy-bias", "greater than or equal to 0")),
     (["--continue-bias", "-1"], ("--continue-bias", "greater than or equal to 0")),
+    (["--next-call-bias", "-1"], ("--next-call-bias", "greater than or equal to 0")),
 ])
 def test_eval_bfcl_checks_arguments_before_the_model(capsys: pytest.CaptureFixture[str], args: list[str],
                                                      needles: tuple[str, ...]) -> None:
     assert_one_line_error(invoke(["eval", "bfcl", *args], capsys), *needles)
 
 
-@pytest.mark.parametrize("option", [{"copy_bias": 2.0}, {"distinct_calls": True}, {"continue_bias": 1.0}])
+@pytest.mark.parametrize("option", [{"copy_bias": 2.0}, {"distinct_calls": True}, {"continue_bias": 1.0},
+                                    {"next_call_bias": 1.0}])
 def test_decoding_options_name_the_backend_they_need(option: dict) -> None:
     from toolgym.core.errors import InputError
     from toolgym.eval.commands import _policy
 
-    with pytest.raises(InputError, match="--copy-bias, --continue-bias, --distinct-calls .* need the transformers"):
+    with pytest.raises(InputError, match="--copy-bias, --continue-bias, --next-call-bias, --distinct-calls .* need the "):
         _policy(False, 0.0, "auto", "hermes", "vllm", **option)
 
 

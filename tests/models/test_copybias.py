@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from toolgym.core.formats import parse_calls, render_prompt
 from toolgym.models.constrain import CallPolicy
-from toolgym.models.copybias import ArgumentCursor, RowCopyBias, TokenTexts, copy_source
+from toolgym.models.copybias import ArgumentCursor, RowCopyBias, RowNextCallBias, TokenTexts, copy_source
 from toolgym.models.generate import TransformersGenerator
 
 CALL = ('<tool_call>\n{"name": "x", "arguments": {"team": "Man U", "n": 12000, "tags": ["a b", "c"], '
@@ -17,6 +18,20 @@ CALL = ('<tool_call>\n{"name": "x", "arguments": {"team": "Man U", "n": 12000, "
 def texts(smol):
     model, tokenizer = smol
     return TokenTexts(tokenizer, model.get_output_embeddings().weight.shape[0])
+
+
+def texts_tokens(texts: TokenTexts, text: str) -> list[int]:
+    """Ids that spell `text`, greedily longest first (the bias rows only read each token's text)."""
+    ids, i = [], 0
+    while i < len(text):
+        for end in range(min(len(text), i + 24), i, -1):
+            if text[i:end] in texts.ids:
+                ids.append(texts.ids[text[i:end]][0])
+                i = end
+                break
+        else:
+            raise AssertionError(f"no token spells {text[i:]!r}")
+    return ids
 
 
 def _states(text: str) -> list[tuple[str, str | None, str]]:
@@ -141,3 +156,46 @@ def test_continue_bias_asks_for_the_optional_parameter_the_question_states(smol)
     assert answer(3.0, only) == answer(0.0, only)  # no parameter left: the grammar masks the comma
     assert CallPolicy(continue_bias=1.0).identity()["continue_bias"] == 1.0
     assert "continue_bias" not in CallPolicy(constrain=True).identity()  # earlier runs keep their identity
+
+
+def test_next_call_bias_asks_for_the_calls_the_question_lists_and_stops_at_a_repeat(smol):
+    """Forced to call, the untrained model stops after two of three cities; the next-call bias makes it go on to
+    the third, and once it repeats a call the bonus stops (the repeat then ends the answer or loops unbiased)."""
+    model, tokenizer = smol
+    tool = {"type": "function", "function": {"name": "weather", "description": "Current weather of a city.",
+                                             "parameters": {"type": "object",
+                                                            "properties": {"city": {"type": "string"}},
+                                                            "required": ["city"]}}}
+    prompt = render_prompt(tokenizer, [{"role": "user", "content": "Weather in Paris, Rome and Oslo, please."}],
+                           [tool])
+
+    def cities(bias: float) -> list[str]:
+        policy = CallPolicy(constrain=True, tool_choice="required", copy_bias=2.0, next_call_bias=bias,
+                            distinct_calls=True)
+        gen = TransformersGenerator(model, tokenizer, batch_size=2, dtype="float32", progress=False, policy=policy)
+        text = gen.generate([prompt], max_new_tokens=120, tools=[[tool]])[0][0]
+        return [call.arguments["city"] for call in parse_calls(text, "hermes").calls]
+
+    assert cities(0.0) == ["Paris", "Rome"]
+    assert cities(2.0)[:3] == ["Paris", "Rome", "Oslo"]
+    assert CallPolicy(next_call_bias=1.0).identity()["next_call_bias"] == 1.0
+
+
+def test_next_call_bias_stops_once_a_call_repeats(texts):
+    row = RowNextCallBias(texts, 2.0)
+    block = '<tool_call>\n{"name": "w", "arguments": {"city": "%s"}}\n</tool_call>'
+    newline = texts.newlines[0]
+
+    def bonus() -> float:
+        logits = torch.zeros(len(texts.texts))
+        row.apply(logits)
+        return float(logits[newline])
+
+    for text in (block % "Paris", "\n", block % "Rome"):
+        for token in texts_tokens(texts, text):
+            assert bonus() == 0.0 or row.text.endswith("</tool_call>")
+            row.accept(token)
+    assert bonus() == 2.0  # after a new call: another one is encouraged
+    for token in texts_tokens(texts, "\n" + block % "Paris"):
+        row.accept(token)
+    assert row.looping and bonus() == 0.0  # a repeat: no more bonus

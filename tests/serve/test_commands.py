@@ -25,6 +25,7 @@ def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
     ({"copy_bias": 2.0, "fmt": "python"}, "--copy-bias"), ({"call_bias": -1.0, "fmt": "json"}, "--call-bias"),
     ({"distinct_calls": True, "fmt": "python"}, "--distinct-calls"),
     ({"continue_bias": 1.0, "backend": "vllm"}, "--continue-bias"),
+    ({"next_call_bias": 1.0, "fmt": "python"}, "--next-call-bias"),
 ])
 def test_bad_arguments_fail_before_the_model_loads(no_model: None, kwargs: dict, field: str) -> None:
     with pytest.raises(InputError) as exc:

@@ -45,6 +45,9 @@ CopyBiasOption = Annotated[float, typer.Option("--copy-bias", min=0.0, help="Log
 ContinueBiasOption = Annotated[float, typer.Option("--continue-bias", min=0.0, help="Logit bonus on the comma "
                                                    "after an argument value: another (optional) parameter rather "
                                                    "than closing the call (0: off; choose it on a dev split).")]
+NextCallBiasOption = Annotated[float, typer.Option("--next-call-bias", min=0.0, help="Logit bonus on opening "
+                                                   "another call block after one closes, rather than ending the "
+                                                   "answer (0: off; choose it on a dev split).")]
 DistinctOption = Annotated[bool, typer.Option("--distinct-calls", help="Drop a call block that repeats an earlier "
                                              "one of the same answer word for word.")]
 ToolChoiceOption = Annotated[str, typer.Option("--tool-choice", help="auto (call or prose), required (calls only), "
@@ -74,7 +77,8 @@ def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str, ba
 
 
 def _policy(constrain: bool, call_bias: float, tool_choice: str, fmt: str, backend: str,
-            copy_bias: float = 0.0, distinct_calls: bool = False, continue_bias: float = 0.0) -> Any:
+            copy_bias: float = 0.0, distinct_calls: bool = False, continue_bias: float = 0.0,
+            next_call_bias: float = 0.0) -> Any:
     """The call policy of the options, checked before a model loads (one-line errors naming the option)."""
     from toolgym.models.constrain import TOOL_CHOICES, CallPolicy
 
@@ -84,10 +88,10 @@ def _policy(constrain: bool, call_bias: float, tool_choice: str, fmt: str, backe
     if tool_choice != "auto" and not constrain:
         raise InputError(f"{tool_choice!r} is enforced by the grammar: add --constrain", field="--tool-choice")
     policy = CallPolicy(constrain=constrain, tool_choice=tool_choice, call_bias=call_bias, copy_bias=copy_bias,
-                        distinct_calls=distinct_calls, continue_bias=continue_bias)
+                        distinct_calls=distinct_calls, continue_bias=continue_bias, next_call_bias=next_call_bias)
     if policy.active and backend != "transformers":
-        raise InputError("--constrain, --call-bias, --copy-bias, --continue-bias, --distinct-calls and --tool-choice "
-                         "need the "
+        raise InputError("--constrain, --call-bias, --copy-bias, --continue-bias, --next-call-bias, --distinct-calls "
+                         "and --tool-choice need the "
                          f"transformers backend, not {backend!r}",
                          field="--backend")
     if policy.constrain and fmt != "hermes":
@@ -159,13 +163,15 @@ def bfcl(
     copy_bias: CopyBiasOption = 0.0,
     distinct_calls: DistinctOption = False,
     continue_bias: ContinueBiasOption = 0.0,
+    next_call_bias: NextCallBiasOption = 0.0,
     tool_choice: ToolChoiceOption = "auto",
 ) -> None:
     from toolgym.eval.runner import rescore, run_bfcl, run_bfcl_reference
 
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, categories=categories,
                 backend=backend)
-    policy = _policy(constrain, call_bias, tool_choice, fmt, backend, copy_bias, distinct_calls, continue_bias)
+    policy = _policy(constrain, call_bias, tool_choice, fmt, backend, copy_bias, distinct_calls, continue_bias,
+                     next_call_bias)
     if reference and from_results:
         raise InputError("--reference and --from-results exclude each other", field="reference")
     if reference:
@@ -203,6 +209,7 @@ def suite(
     copy_bias: CopyBiasOption = 0.0,
     distinct_calls: DistinctOption = False,
     continue_bias: ContinueBiasOption = 0.0,
+    next_call_bias: NextCallBiasOption = 0.0,
     tool_choice: ToolChoiceOption = "auto",
 ) -> None:
     from toolgym.eval.runner import rescore, run_suite
@@ -210,7 +217,8 @@ def suite(
 
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, suite=file,
                 backend=backend)
-    policy = _policy(constrain, call_bias, tool_choice, fmt, backend, copy_bias, distinct_calls, continue_bias)
+    policy = _policy(constrain, call_bias, tool_choice, fmt, backend, copy_bias, distinct_calls, continue_bias,
+                     next_call_bias)
     if from_results:
         folder = out or Path(from_results).parent / "rescored"
         summary = rescore(from_results, folder, suite=file, parse=parse)
@@ -297,12 +305,14 @@ def robust(
     copy_bias: CopyBiasOption = 0.0,
     distinct_calls: DistinctOption = False,
     continue_bias: ContinueBiasOption = 0.0,
+    next_call_bias: NextCallBiasOption = 0.0,
 ) -> None:
     from toolgym.data.noise import check_levels
     from toolgym.eval.robust import load_cases, run_robust, source_kind
 
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=None, backend=backend)
-    policy = _policy(constrain, call_bias, "auto", fmt, backend, copy_bias, distinct_calls, continue_bias)
+    policy = _policy(constrain, call_bias, "auto", fmt, backend, copy_bias, distinct_calls, continue_bias,
+                     next_call_bias)
     names = check_levels(levels, field_name="--levels")
     kind = source_kind(source)
     stem = _slug(Path(source).stem if kind == "suite" else source)

@@ -8,7 +8,8 @@ offset on the first token of the call opener at the answer's first position: the
 model trained on the ToolDev format is made there, so the bias moves its operating point (chosen on a dev
 split with `toolgym eval calibrate`, never on the test set). `copy_bias` is a logit bonus, inside argument values,
 for tokens that continue a span of the conversation (`models.copybias`); `continue_bias` one on the comma after a
-top-level argument value: another (optional) parameter rather than closing the call. `distinct_calls` drops a call block
+top-level argument value: another (optional) parameter rather than closing the call; `next_call_bias` one on
+opening another call block after one closes, rather than ending the answer. `distinct_calls` drops a call block
 that repeats an earlier one of the same answer word for word (a small model's loop; one call does the work).
 
 Only the `hermes` call format (`<tool_call>` blocks, toolgym's default) can be constrained.
@@ -27,7 +28,17 @@ from typing import Any
 from toolgym.core.errors import ToolgymError
 from toolgym.core.formats import CALL_CLOSE, CALL_OPEN
 from toolgym.core.schema import canonical_schema, strip_annotations
-from toolgym.models.copybias import RowContinueBias, RowCopyBias, TokenTexts, copy_source
+from toolgym.models.copybias import (
+    CALL_BLOCK,
+    RowContinueBias,
+    RowCopyBias,
+    RowNextCallBias,
+    TokenTexts,
+    call_key,
+    copy_source,
+)
+
+RowBias = RowCopyBias | RowContinueBias | RowNextCallBias
 
 TOOL_CHOICES = ("auto", "required", "none")
 
@@ -42,25 +53,23 @@ class CallPolicy:
     copy_bias: float = 0.0
     distinct_calls: bool = False
     continue_bias: float = 0.0
+    next_call_bias: float = 0.0
 
     @property
     def active(self) -> bool:
         return (self.constrain or self.call_bias != 0.0 or self.tool_choice != "auto" or self.copy_bias != 0.0
-                or self.distinct_calls or self.continue_bias != 0.0)
+                or self.distinct_calls or self.continue_bias != 0.0 or self.next_call_bias != 0.0)
 
     def identity(self) -> dict[str, Any]:
-        """What changes the text (for run identities); empty for plain decoding (copy_bias, distinct_calls and
-        continue_bias only when set, so earlier runs keep their identity)."""
+        """What changes the text (for run identities); empty for plain decoding (copy_bias, distinct_calls and the
+        continue and next-call biases only when set, so earlier runs keep their identity)."""
         if not self.active:
             return {}
         out: dict[str, Any] = {"constrain": self.constrain, "tool_choice": self.tool_choice,
                                "call_bias": self.call_bias}
         later = {"copy_bias": self.copy_bias, "distinct_calls": self.distinct_calls,
-                 "continue_bias": self.continue_bias}
+                 "continue_bias": self.continue_bias, "next_call_bias": self.next_call_bias}
         return out | {k: v for k, v in later.items() if v}
-
-
-_CALL_BLOCK = re.compile(re.escape(CALL_OPEN) + r"(.*?)" + re.escape(CALL_CLOSE) + r"\n?", re.S)
 
 
 def drop_repeated_calls(text: str) -> str:
@@ -69,16 +78,15 @@ def drop_repeated_calls(text: str) -> str:
     seen: set[str] = set()
 
     def keep(match: re.Match[str]) -> str:
-        try:
-            key = json.dumps(json.loads(match.group(1)), sort_keys=True)
-        except ValueError:
+        key = call_key(match.group(1))
+        if key is None:
             return match.group(0)
         if key in seen:
             return ""
         seen.add(key)
         return match.group(0)
 
-    kept = _CALL_BLOCK.sub(keep, text) if CALL_OPEN in text else text
+    kept = CALL_BLOCK.sub(keep, text) if CALL_OPEN in text else text
     return text if kept == text else kept.rstrip("\n")
 
 
@@ -157,7 +165,8 @@ class Constrainer:
         self.opener = opener_token(tokenizer)
         self.cache: OrderedDict[str, Any] = OrderedDict()
         self.cache_size = cache_size
-        self.texts = TokenTexts(tokenizer, vocab_size) if policy.copy_bias or policy.continue_bias else None
+        texts = policy.copy_bias or policy.continue_bias or policy.next_call_bias
+        self.texts = TokenTexts(tokenizer, vocab_size) if texts else None
 
     def row(self, tools: Sequence[Any] | None, tool_choice: str | None = None,
             prompt: str | None = None) -> RowConstraint:
@@ -167,11 +176,13 @@ class Constrainer:
         Under `auto` the grammar is chosen at the first token: the call opener's first token commits the answer
         to call blocks, any other token to prose (so the gate's decision is the one that counts)."""
         choice = tool_choice or self.policy.tool_choice
-        biases: list[RowCopyBias | RowContinueBias] = []
+        biases: list[RowBias] = []
         if self.texts is not None and prompt is not None and self.policy.copy_bias:
             biases.append(RowCopyBias(self.texts, copy_source(prompt), self.policy.copy_bias))
         if self.texts is not None and self.policy.continue_bias:
             biases.append(RowContinueBias(self.texts, self.policy.continue_bias))
+        if self.texts is not None and self.policy.next_call_bias:
+            biases.append(RowNextCallBias(self.texts, self.policy.next_call_bias))
         if not (self.policy.constrain or choice != "auto"):
             return RowConstraint(self, None, biases=biases)
         functions = [_function(t) for t in tools or []]
@@ -212,7 +223,7 @@ class RowConstraint:
     """One answer's constraint: `mask` the next-token logits in place, then `accept` the chosen token."""
 
     def __init__(self, owner: Constrainer, matcher: Any, pending: list[dict[str, Any]] | None = None,
-                 biases: Sequence[RowCopyBias | RowContinueBias] = ()) -> None:
+                 biases: Sequence[RowBias] = ()) -> None:
         self.owner = owner
         self.matcher = matcher
         self.pending = pending  # tools whose grammar (calls or prose) the first token picks

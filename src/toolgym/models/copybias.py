@@ -7,17 +7,21 @@ logits; a string starts at a word of the conversation, a number at a number of i
 bonus never ends a number early). The bonus shifts the model's own choice; it never forbids a token, so values
 the question does not spell (dates in ISO form, unit conversions) stay possible.
 
+Two more logit bonuses follow the answer's text the same way: `RowContinueBias` (another parameter rather than
+closing a call) and `RowNextCallBias` (another call block rather than ending the answer).
+
 xgrammar's matcher does not expose where in the JSON it stands (checked: GrammarMatcher has no parse-state API),
 so `ArgumentCursor` follows the argument text itself; the standard library's json has no incremental parser.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from toolgym.core.formats import CALL_OPEN
+from toolgym.core.formats import CALL_CLOSE, CALL_OPEN
 
 NUMBER_CHARS = frozenset("0123456789.eE+-")
 _WORD_START = re.compile(r"(?<![\w])\w")
@@ -50,6 +54,7 @@ class TokenTexts:
         # another key or item next: after a value, or closing a string value in the same token (`",`)
         self.commas = {kind: sorted(i for i, t in enumerate(self.texts) if t.startswith(lead))
                        for kind, lead in (("after", ","), ("string", '",'))}
+        self.newlines = sorted(i for i, t in enumerate(self.texts) if t.startswith("\n"))  # the calls' separator
 
     def continuations(self, source: str, starts: Iterable[int], numeric: bool) -> set[int]:
         """Ids of tokens whose text is the start of `source[p:]` for some p in `starts` (number characters only
@@ -233,3 +238,40 @@ class RowContinueBias:
         where = self.cursor.after_argument()
         if where is not None:
             logits[self.texts.commas[where]] += self.bias
+
+
+CALL_BLOCK = re.compile(re.escape(CALL_OPEN) + r"(.*?)" + re.escape(CALL_CLOSE) + r"\n?", re.S)
+
+
+def call_key(block: str) -> str | None:
+    """A call block's JSON with sorted keys (equal for the same call, key order aside); None if it does not parse."""
+    try:
+        return json.dumps(json.loads(block), sort_keys=True)
+    except ValueError:
+        return None
+
+
+class RowNextCallBias:
+    """One answer's next-call bias: `bias` on the newline tokens right after a call block closes, where the
+    constrained answer either opens another block (the separator is a newline) or ends. A small model trained
+    mostly on two-call requests stops early on three- and four-call ones (BFCL parallel_multiple: `wrong_count`).
+    Once a block repeats an earlier call word for word the model is looping, not reading the question, and the
+    bonus stops (`distinct_calls` drops the repeat)."""
+
+    def __init__(self, texts: TokenTexts, bias: float) -> None:
+        self.texts = texts
+        self.bias = bias
+        self.text = ""
+        self.looping = False
+
+    def accept(self, token: int) -> None:
+        if token >= len(self.texts.texts) or self.looping:
+            return
+        self.text += self.texts.texts[token]
+        if self.text.endswith(CALL_CLOSE):
+            keys = [call_key(m.group(1)) for m in CALL_BLOCK.finditer(self.text)]
+            self.looping = keys[-1] is not None and keys[-1] in keys[:-1]
+
+    def apply(self, logits: Any) -> None:
+        if not self.looping and self.text.endswith(CALL_CLOSE):
+            logits[self.texts.newlines] += self.bias

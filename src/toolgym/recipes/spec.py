@@ -183,6 +183,8 @@ class EvalSpec(StageConfig):
     distinct_calls: bool = False
     # logit bonus on the comma after a top-level argument value: another (optional) parameter rather than closing
     continue_bias: float = 0.0
+    # logit bonus on opening another call block after one closes, rather than ending the answer
+    next_call_bias: float = 0.0
     # TL-Training's multi-turn episodes (eval/episodes.py: DE, CE, VA) on these data-folder suites, at most
     # `episodes_limit` cases each, `max_turns` model turns per episode; metrics `<suite>_de`, `_ce`, `_va`
     episodes: list[str] = field(default_factory=list)
@@ -192,10 +194,10 @@ class EvalSpec(StageConfig):
     def __post_init__(self) -> None:
         check_categories(self.categories, where="eval", key="categories")
         if (self.constrain or self.call_bias or self.copy_bias or self.distinct_calls or self.continue_bias
-                or self.calibrate) and self.backend != "transformers":
-            raise _fail("constrain, call_bias, copy_bias, continue_bias, distinct_calls and calibrate need the "
-                        "transformers backend", "eval", "backend")
-        for key in ("copy_bias", "continue_bias"):
+                or self.next_call_bias or self.calibrate) and self.backend != "transformers":
+            raise _fail("constrain, call_bias, copy_bias, continue_bias, next_call_bias, distinct_calls and "
+                        "calibrate need the transformers backend", "eval", "backend")
+        for key in ("copy_bias", "continue_bias", "next_call_bias"):
             if getattr(self, key) < 0:
                 raise _fail(f"must be >= 0, not {getattr(self, key)}", "eval", key)
         if self.constrain and importlib.util.find_spec("xgrammar") is None:  # checked before the first step

@@ -42,6 +42,8 @@ CopyBiasOpt = Annotated[float, typer.Option("--copy-bias", min=0.0, help="Logit 
                                             "tokens that continue a span of the conversation (0: off).")]
 ContinueBiasOpt = Annotated[float, typer.Option("--continue-bias", min=0.0, help="Logit bonus on the comma after an "
                                                 "argument value: another (optional) parameter (0: off).")]
+NextCallBiasOpt = Annotated[float, typer.Option("--next-call-bias", min=0.0, help="Logit bonus on opening another "
+                                                "call block after one closes (0: off).")]
 DistinctOpt = Annotated[bool, typer.Option("--distinct-calls", help="Drop a call block that repeats an earlier one "
                                            "of the same answer word for word.")]
 
@@ -51,7 +53,7 @@ def serve(model: ModelOpt = DEFAULT_MODEL, adapter: AdapterOpt = None, host: Hos
           backend: BackendOpt = "transformers", fmt: FmtOpt = "hermes", batch_size: BatchOpt = 8,
           batch_window_ms: WindowOpt = 15.0, max_tokens: MaxTokOpt = 256, constrain: ConstrainOpt = False,
           call_bias: CallBiasOpt = 0.0, copy_bias: CopyBiasOpt = 0.0, distinct_calls: DistinctOpt = False,
-          continue_bias: ContinueBiasOpt = 0.0) -> None:
+          continue_bias: ContinueBiasOpt = 0.0, next_call_bias: NextCallBiasOpt = 0.0) -> None:
     """Serve a model over an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models).
 
     Tool calls come back as message.tool_calls; concurrent requests are batched; `stream: true` sends SSE chunks once a completion is done. tool_choice none/auto/required/named is honoured: with --constrain by the grammar (and every call matches its tool's schema), without it a missing required call is retried once with sampling, then answered as text. Binds to 127.0.0.1 by default; --api-key (or TOOLGYM_API_KEY) requires 'Authorization: Bearer KEY'.
@@ -71,7 +73,8 @@ def serve(model: ModelOpt = DEFAULT_MODEL, adapter: AdapterOpt = None, host: Hos
     if constrain and importlib.util.find_spec("xgrammar") is None:
         raise InputError("needs xgrammar: pip install 'toolgym[constrain]'", field="--constrain")
     for option, used in (("--call-bias", call_bias != 0.0), ("--copy-bias", copy_bias != 0.0),
-                         ("--continue-bias", continue_bias != 0.0), ("--distinct-calls", distinct_calls)):
+                         ("--continue-bias", continue_bias != 0.0), ("--next-call-bias", next_call_bias != 0.0),
+                         ("--distinct-calls", distinct_calls)):
         if used and (backend != "transformers" or fmt != "hermes"):
             raise InputError("needs the transformers backend and the hermes format", field=option)
     try:
@@ -93,7 +96,8 @@ def serve(model: ModelOpt = DEFAULT_MODEL, adapter: AdapterOpt = None, host: Hos
                                    progress=False, policy=CallPolicy(constrain=constrain, call_bias=call_bias,
                                                                      copy_bias=copy_bias,
                                                                      distinct_calls=distinct_calls,
-                                                                     continue_bias=continue_bias))
+                                                                     continue_bias=continue_bias,
+                                                                     next_call_bias=next_call_bias))
         name = served_name or model
         app = create_app(generator, name, fmt=fmt, api_key=api_key.strip() if api_key else None,
                          max_batch=batch_size, batch_window_s=batch_window_ms / 1000.0, default_max_tokens=max_tokens)
