@@ -227,7 +227,7 @@ class RowConstraint:
         self.owner = owner
         self.matcher = matcher
         self.pending = pending  # tools whose grammar (calls or prose) the first token picks
-        self.biases = list(biases)  # logit bonuses that follow the answer's text (copy, continue)
+        self.biases = list(biases)  # logit bonuses that follow the answer's text (copy, continue, next call)
         self.produced = 0
         grammar = matcher is not None or pending is not None
         self.bitmask = owner.xgr.allocate_token_bitmask(1, owner.vocab_size) if grammar else None
