@@ -114,3 +114,24 @@ def test_answers_are_counted_by_calls_decoded() -> None:
     assert "| parallel | 5 |" in summary.markdown() and "| 2 / 1 / 2 |" in summary.markdown()
     unshaped = summarize(rows("parallel", 2, 1), "no decoded field")  # e.g. multi-turn rows
     assert unshaped.categories["parallel"].calls is None and "| n/a |" in unshaped.markdown()
+
+
+def test_answers_are_counted_against_the_gold_call_count() -> None:
+    made, gold = (0, 1, 2, 2, 3, 4), (2, 2, 2, 3, 3, 2)
+    shaped = [{**r, "decoded": [{"f": {}}] * k, "gold_calls": g}
+              for r, k, g in zip(rows("parallel_multiple", 6, 2), made, gold, strict=True)]
+    summary = summarize(shaped, "counts", bfcl=True)
+    assert summary.categories["parallel_multiple"].versus_gold == [3, 2, 1]  # fewer / as many / more
+    assert "| 3 / 2 / 1 |" in summary.markdown()
+    older = [{**r, "decoded": []} for r in rows("irrelevance", 2, 2)]  # results written before gold_calls
+    assert summarize(older, "old", bfcl=True).categories["irrelevance"].versus_gold is None
+
+
+def test_result_rows_carry_the_gold_call_count() -> None:
+    from toolgym.eval.bfcl import load_bfcl_cases
+    from toolgym.eval.runner import result_row
+
+    cases = {c: load_bfcl_cases(c, limit=1)[0] for c in ("parallel_multiple", "irrelevance")}
+    answer = cases["parallel_multiple"].answer
+    assert result_row(cases["parallel_multiple"], "no call")["gold_calls"] == len(answer) >= 2
+    assert result_row(cases["irrelevance"], "no call")["gold_calls"] == 0

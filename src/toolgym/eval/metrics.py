@@ -72,6 +72,9 @@ class CategoryScore:
     # answers by the number of calls decoded from them: [no call, 1 call, 2+ calls] (over-refusal and
     # over-calling show here, not in the accuracy); None for rows without `decoded` (multi-turn)
     calls: list[int] | None = None
+    # answers by their call count against the gold's: [fewer, as many, more] calls (a call-count error shows
+    # here even when the calls made are right); None for rows without `gold_calls` (written before it existed)
+    versus_gold: list[int] | None = None
     ci95: tuple[float, float] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -107,12 +110,13 @@ class Summary:
 
     def markdown(self) -> str:
         """A markdown table per category, the aggregates and the error counts."""
-        lines = [f"## {self.name}", "", "| category | n | accuracy | 95% CI | TS | PI | CF | answers: no call / 1 / 2+ calls |",
-                 "|---|---:|---:|---:|---:|---:|---:|---|"]
+        lines = [f"## {self.name}", "", "| category | n | accuracy | 95% CI | TS | PI | CF | answers: no call / 1 / 2+ calls "
+                 "| calls vs gold: fewer / as many / more |", "|---|---:|---:|---:|---:|---:|---:|---|---|"]
         for cat, s in self.categories.items():
             shape = " / ".join(map(str, s.calls)) if s.calls else "n/a"
+            versus = " / ".join(map(str, s.versus_gold)) if s.versus_gold else "n/a"
             lines.append(f"| {cat} | {s.n} | {_pct(s.accuracy)} | {_ci(s.ci95)} | {_pct(s.ts)} | {_pct(s.pi)} | "
-                         f"{_pct(s.cf)} | {shape} |")
+                         f"{_pct(s.cf)} | {shape} | {versus} |")
         if any(v is not None for v in self.aggregates.values()):
             lines += ["", "| aggregate | score | 95% CI |", "|---|---:|---:|"]
             for k, v in self.aggregates.items():
@@ -147,10 +151,17 @@ def _calls_shape(rows: Sequence[Mapping[str, Any]]) -> list[int] | None:
     return [counts.count(0), counts.count(1), sum(n >= 2 for n in counts)]
 
 
+def _versus_gold(rows: Sequence[Mapping[str, Any]]) -> list[int] | None:
+    if not all(isinstance(r.get("decoded"), list) and isinstance(r.get("gold_calls"), int) for r in rows):
+        return None
+    signs = [(len(r["decoded"]) > r["gold_calls"]) - (len(r["decoded"]) < r["gold_calls"]) for r in rows]
+    return [signs.count(-1), signs.count(0), signs.count(1)]
+
+
 def score_rows(rows: Sequence[Mapping[str, Any]]) -> CategoryScore:
-    """Accuracy, TS/PI/CF and the calls-per-answer counts of a list of result rows."""
+    """Accuracy, TS/PI/CF and the calls-per-answer counts (alone and against the gold's) of a list of rows."""
     return CategoryScore(len(rows), sum(bool(r["valid"]) for r in rows), _rate(rows, "valid"), _rate(rows, "ts"),
-                         _rate(rows, "pi"), _rate(rows, "cf"), _calls_shape(rows))
+                         _rate(rows, "pi"), _rate(rows, "cf"), _calls_shape(rows), _versus_gold(rows))
 
 
 def category_scores(rows: Iterable[Mapping[str, Any]], order: Sequence[str] = ()) -> dict[str, CategoryScore]:

@@ -79,8 +79,18 @@ def result_row(case: EvalCase, raw: str, prompt: str | None = None, fmt: str = "
         "parse_status": parsed.status,
         "decoded": to_bfcl_decoded(calls), "valid": score.ok, "error_type": score.error_type,
         "error_category": None if score.category is None else str(score.category),
-        "ts": score.ts, "pi": score.pi, "cf": score.cf, "detail": score.detail,
+        "ts": score.ts, "pi": score.pi, "cf": score.cf, "detail": score.detail, "gold_calls": gold_calls(case),
     }
+
+
+def gold_calls(case: EvalCase) -> int | None:
+    """How many calls the case's answer makes (0 where no call is the answer); None for answers that are not a
+    list of calls (multi-turn turns)."""
+    if case.answer is None:
+        return 0
+    if isinstance(case.answer, list) and all(not isinstance(a, list) for a in case.answer):
+        return len(case.answer)
+    return None
 
 
 # ------------------------------------------------------------------------------------------- files
