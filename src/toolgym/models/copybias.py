@@ -223,7 +223,8 @@ class RowContinueBias:
     the arguments object and closing the call. A small model trained with required parameters first often closes
     after them and leaves out an optional value the question states (BFCL's `missing_optional`); the bonus shifts
     that choice and forbids nothing (the grammar still masks a comma when no parameter is left). Inside a number a
-    comma competes with the number's next digit too, so only a bias the model nearly agrees with flips a choice."""
+    comma competes with the number's next digit, and inside a string value `",` with the string's next character,
+    so only a bias the model nearly agrees with flips a choice."""
 
     def __init__(self, texts: TokenTexts, bias: float) -> None:
         self.texts = texts
