@@ -177,12 +177,14 @@ class Constrainer:
         to call blocks, any other token to prose (so the gate's decision is the one that counts)."""
         choice = tool_choice or self.policy.tool_choice
         biases: list[RowBias] = []
-        if self.texts is not None and prompt is not None and self.policy.copy_bias:
-            biases.append(RowCopyBias(self.texts, copy_source(prompt), self.policy.copy_bias))
-        if self.texts is not None and self.policy.continue_bias:
-            biases.append(RowContinueBias(self.texts, self.policy.continue_bias))
-        if self.texts is not None and self.policy.next_call_bias:
-            biases.append(RowNextCallBias(self.texts, self.policy.next_call_bias))
+        if self.texts is not None:
+            policy = self.policy
+            if prompt is not None and policy.copy_bias:
+                biases.append(RowCopyBias(self.texts, copy_source(prompt), policy.copy_bias))
+            if policy.continue_bias:
+                biases.append(RowContinueBias(self.texts, policy.continue_bias))
+            if policy.next_call_bias:
+                biases.append(RowNextCallBias(self.texts, policy.next_call_bias))
         if not (self.policy.constrain or choice != "auto"):
             return RowConstraint(self, None, biases=biases)
         functions = [_function(t) for t in tools or []]

@@ -177,24 +177,31 @@ def _span_ends(text: str, at: int, numeric: bool) -> bool:
     return not (_in_number(text, at) if numeric else text[at].isalnum())
 
 
-class RowCopyBias:
+class CursorBias:
+    """A logit bonus that follows the answer's text through an `ArgumentCursor` (one per answer)."""
+
+    def __init__(self, texts: TokenTexts, bias: float) -> None:
+        self.texts = texts
+        self.bias = bias
+        self.cursor = ArgumentCursor()
+
+    def accept(self, token: int) -> None:
+        if token < len(self.texts.texts):
+            self.cursor.feed(self.texts.texts[token])
+
+
+class RowCopyBias(CursorBias):
     """One answer's copy bias: `bonus_ids()` after each accepted token's text is fed in."""
 
     def __init__(self, texts: TokenTexts, source: str, bias: float) -> None:
-        self.texts = texts
+        super().__init__(texts, bias)
         self.source = source
-        self.bias = bias
-        self.cursor = ArgumentCursor()
         self.numbers = _THOUSANDS.sub("", source)  # "12,000 miles": the number 12000
         words = [m.start() for m in _WORD_START.finditer(source)]
         # a string starts at a word, or at the space before it: the model's own tokens (" rosemary") carry it
         self.word_starts = sorted(set(words) | {p - 1 for p in words if source[p - 1:p] == " "})
         self.number_starts = [m.start() for m in _NUMBER_START.finditer(self.numbers)]
         self.openers: dict[str, set[int]] = {}  # per state, the bonus before any character (the same every time)
-
-    def accept(self, token: int) -> None:
-        if token < len(self.texts.texts):
-            self.cursor.feed(self.texts.texts[token])
 
     def bonus_ids(self) -> set[int]:
         state = self.cursor.writing()
@@ -218,22 +225,13 @@ class RowCopyBias:
             logits[sorted(ids)] += self.bias
 
 
-class RowContinueBias:
+class RowContinueBias(CursorBias):
     """One answer's continue bias: `bias` on the comma tokens where the model chooses between another parameter of
     the arguments object and closing the call. A small model trained with required parameters first often closes
     after them and leaves out an optional value the question states (BFCL's `missing_optional`); the bonus shifts
     that choice and forbids nothing (the grammar still masks a comma when no parameter is left). Inside a number a
     comma competes with the number's next digit, and inside a string value `",` with the string's next character,
     so only a bias the model nearly agrees with flips a choice."""
-
-    def __init__(self, texts: TokenTexts, bias: float) -> None:
-        self.texts = texts
-        self.bias = bias
-        self.cursor = ArgumentCursor()
-
-    def accept(self, token: int) -> None:
-        if token < len(self.texts.texts):
-            self.cursor.feed(self.texts.texts[token])
 
     def apply(self, logits: Any) -> None:
         where = self.cursor.after_argument()
