@@ -205,3 +205,19 @@ def test_stale_temp_folders_are_removed(tmp_path):
     os.utime(old, (past, past))
     registry._remove_stale_temps(dest)
     assert not old.exists() and fresh.exists()
+
+
+def test_an_adapter_from_another_prompt_version_warns_once_in_one_line(smol, tmp_path, caplog):
+    from toolgym.core.formats import PROMPT_VERSION
+    from toolgym.core.provenance import write_provenance
+
+    folder, _, _ = _tiny_lora(tmp_path)
+    write_provenance(folder)
+    with caplog.at_level("WARNING", logger="toolgym.models.registry"):
+        load_model("smollm2-135m", adapter=folder)
+    assert not caplog.records
+    write_provenance(folder, prompt_version=PROMPT_VERSION - 1)
+    with caplog.at_level("WARNING", logger="toolgym.models.registry"):
+        load_model("smollm2-135m", adapter=folder)
+    [record] = caplog.records
+    assert f"trained with prompt version {PROMPT_VERSION - 1}" in record.getMessage()

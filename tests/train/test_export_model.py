@@ -18,6 +18,7 @@ from toolgym.models import registry
 from toolgym.train.chat_template import tool_chat_template
 from toolgym.train.export_model import (
     PROBES,
+    ExportSource,
     export_gguf,
     export_hf,
     llama_permute,
@@ -296,3 +297,16 @@ def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, err = invoke(["export", "model", str(make(tmp_path)), "--out", str(tmp_path / "out"), *extra], capsys)
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
     assert needle in err, err
+
+
+def test_hf_export_keeps_the_prompt_version_the_adapter_learned(tiny: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from toolgym.core.formats import PROMPT_VERSION
+    from toolgym.core.provenance import prompt_version_mismatch, read_provenance, write_provenance
+
+    adapter = Path(shutil.copytree(tiny, tmp_path / "adapter"))
+    write_provenance(adapter, prompt_version=PROMPT_VERSION - 1)
+    export_hf(ExportSource(str(tiny.parent / "base"), adapter, "hermes"), tmp_path / "hf")
+    assert read_provenance(tmp_path / "hf")["prompt_version"] == PROMPT_VERSION - 1
+    assert prompt_version_mismatch(tmp_path / "hf") is not None

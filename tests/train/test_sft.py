@@ -195,6 +195,8 @@ def test_resume_after_interrupted_run(tmp_path) -> None:
 
 
 def test_end_to_end_sft_writes_a_loadable_adapter(tmp_path) -> None:
+    from toolgym.core.formats import PROMPT_VERSION
+    from toolgym.core.provenance import read_provenance
     from toolgym.models.registry import load_model
 
     records = [{"id": f"e{i}", "type": "single", "messages": [{"role": "user", "content": f"Count box {i}"}],
@@ -205,6 +207,7 @@ def test_end_to_end_sft_writes_a_loadable_adapter(tmp_path) -> None:
     result = train_sft(config, records, MODEL, tmp_path, progress=False)
     assert result.global_step == 2 and result.train_loss is not None and math.isfinite(result.train_loss)
     assert result.examples == {"invocation": 4} and result.train_tokens > 0
+    assert read_provenance(result.adapter_dir)["prompt_version"] == PROMPT_VERSION
     model, tok = load_model(MODEL, adapter=result.adapter_dir)
     lora_b = [p for n, p in model.named_parameters() if "lora_B" in n]
     assert lora_b and any(p.abs().sum() > 0 for p in lora_b)  # trained (B starts at zero)

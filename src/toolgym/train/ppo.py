@@ -33,6 +33,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from toolgym.core.provenance import save_trained
 from toolgym.train.rewards import score_completions
 from toolgym.train.rl_config import RLStageConfig
 
@@ -276,8 +277,7 @@ def ppo_update(model: Any, head: ValueHead, optimizer: torch.optim.Optimizer, ba
 def _save(model: Any, head: ValueHead, optimizer: torch.optim.Optimizer, tokenizer: Any, folder: Path,
           step: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(folder / "adapter"), selected_adapters=["default"])
-    tokenizer.save_pretrained(str(folder / "adapter"))
+    save_trained(model, tokenizer, folder / "adapter", selected_adapters=["default"])
     torch.save({"value_head": head.state_dict(), "optimizer": optimizer.state_dict(), "step": step},
                folder / "ppo_state.pt")
 
@@ -338,8 +338,7 @@ def train_ppo(config: RLStageConfig, prompts: Sequence[Any], model: Any, tokeniz
                 _save(model, head, optimizer, tokenizer, checkpoint, step)
             bar.advance(task)
     adapter_dir = out_dir / "adapter"
-    model.save_pretrained(str(adapter_dir), selected_adapters=["default"])
-    tokenizer.save_pretrained(str(adapter_dir))
+    save_trained(model, tokenizer, adapter_dir, selected_adapters=["default"])
     torch.save(head.state_dict(), out_dir / "value_head.pt")
     (out_dir / "ppo_done.json").write_text(json.dumps({"steps": step}))
     return {"adapter_dir": str(adapter_dir), "global_step": step,

@@ -28,6 +28,7 @@ from typing import Any
 
 from toolgym.core.errors import InputError, ToolgymError
 from toolgym.core.formats import render_prompt
+from toolgym.core.provenance import save_trained
 from toolgym.core.schema import Sample
 from toolgym.train.rewards import irm_score, score_completions
 from toolgym.train.rl_config import RLStageConfig
@@ -295,8 +296,7 @@ def train_grpo(config: RLStageConfig, prompts: Sequence[RLPrompt], model: Any, t
     started = time.perf_counter()
     output = trainer.train(resume_from_checkpoint=resume_from)
     adapter_dir = out_dir / "adapter"
-    trainer.model.save_pretrained(str(adapter_dir), selected_adapters=["default"])
-    tokenizer.save_pretrained(str(adapter_dir))
+    save_trained(trainer.model, tokenizer, adapter_dir, selected_adapters=["default"])
     history = [row for row in trainer.state.log_history if "loss" in row or "kl" in row]
     (out_dir / "trl_log.json").write_text(json.dumps(history, indent=1))
     return {"adapter_dir": str(adapter_dir), "global_step": int(output.global_step),

@@ -37,6 +37,7 @@ from transformers import TrainerCallback
 
 from toolgym.core import dist
 from toolgym.core.errors import InputError, ToolgymError
+from toolgym.core.provenance import save_trained, write_provenance
 from toolgym.data.noise import augment_records
 from toolgym.data.tasks import TrainExample, build_examples, render_example
 from toolgym.models.hardware import capability
@@ -699,19 +700,18 @@ def _save_outputs(trainer: Any, tokenizer: Any, config: SFTStageConfig, out: Pat
         adapter_dir = out / "adapter"
         model_dir = adapter_dir
         if main:
-            model.save_pretrained(str(adapter_dir))
-            tokenizer.save_pretrained(str(adapter_dir))
+            save_trained(model, tokenizer, adapter_dir)
         if config.save_merged:
             merged_dir = out / "merged"
             if main:
                 merged = model.merge_and_unload()
-                merged.save_pretrained(str(merged_dir))
-                tokenizer.save_pretrained(str(merged_dir))
+                save_trained(merged, tokenizer, merged_dir)
     else:
         model_dir = out / "model"
         trainer.save_model(str(model_dir))
         if main:
             tokenizer.save_pretrained(str(model_dir))
+            write_provenance(model_dir)
     return {"out_dir": str(out), "model_dir": str(model_dir),
             "adapter_dir": str(adapter_dir) if adapter_dir else None,
             "merged_dir": str(merged_dir) if merged_dir else None}
