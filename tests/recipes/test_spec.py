@@ -77,6 +77,7 @@ def test_starting_adapter_must_exist_when_the_run_starts(tmp_path: Path) -> None
     ("name: x\ndata: {mix: {singel: 1}}\n", "field mix.singel", "did you mean 'single'?"),
     ("name: x\ndata: {mix: {single: 0}}\n", "field mix", "weights sum to 0"),
     ("name: x\ndata: {zip_fanout: 1.5}\n", "record data, field zip_fanout", "must be in [0, 1], got 1.5"),
+    ("name: x\ndata: {state_cities: -0.1}\n", "record data, field state_cities", "must be in [0, 1], got -0.1"),
     ("name: x\neval: {categories: [simple_pyton]}\n", "record eval, field categories", "'simple_python'"),
     ("name: x\neval: {categories: [1]}\n", "field categories[0]", "valid string, got 1"),
     ("name: x\neval: {suites: [test_seen.jsonl]}\n", "field suites[0]", "the data step writes no suite"),

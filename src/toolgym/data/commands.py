@@ -46,6 +46,7 @@ def synth(
     defaults: Annotated[float, typer.Option("--defaults", min=0.0, max=1.0, help="Share of shown tools whose optional parameters state a default (v2).")] = 0.0,
     cross_fanout: Annotated[float, typer.Option("--cross-fanout", min=0.0, max=1.0, help="Share of fan-outs wanting 3+ calls asked over two parameters, every combination (v2).")] = 0.0,
     zip_fanout: Annotated[float, typer.Option("--zip-fanout", min=0.0, max=1.0, help="Share of fan-outs whose calls differ together in 2-3 parameters, in one sentence (v2).")] = 0.0,
+    state_cities: Annotated[float, typer.Option("--state-cities", min=0.0, max=1.0, help="Share of records whose cities become US cities written 'City, ST', as their parameter descriptions document (v2).")] = 0.0,
 ) -> None:
     """Synthesize train.jsonl, four generalization test sets, dev.jsonl and (optionally) trajectories.jsonl."""
     from toolgym.data.synth import SynthOptions, parse_mix, write_dataset
@@ -59,7 +60,7 @@ def synth(
     options = SynthOptions.v1() if engine == "v1" else SynthOptions(
         styles, fanout_share, mask_functions, mask_parameters, toolset_queries, toolset_no_call, wide_parallel,
         toolset_size, w2s_queries, defaults=defaults, cross_fanout=cross_fanout,
-        zip_fanout=zip_fanout)
+        zip_fanout=zip_fanout, state_cities=state_cities)
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a folder; pick another --out", file=str(out), field="--out")
     console = Console()

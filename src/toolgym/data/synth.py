@@ -33,6 +33,7 @@ from toolgym.core.checker import check_calls
 from toolgym.core.errors import InputError
 from toolgym.core.schema import Sample, Tool, ToolCall
 from toolgym.data.archetypes import Archetype, load_catalog, sibling_archetypes
+from toolgym.data.conventions import with_state_cities
 from toolgym.data.io import JsonlAppender, dumps_record
 from toolgym.data.styles import mask_record, restyle_tool
 
@@ -89,6 +90,10 @@ class SynthOptions:
     # in Chicago and $52.33 in Sacramento"): 67% of BFCL parallel's same-function call groups vary 2+ parameters,
     # the engine's fan-outs one; 0 draws nothing (earlier streams unchanged)
     zip_fanout: float = 0.0
+    # share of records whose catalog cities become US cities written "City, ST", documented so in the parameter
+    # description and named in the question with the code, bare or with the state's name (`data.conventions`);
+    # drawn from a generator of its own per question, so 0 leaves every stream as it was
+    state_cities: float = 0.0
 
     @classmethod
     def v1(cls) -> SynthOptions:
@@ -101,7 +106,7 @@ class SynthOptions:
                 if _UNRECORDED_WHEN_OFF.get(k, object()) != getattr(self, k)}
 
 
-_UNRECORDED_WHEN_OFF = {"defaults": 0.0, "cross_fanout": 0.0, "zip_fanout": 0.0}  # options added after datasets were published
+_UNRECORDED_WHEN_OFF = {"defaults": 0.0, "cross_fanout": 0.0, "zip_fanout": 0.0, "state_cities": 0.0}  # options added after datasets were published
 
 
 def parse_mix(text: str | None) -> dict[str, float]:
@@ -724,6 +729,7 @@ def iter_records(n: int, seed: int, mix: dict[str, float] | None = None, split: 
     rng = random.Random(f"toolgym-synth:{seed}:{split}" + ("" if options == SynthOptions.v1() else ":v2"))
     builder = _Builder(spec, catalog, rng, exclude, options)
     stats = stats if stats is not None else SynthStats()
+    pool_cities = {str(c) for c in catalog[0].pools.get("cities", [])} if catalog else set()
     made, attempts = 0, 0
     while made < n and attempts < 20 * n + 100:
         attempts += 1
@@ -733,6 +739,8 @@ def iter_records(n: int, seed: int, mix: dict[str, float] | None = None, split: 
         group = getattr(builder, stype)()
         if not _accept(group, builder.exclude, stats):
             continue
+        if options.state_cities > 0:
+            group = _conventions(group, options, seed, split, pool_cities)
         for record in group[: n - made]:
             record["id"] = f"{split}-{made:06d}"
             if record["type"] == "zero_to_one_with":
@@ -742,6 +750,30 @@ def iter_records(n: int, seed: int, mix: dict[str, float] | None = None, split: 
             stats.by_type[record["type"]] = stats.by_type.get(record["type"], 0) + 1
             made += 1
             yield record
+
+
+def _conventions(group: list[dict], options: SynthOptions, seed: int, split: str,
+                 pool_cities: set[str]) -> list[dict]:
+    """`group` with the documented value conventions drawn for its records with gold (a generator of its own
+    per question); a record without gold that asks the same question (a zero-to-one pair's first half) takes
+    the rewritten question, others stay as they are (their cities' roles are unknown)."""
+    out: list[dict] = []
+    asked: dict[str, str] = {}
+    for record in group:
+        query = record["messages"][0]["content"]
+        rng = random.Random(f"toolgym-conventions:{seed}:{split}:{query}")
+        if record["gold"] and rng.random() < options.state_cities:
+            record = with_state_cities(record, pool_cities, rng)
+            asked[query] = record["messages"][0]["content"]
+        out.append(record)
+    return [_asking(record, asked) if not record["gold"] else record for record in out]
+
+
+def _asking(record: dict[str, Any], asked: dict[str, str]) -> dict[str, Any]:
+    query = record["messages"][0]["content"]
+    if asked.get(query, query) == query:
+        return record
+    return {**record, "messages": [{**record["messages"][0], "content": asked[query]}, *record["messages"][1:]]}
 
 
 def _accept(group: list[dict], exclude: set[str], stats: SynthStats) -> bool:

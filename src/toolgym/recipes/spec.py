@@ -92,6 +92,7 @@ class DataSpec(StageConfig):
     defaults: float = 0.0  # share of shown tools whose optional parameters state a default (gold omits unasked ones)
     cross_fanout: float = 0.0  # share of 3+-call fan-outs over two parameters, every combination (2 x 2 calls)
     zip_fanout: float = 0.0  # share of fan-outs whose calls differ together in 2-3 parameters ("A in X and B in Y")
+    state_cities: float = 0.0  # share of records whose cities are US "City, ST", documented so (data.conventions)
     # imported data merged into train.jsonl / trajectories.jsonl, which every training stage reads:
     # [{path: FILE_OR_FOLDER, format: openai|sharegpt|xlam|toolace|hf|parquet|toolgym}] (format default toolgym,
     # e.g. a `toolgym data import` folder); their content hash joins the data step's hash, so a change retrains
@@ -105,7 +106,7 @@ class DataSpec(StageConfig):
         return SynthOptions(self.description_styles, self.fanout_share, self.mask_functions,
                             self.mask_parameters, self.toolset_queries, self.toolset_no_call, self.wide_parallel,
                             self.toolset_size, self.w2s_queries, defaults=self.defaults, cross_fanout=self.cross_fanout,
-                            zip_fanout=self.zip_fanout)
+                            zip_fanout=self.zip_fanout, state_cities=self.state_cities)
 
     def __post_init__(self) -> None:
         _at_least(self.n, 1, "data", "n")
@@ -120,7 +121,7 @@ class DataSpec(StageConfig):
         if self.path == "":
             raise _fail("must name a dataset folder (or be left out)", "data", "path")
         for key in ("fanout_share", "mask_functions", "mask_parameters", "toolset_no_call", "wide_parallel",
-                    "defaults", "cross_fanout", "zip_fanout"):
+                    "defaults", "cross_fanout", "zip_fanout", "state_cities"):
             if not 0 <= getattr(self, key) <= 1:
                 raise _fail(f"must be in [0, 1], got {getattr(self, key)}", "data", key)
         if self.mask_parameters > self.mask_functions:
