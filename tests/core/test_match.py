@@ -69,6 +69,18 @@ def test_missing_unexpected_and_missing_optional() -> None:
     assert match_bfcl([{"f": {"a": 1}}], answer, [doc]).error_type == "simple_function_checker:missing_optional"
 
 
+def test_the_first_error_names_its_parameter() -> None:
+    assert check({"base": 10}).param == "height"
+    assert check({"base": 10, "height": 5.0, "color": "red"}).param == "color"
+    assert check({"base": 10, "height": 5.0, "unit": "km"}).param == "unit"  # enum value error
+    assert check({"base": 10, "height": 5.0, "opts": {"mode": "slow"}}).param == "opts"  # nested: the top level
+    assert check({"base": 10}, name="area").param is None  # wrong function name: no parameter to blame
+    doc = {"name": "f", "parameters": {"type": "dict", "properties": {"x": {"type": "integer"}}, "required": ["x"]}}
+    parallel = match_bfcl([{"f": {"x": 1}}, {"f": {"x": 3}}], [{"f": {"x": [1]}}, {"f": {"x": [2]}}], [doc],
+                          category="parallel")
+    assert parallel.error_type.endswith("cannot_find_match") and parallel.param == "x"
+
+
 def test_nested_list_and_dict_values() -> None:
     assert not check({"base": 10, "height": 5.0, "tags": ["b", "new york"]}).ok  # list order matters
     # BFCL quirk: an optional ("") allowed value lets the element type check pass; the value check still fails

@@ -127,6 +127,15 @@ def test_answers_are_counted_against_the_gold_call_count() -> None:
     assert summarize(older, "old", bfcl=True).categories["irrelevance"].versus_gold is None
 
 
+def test_summary_counts_the_parameters_first_errors_name() -> None:
+    named = [{**r, "valid": False, "param": p} for r, p in zip(rows("simple_python", 5, 5), "aabcN", strict=True)]
+    named[-1]["param"] = None
+    summary = summarize(named + [{**r, "param": "z"} for r in rows("multiple", 2, 2)], "params", bfcl=True)
+    assert summary.error_params == {"a": 2, "b": 1, "c": 1}  # right answers and errors without one count none
+    assert "| parameter of the first error (top 10) | count |" in summary.markdown()
+    assert "| a | 2 |" in summary.markdown()
+
+
 def test_result_rows_carry_the_gold_call_count() -> None:
     from toolgym.eval.bfcl import load_bfcl_cases
     from toolgym.eval.runner import result_row

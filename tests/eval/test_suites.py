@@ -33,10 +33,10 @@ def test_exact_gold_scoring(tmp_path) -> None:
     assert call.category == "single" and none.category == "zero_to_one_without"
     assert call.score([ToolCall("get_weather", {"days": 2.0, "city": "Paris"})]).ok
     wrong = call.score([ToolCall("get_weather", {"city": "Lyon", "days": 2})])
-    assert (wrong.ok, wrong.ts, wrong.pi, wrong.error_type) == (False, True, True, "value_error")
+    assert (wrong.ok, wrong.ts, wrong.pi, wrong.error_type, wrong.param) == (False, True, True, "value_error", "city")
     missing = call.score([ToolCall("get_weather", {"city": "Paris"})])
-    assert (missing.pi, missing.error_type, missing.category) == (False, "missing_required",
-                                                                 ErrorCategory.parameter_missing)
+    assert (missing.pi, missing.error_type, missing.category, missing.param) == (
+        False, "missing_required", ErrorCategory.parameter_missing, "days")
     hallucinated = call.score([ToolCall("get_forecast", {"city": "Paris", "days": 2})])
     assert (hallucinated.ts, hallucinated.category) == (False, ErrorCategory.tool_hallucination)
     assert none.score([]).ok and not none.score([ToolCall("get_weather", {"city": "Paris"})]).ok

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from toolgym.core.checker import ErrorCategory
@@ -103,6 +103,7 @@ class MatchResult:
     error_type: str | None = None
     category: ErrorCategory | None = None
     detail: str = ""
+    param: str | None = None  # the top-level parameter the first error is about, where there is one
 
 
 _OK = MatchResult(True)
@@ -132,8 +133,9 @@ class _Malformed(Exception):
     """The function doc or possible answer has a shape the official checker would crash on."""
 
 
-def _fail(error_type: str, detail: str, category: ErrorCategory = ErrorCategory.others) -> MatchResult:
-    return MatchResult(False, error_type, category, detail)
+def _fail(error_type: str, detail: str, category: ErrorCategory = ErrorCategory.others, *,
+          param: str | None = None) -> MatchResult:
+    return MatchResult(False, error_type, category, detail, param)
 
 
 def _answer_type(allowed: Any) -> type | None:
@@ -320,19 +322,20 @@ def _check_one(doc: Mapping[str, Any] | None, call: Pair, answer: Mapping[str, A
     for param in required:
         if param not in args:
             return _fail("simple_function_checker:missing_required", f"missing required parameter {param!r}",
-                         ErrorCategory.parameter_missing)
+                         ErrorCategory.parameter_missing, param=param)
     for param, value in args.items():
         if param not in props or param not in allowed_params:
             hallucinated = param not in props
             return _fail("simple_function_checker:unexpected_param", f"unexpected parameter {param!r}",
-                         ErrorCategory.parameter_hallucination if hallucinated else ErrorCategory.others)
+                         ErrorCategory.parameter_hallucination if hallucinated else ErrorCategory.others,
+                         param=param)
         result = _check_param(param, value, props[param], allowed_params[param], language)
         if not result.ok:
-            return _with_enum_category(result, props[param], value)
+            return replace(_with_enum_category(result, props[param], value), param=param)
     for param, options in allowed_params.items():
         if param not in args and "" not in options:
             return _fail("simple_function_checker:missing_optional", f"parameter {param!r} not provided and "
-                         "not optional", ErrorCategory.parameter_missing)
+                         "not optional", ErrorCategory.parameter_missing, param=param)
     return _OK
 
 
@@ -359,7 +362,7 @@ def _parallel(docs: Sequence[Mapping[str, Any]], calls: list[Pair], answers: lis
                 break
         if not last.ok:
             return MatchResult(False, "parallel_function_checker_no_order:cannot_find_match", last.category,
-                               f"no call matches answer {index}: {last.detail}")
+                               f"no call matches answer {index}: {last.detail}", last.param)
     return _OK
 
 

@@ -169,7 +169,7 @@ def score_ast(case: EvalCase, calls: list[ToolCall]) -> Score:
     result = match_bfcl(calls, case.answer, case.meta["functions"], category=case.category)
     ts = sorted(c.name for c in calls) == sorted(next(iter(a)) for a in case.answer)
     pi = ts and _parameter_names_match(calls, case.answer)
-    return Score(result.ok, result.error_type, result.category, ts, pi, result.ok, result.detail)
+    return Score(result.ok, result.error_type, result.category, ts, pi, result.ok, result.detail, result.param)
 
 
 def _parameter_names_match(calls: list[ToolCall], answer: list[dict[str, Any]]) -> bool:

@@ -26,6 +26,7 @@ class Score:
     pi: bool = False
     cf: bool = False
     detail: str = ""
+    param: str | None = None  # the parameter the first error is about, where there is one
 
 
 Scorer = Callable[["EvalCase", list[ToolCall]], Score]

@@ -28,6 +28,7 @@ from toolgym.core.schema import NO_CALL_TYPES, SAMPLE_TYPES
 from toolgym.eval.bfcl import LIVE_AST, NON_LIVE_AST
 
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+TOP_PARAMS = 10  # rows of the summary's table of parameters named by first errors
 
 
 def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -94,6 +95,8 @@ class Summary:
     meta: dict[str, Any] = field(default_factory=dict)
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # aggregate -> 95% interval
     subset: dict[str, int] = field(default_factory=dict)  # aggregate over a cut-short category -> its case count
+    # parameter -> wrong answers whose first error is about it (rows written before `param` existed count none)
+    error_params: dict[str, int] = field(default_factory=dict)
 
     @property
     def accuracy(self) -> float:
@@ -129,6 +132,10 @@ class Summary:
         if self.error_types:
             lines += ["", "| error type | count |", "|---|---:|"]
             lines += [f"| {k} | {v} |" for k, v in sorted(self.error_types.items(), key=lambda kv: -kv[1])]
+        if self.error_params:
+            top = sorted(self.error_params.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_PARAMS]
+            lines += ["", f"| parameter of the first error (top {TOP_PARAMS}) | count |", "|---|---:|"]
+            lines += [f"| {k} | {v} |" for k, v in top]
         return "\n".join(lines) + "\n"
 
 
@@ -253,8 +260,9 @@ def summarize(rows: Sequence[Mapping[str, Any]], name: str, order: Sequence[str]
             aggregates[agg], intervals[agg] = score, interval
     error_types = Counter(r["error_type"] for r in rows if not r["valid"] and r.get("error_type"))
     error_cats = Counter(r["error_category"] for r in rows if not r["valid"] and r.get("error_category"))
+    error_params = Counter(r["param"] for r in rows if not r["valid"] and r.get("param"))
     return Summary(name, cats, aggregates, dict(error_types), dict(error_cats), len(rows), meta or {},
-                   intervals, subset)
+                   intervals, subset, dict(error_params))
 
 
 def call_rates(prefix: str, summary: Summary) -> dict[str, float]:

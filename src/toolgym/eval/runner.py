@@ -79,7 +79,8 @@ def result_row(case: EvalCase, raw: str, prompt: str | None = None, fmt: str = "
         "parse_status": parsed.status,
         "decoded": to_bfcl_decoded(calls), "valid": score.ok, "error_type": score.error_type,
         "error_category": None if score.category is None else str(score.category),
-        "ts": score.ts, "pi": score.pi, "cf": score.cf, "detail": score.detail, "gold_calls": gold_calls(case),
+        "ts": score.ts, "pi": score.pi, "cf": score.cf, "detail": score.detail, "param": score.param,
+        "gold_calls": gold_calls(case),
     }
 
 

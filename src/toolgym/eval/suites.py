@@ -54,24 +54,35 @@ def score_exact(case: EvalCase, calls: list[ToolCall]) -> Score:
     cf = pi and calls_equal(calls, gold)
     if cf:
         return Score(True, None, None, True, True, True)
-    error_type, category, detail = _diagnose(case, calls, gold, ts, pi)
-    return Score(False, error_type, category, ts, pi, False, detail)
+    error_type, category, detail, param = _diagnose(case, calls, gold, ts, pi)
+    return Score(False, error_type, category, ts, pi, False, detail, param)
 
 
 def _diagnose(case: EvalCase, calls: list[ToolCall], gold: list[ToolCall], ts: bool,
-              pi: bool) -> tuple[str, ErrorCategory, str]:
-    """BFCL-style error type and toolgym category of a wrong answer (the rule checker speaks first)."""
+              pi: bool) -> tuple[str, ErrorCategory, str, str | None]:
+    """BFCL-style error type, toolgym category, detail and parameter (where one is to blame) of a wrong answer
+    (the rule checker speaks first)."""
     verdict = check_calls(calls, case.tools)
     category = verdict.categories[0] if verdict.errors else None
     if len(calls) != len(gold):
-        return "wrong_count", category or ErrorCategory.others, f"expected {len(gold)} calls, got {len(calls)}"
+        return ("wrong_count", category or ErrorCategory.others, f"expected {len(gold)} calls, got {len(calls)}",
+                None)
     if not ts:
-        return "wrong_func_name", category or ErrorCategory.others, "wrong tool"
+        return "wrong_func_name", category or ErrorCategory.others, "wrong tool", None
     if not pi:
         given = set().union(*(c.arguments for c in calls))
         wanted = set().union(*(g.arguments for g in gold))
-        if wanted - given:
-            return "missing_required", category or ErrorCategory.parameter_missing, \
-                f"missing {sorted(wanted - given)}"
-        return "unexpected_param", category or ErrorCategory.others, f"unexpected {sorted(given - wanted)}"
-    return "value_error", category or ErrorCategory.others, "wrong argument values"
+        if missing := sorted(wanted - given):
+            return "missing_required", category or ErrorCategory.parameter_missing, f"missing {missing}", missing[0]
+        extra = sorted(given - wanted)
+        return "unexpected_param", category or ErrorCategory.others, f"unexpected {extra}", extra[0] if extra else None
+    return "value_error", category or ErrorCategory.others, "wrong argument values", _wrong_value(calls, gold)
+
+
+def _wrong_value(calls: list[ToolCall], gold: list[ToolCall]) -> str | None:
+    """The first argument whose value differs from the gold, for a single call (several calls pair up in any
+    order, so no one argument is to blame)."""
+    if len(calls) != 1:
+        return None
+    return next((k for k, v in gold[0].arguments.items() if not calls_equal(
+        [ToolCall(gold[0].name, {k: calls[0].arguments.get(k)})], [ToolCall(gold[0].name, {k: v})])), None)
