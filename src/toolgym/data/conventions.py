@@ -44,11 +44,9 @@ _FORMS = (("{city}, {code}", 0.4), ("{city}", 0.4), ("{city}, {state}", 0.2))
 
 
 def with_state_cities(record: dict[str, Any], pool_cities: Collection[str], rng: random.Random) -> dict[str, Any]:
-    """A copy of `record` whose pool cities are US cities written "City, ST" (unchanged when it has none).
-
-    Records without gold (no-call halves of zero-to-one pairs, toolset negatives) get the question rewritten
-    the same way, so a pair seeded alike keeps one question.
-    """
+    """A copy of `record` whose pool cities are US cities written "City, ST"; `record` itself when it names
+    none, or names one inside another value (its role is then unclear). Synthesis calls it on records with gold
+    and gives a no-call record that asks the same question the rewritten question (`synth._conventions`)."""
     query = record["messages"][0]["content"]
     olds = [c for c in sorted(set(pool_cities), key=len, reverse=True) if _mentions(query, c)]
     gold_values = {v for call in record["gold"] for v in call["arguments"].values() if isinstance(v, str)}
