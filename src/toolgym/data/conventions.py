@@ -50,7 +50,7 @@ def with_state_cities(record: dict[str, Any], pool_cities: Collection[str], rng:
     query = record["messages"][0]["content"]
     olds = [c for c in sorted(set(pool_cities), key=len, reverse=True) if _mentions(query, c)]
     gold_values = {v for call in record["gold"] for v in call["arguments"].values() if isinstance(v, str)}
-    if not olds or (record["gold"] and not set(olds) <= gold_values):  # a city inside another value: leave it
+    if not olds or not set(olds) <= gold_values:  # a city inside another value: leave it
         return record
     news = rng.sample(US_CITIES, len(olds))
     mapping = {old: f"{city}, {code}" for old, (city, code, _) in zip(olds, news, strict=True)}
