@@ -206,3 +206,54 @@ def test_metrics_patterns_pick_and_order_the_columns(tmp_path: Path, capsys: pyt
     assert "| standard SFT | 25.0 | 10.0 | 20.0 | 0 |" in table
     assert_one_line_error(invoke(["ablate", str(base), "--study", "tl", "--finished-only", "--metrics",
                                   "non_live_ast,live_*"], capsys), "field --metrics", "'live_*' matches no metric")
+
+
+def test_seeds_parse_and_a_bad_one_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_cli import assert_one_line_error, invoke
+    from toolgym.recipes.ablate import parse_seeds
+
+    assert parse_seeds("0, 1,1,2") == [0, 1, 2] and parse_seeds("") is None
+    assert_one_line_error(invoke(["ablate", str(REPO / "recipes" / "tl_training.yaml"), "--study", "tl",
+                                  "--finished-only", "--seeds", "0,x"], capsys), "field --seeds", "'x'")
+
+
+def test_another_seed_gets_its_own_data_and_folders_and_the_recipes_seed_keeps_the_plain_names() -> None:
+    base = REPO / "recipes" / "tl_training.yaml"
+    plain = {label: recipe for label, recipe, _ in variant_recipes(base, "tl", 20, 2)}
+    own = {label: recipe for label, recipe, _ in variant_recipes(base, "tl", 20, 2, seed=0)}
+    other = {label: recipe for label, recipe, _ in variant_recipes(base, "tl", 20, 2, seed=3)}
+    assert [r.name for r in plain.values()] == [r.name for r in own.values()]
+    assert plain["standard SFT"].name.endswith("/tl-0") and plain["standard SFT"].seed == 0
+    assert other["standard SFT"].name.endswith("/tl-0-seed3") and other["standard SFT"].seed == 3
+    assert other["standard SFT"].data.path.endswith("data-seed3/dataset") != plain["standard SFT"].data.path
+    mix = {label: recipe for label, recipe, _ in variant_recipes(REPO / "recipes" / "quickstart.yaml",
+                                                                "gentool_data", 20, 2, seed=3)}
+    assert mix["no weak-to-strong"].data.path.endswith("data-gentool_data-1-seed3/dataset")
+
+
+def _finished_run(run_dir: Path, metrics: dict[str, float], right: list[bool]) -> None:
+    """A variant's final eval on disk: its manifest and BFCL results (irrelevance cases, then simple_python)."""
+    (run_dir / "eval_final" / "bfcl").mkdir(parents=True)
+    (run_dir / "eval_final" / "manifest.json").write_text(json.dumps({"status": "complete", "metrics": metrics}))
+    rows = [{"id": f"case_{i}", "category": "irrelevance" if i < 4 else "simple_python", "valid": ok}
+            for i, ok in enumerate(right)]
+    (run_dir / "eval_final" / "bfcl" / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_several_seeds_give_mean_cells_and_paired_counts_summed_over_seeds(tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text((REPO / "recipes" / "tl_training.yaml").read_text() + f"output_dir: {tmp_path}\n")
+    runs = tmp_path / "tl_training-ablate"
+    # seed 0: MAE gains irrelevance cases 0 and 1; seed 5: it gains case 0 and loses simple_python case 4
+    _finished_run(runs / "tl-0", {"irrelevance": 0.5}, [False, False, True, True, True])
+    _finished_run(runs / "tl-1", {"irrelevance": 1.0}, [True, True, True, True, True])
+    _finished_run(runs / "tl-0-seed5", {"irrelevance": 0.75}, [False, True, True, True, True])
+    _finished_run(runs / "tl-1-seed5", {"irrelevance": 1.0}, [True, True, True, True, False])
+    table = run_ablation(base, "tl", 20, 2, finished_only=True, seeds=[0, 5], paired=["irrelevance", "all"])
+    assert "| standard SFT | 62.5 (50.0–75.0) | 0 |" in table and "| +MAE | 100.0 (100.0–100.0) | 0 |" in table
+    assert "mean of 2 seeds (0, 5)" in table and "not a 95% interval" in table
+    assert "| +MAE | standard SFT | irrelevance | 8 | 62.5 | 100.0 | 0 / 3 | +2, +1 | 0.25 |" in table
+    assert "| +MAE | standard SFT | all | 10 | 70.0 | 90.0 | 1 / 3 | +2, +0 | 0.625 |" in table
+    one_seed = run_ablation(base, "tl", 20, 2, finished_only=True, paired=["irrelevance"])
+    assert "| standard SFT | 50.0 | 0 |" in one_seed and "mean of" not in one_seed
+    assert "| +MAE | standard SFT | irrelevance | 4 | 50.0 | 100.0 | 0 / 2 | +2 | 0.5 |" in one_seed

@@ -134,20 +134,25 @@ def budgeted(stages: tuple[dict[str, Any], ...], steps: int, batch: int, extra: 
 
 def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
                     overrides: list[str] | None = None, stage_keys: dict[str, Any] | None = None,
-                    rl_steps: int | None = None) -> list[tuple]:
-    """(label, Recipe, Variant) per variant; all share the base recipe's data folder and eval settings."""
+                    rl_steps: int | None = None, seed: int | None = None) -> list[tuple]:
+    """(label, Recipe, Variant) per variant; all share the base recipe's data folder and eval settings. A `seed`
+    other than the recipe's own gives every variant that seed's data, initialisation and batch order, in folders
+    named `-seed<N>` (the recipe's own seed keeps the plain names, so runs made before seeds existed resume)."""
     if study not in STUDIES:
         raise InputError(f"unknown study {study!r}; choose one of {', '.join(STUDIES)}", field="study")
     raw = apply_overrides(read_recipe(base_path), overrides or [], file=str(base_path))
+    suffix = seed_suffix(raw, seed)
+    if suffix:
+        raw["seed"] = seed
     base_name = str(raw.get("name", "base"))
     ablate_dir = Path(raw.get("output_dir", "runs")) / f"{base_name}-ablate"
-    shared = dict(raw.get("data") or {})
-    shared.setdefault("path", str(ablate_dir / "data" / "dataset"))
+    shared = dict(raw.get("data") or {})  # a dataset the recipe names is shared by every seed
+    shared.setdefault("path", str(ablate_dir / f"data{suffix}" / "dataset"))
     _, variants = STUDIES[study]
     inherited = _base_stage_keys(raw.get("stages") or [])
     recipes = []
     for index, variant in enumerate(variants):
-        data = _variant_data(raw, shared, variant, ablate_dir / f"data-{study}-{index}" / "dataset")
+        data = _variant_data(raw, shared, variant, ablate_dir / f"data-{study}-{index}{suffix}" / "dataset")
         evaluation = {**(raw.get("eval") or {}), "baseline": False}  # the Raw row is the baseline
         if study in SHARED_SUITES and variant.own_data:
             evaluation.update(_shared_suites(evaluation, Path(shared["path"])))
@@ -155,11 +160,29 @@ def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
             evaluation["episodes"] = [STUDY_EPISODES[study]]
         # equal step budgets, not a deadline each variant would plan by its own clock
         variant_raw = {**copy.deepcopy(raw), "deadline_minutes": None, "data": data, "eval": evaluation,
-                       "name": f"{base_name}-ablate/{study}-{index}",
+                       "name": f"{base_name}-ablate/{study}-{index}{suffix}",
                        "stages": budgeted(tuple({**inherited.get(st["kind"], {}), **st} for st in variant.stages),
                                           steps, batch, stage_keys or {}, rl_steps)}
         recipes.append((variant.label, parse_recipe(variant_raw, file=str(base_path)), variant))
     return recipes
+
+
+def parse_seeds(text: str) -> list[int] | None:
+    """'0,1,2' -> [0, 1, 2]; empty -> None (the recipe's own seed). A bad entry is a one-line error."""
+    seeds = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if not part.isdigit():
+            raise InputError(f"seed {part!r} is not a non-negative integer", field="--seeds")
+        if int(part) not in seeds:
+            seeds.append(int(part))
+    return seeds or None
+
+
+def seed_suffix(raw: dict[str, Any], seed: int | None) -> str:
+    """The folder suffix of a seed's runs: none for the recipe's own seed."""
+    return "" if seed is None or seed == int(raw.get("seed", 0)) else f"-seed{seed}"
 
 
 def _variant_data(raw: dict[str, Any], shared: dict[str, Any], variant: Variant, own: Path) -> dict[str, Any]:
@@ -305,37 +328,133 @@ def _mean_cell(a: Cell, b: Cell) -> Cell:
 
 def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
                  overrides: list[str] | None = None, rl_steps: int | None = None,
-                 finished_only: bool = False, columns: list[str] | None = None) -> str:
-    """Run every variant (finished ones are skipped by the runner) and return the table; with `finished_only`,
-    train nothing and tabulate the variants whose final eval is on disk; `columns` (glob patterns over the
-    metric names) picks and orders the columns."""
-    rows, done, cases = [], {}, {}
-    variants = variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps)
-    if study in SHARED_SUITES and not finished_only:  # every variant is scored on the shared dataset's suites
-        _ensure_data(next(recipe for _, recipe, variant in variants if not variant.own_data))
-    for label, recipe, variant in variants:
-        before = Budget()
-        if variant.after is not None:  # e.g. +IRM: RL on top of the SFT variant trained above
-            if variant.after not in done:
-                if finished_only:  # its base row is not on disk: nothing to extend
-                    continue
-                raise InputError(f"variant {label!r} extends {variant.after!r}, which did not run", field="study")
-            recipe.adapter, before = done[variant.after]
-        result = _finished_result(recipe) if finished_only else _run_variant(recipe)
-        if result is None:
-            continue
-        adapter, metrics = result
-        budget = before + budget_trained(recipe)
-        done[label] = (adapter, budget)
-        cells, counts = final_cells(recipe.run_dir, metrics)
-        cases.update(counts)
-        rows.append((label, cells, budget))
+                 finished_only: bool = False, columns: list[str] | None = None,
+                 seeds: list[int] | None = None, paired: list[str] | None = None) -> str:
+    """Run every variant under every seed (finished ones are skipped by the runner) and return the table, then
+    each row paired against the row it extends (else the first row) on the `paired` categories; with
+    `finished_only`, train nothing and tabulate the runs whose final eval is on disk; `columns` (glob patterns
+    over the metric names) picks and orders the columns. With several seeds a cell is the mean of the seeds'
+    scores, its bracket the lowest and highest of them, and the paired counts are summed over seeds."""
+    runs: dict[str, list[SeedRun]] = {}
+    cases: dict[str, int] = {}
+    variants: list[tuple] = []
+    for seed in seeds or [None]:
+        variants = variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps, seed=seed)
+        if study in SHARED_SUITES and not finished_only:  # every variant is scored on the shared dataset's suites
+            _ensure_data(next(recipe for _, recipe, variant in variants if not variant.own_data))
+        done: dict[str, tuple[str | None, Budget]] = {}
+        for label, recipe, variant in variants:
+            before = Budget()
+            if variant.after is not None:  # e.g. +IRM: RL on top of the SFT variant trained above
+                if variant.after not in done:
+                    if finished_only:  # its base row is not on disk: nothing to extend
+                        continue
+                    raise InputError(f"variant {label!r} extends {variant.after!r}, which did not run",
+                                     field="study")
+                recipe.adapter, before = done[variant.after]
+            result = _finished_result(recipe) if finished_only else _run_variant(recipe)
+            if result is None:
+                continue
+            adapter, metrics = result
+            budget = before + budget_trained(recipe)
+            done[label] = (adapter, budget)
+            cells, counts = final_cells(recipe.run_dir, metrics)
+            cases.update(counts)
+            runs.setdefault(label, []).append(SeedRun(recipe.seed, cells, budget, recipe.run_dir))
+    rows = [(label, *seed_mean(runs[label])) for label, _, _ in variants if label in runs]
     keys = select_metrics(list(dict.fromkeys(k for _, m, _ in rows for k in m)), columns)
     table = ablation_table(STUDIES[study][0], rows, keys, cases)
+    if len(seeds or []) > 1:
+        table += f"\nEach cell is the mean of {len(seeds or [])} seeds ({', '.join(map(str, seeds or []))}); " \
+                 "the bracket is the lowest and highest seed's score, not a 95% interval.\n"
+    against = {label: variant.after or variants[0][0] for label, _, variant in variants}
+    table += paired_table(runs, against, paired if paired is not None else DEFAULT_PAIRED)
     if not finished_only:
         out = Path(recipe.output_dir) / recipe.name.split("/")[0] / f"{study}.md"
         out.write_text(table)
     return table
+
+
+# the paired section's default categories (`toolgym eval compare`'s names): pooled BFCL aggregates, irrelevance
+DEFAULT_PAIRED = ["*(pooled)", "irrelevance"]
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """One variant trained and evaluated under one seed."""
+    seed: int
+    cells: dict[str, Cell]
+    budget: Budget
+    run_dir: Path
+
+
+def seed_mean(runs: list[SeedRun]) -> tuple[dict[str, Cell], Budget]:
+    """One seed's cells and budget as they are; several seeds' as the mean score with the lowest and highest
+    seed's score as its bracket, and the mean budget."""
+    if len(runs) == 1:
+        return runs[0].cells, runs[0].budget
+    cells: dict[str, Cell] = {}
+    for key in dict.fromkeys(k for run in runs for k in run.cells):
+        scores = [run.cells[key][0] for run in runs if key in run.cells and run.cells[key][0] is not None]
+        if scores:
+            cells[key] = (sum(scores) / len(scores), (min(scores), max(scores)))
+    budgets = [run.budget for run in runs]
+    budget = Budget(sum(b.tokens for b in budgets) // len(budgets),
+                    sum(b.rl_completions for b in budgets) // len(budgets),
+                    tuple(dict.fromkeys(d for b in budgets for d in b.devices)), budgets[0].no_call_share)
+    return cells, budget
+
+
+def paired_table(runs: dict[str, list[SeedRun]], against: dict[str, str], patterns: list[str]) -> str:
+    """Markdown: each row against its reference row on the same cases, per category matching `patterns`
+    (`toolgym eval compare`'s names; suites' prefixed `<suite>:`), the discordant cases summed over the seeds both
+    rows ran, the net per seed and the exact McNemar p-value of the sums. Empty when no pair shares results."""
+    from toolgym.eval.compare import exact_mcnemar
+
+    lines = []
+    for label, reference in against.items():
+        if label == reference or label not in runs or reference not in runs:
+            continue
+        sums: dict[str, list[int]] = {}  # category -> [n, reference right, row right, only reference, only row]
+        nets: dict[str, list[str]] = {}
+        ref_by_seed = {run.seed: run for run in runs[reference]}
+        for run in runs[label]:
+            if run.seed not in ref_by_seed:
+                continue
+            for category, score in paired_scores(ref_by_seed[run.seed].run_dir, run.run_dir, patterns):
+                total = sums.setdefault(category, [0, 0, 0, 0, 0])
+                for i, value in enumerate((score.n, score.a_correct, score.b_correct, score.only_a, score.only_b)):
+                    total[i] += value
+                nets.setdefault(category, []).append(f"{score.only_b - score.only_a:+d}")
+        for category, (n, right_ref, right_row, only_ref, only_row) in sums.items():
+            lines.append(f"| {label} | {reference} | {category} | {n:,} | {100 * right_ref / n:.1f} | "
+                         f"{100 * right_row / n:.1f} | {only_ref} / {only_row} | {', '.join(nets[category])} | "
+                         f"{exact_mcnemar(only_ref, only_row):.3g} |")
+    if not lines:
+        return ""
+    head = ["", "### Paired: each row against the row it extends (else the first row), on the same cases", "",
+            "| variant | against | category | cases (x seeds) | against (%) | variant (%) | right only against / "
+            "only variant | net per seed | p (exact McNemar) |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    return "\n".join(head + lines) + "\n"
+
+
+def paired_scores(reference: Path, run: Path, patterns: list[str]) -> list[tuple[str, Any]]:
+    """(category, PairedScore) of two runs' final evals, per eval folder both wrote results to, for the
+    categories matching `patterns`; a suite's categories are named `<suite>:<category>`."""
+    from toolgym.eval.compare import compare_results
+    from toolgym.recipes.runner import FINAL_EVAL
+
+    out = []
+    for results in sorted((reference / FINAL_EVAL).glob("*/results.jsonl")):
+        other = run / FINAL_EVAL / results.parent.name / "results.jsonl"
+        if not other.is_file():
+            continue
+        prefix = "" if results.parent.name == "bfcl" else results.parent.name + ":"
+        for score in compare_results(results, other):
+            name = prefix + score.category
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+                out.append((name, score))
+    return out
 
 
 def _run_variant(recipe: Any) -> tuple[str | None, dict[str, float]]:

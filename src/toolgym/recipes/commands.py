@@ -39,15 +39,23 @@ def ablate(
                                                 "variants that already finished.")] = False,
     metrics: Annotated[str, typer.Option("--metrics", help="Columns to print: comma-separated glob patterns, in "
                                          "order, e.g. 'non_live_ast,irrelevance,test_*_query' (default: all).")] = "",
+    seeds: Annotated[str, typer.Option("--seeds", help="Train and evaluate every variant under each of these seeds, "
+                                       "e.g. '0,1,2': cells are seed means with the lowest and highest seed, "
+                                       "paired counts are summed (default: the recipe's seed).")] = "",
+    paired: Annotated[str, typer.Option("--paired", help="Categories of the paired section (each row against the "
+                                        "row it extends, else the first), glob patterns over `toolgym eval "
+                                        "compare`'s names; suites' as '<suite>:<category>'.")]
+    = "*(pooled),irrelevance",
 ) -> None:
     """Run a paper's ablation variants from one base recipe and print the table."""
     from rich.console import Console
     from rich.markdown import Markdown
 
-    from toolgym.recipes.ablate import run_ablation
+    from toolgym.recipes.ablate import parse_seeds, run_ablation
 
     patterns = [p.strip() for p in metrics.split(",") if p.strip()]
-    table = run_ablation(recipe, study, steps, batch, set_ or [], rl_steps, finished_only, patterns)
+    table = run_ablation(recipe, study, steps, batch, set_ or [], rl_steps, finished_only, patterns,
+                         parse_seeds(seeds), [p.strip() for p in paired.split(",") if p.strip()])
     console = Console()
     if console.is_terminal:
         console.print(Markdown(table))
