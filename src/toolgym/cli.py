@@ -37,6 +37,7 @@ app.command("call")(model_commands.call)
 app.command("run")(recipe_commands.run)
 app.command("ablate")(recipe_commands.ablate)
 app.command("serve")(serve_commands.serve)
+app.command("soup")(train_commands.soup)
 
 
 @app.callback()

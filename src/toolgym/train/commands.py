@@ -1,5 +1,5 @@
 """`toolgym export …` (owned by the train area): `verl` writes the RL prompts for verl's distributed PPO, `model`
-writes a trained model as a merged HF checkpoint or a GGUF file."""
+writes a trained model as a merged HF checkpoint or a GGUF file; `toolgym soup` averages adapters into one."""
 
 from __future__ import annotations
 
@@ -94,3 +94,27 @@ def model(
                       f"positions): max abs logit difference {v['max_abs_logit_diff']:.3g} (logits up to "
                       f"{v['max_abs_logit']:.3g}), same argmax at {v['same_argmax']:.1%} of positions, "
                       f"same token ids: {v['same_token_ids']}", markup=False)
+
+
+def soup(
+    adapters: Annotated[list[Path], typer.Argument(metavar="ADAPTERS", help="Two or more LoRA adapter folders of "
+                                                   "one base model (e.g. runs/NAME/sft/adapter of several seeds).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder for the averaged adapter.")],
+    weights: Annotated[str, typer.Option("--weights", help="Comma-separated weight per adapter (default: equal, "
+                                         "summing to 1).")] = "",
+    base: Annotated[str | None, typer.Option("--model", help="Base model of the adapters. Default: the first "
+                                             "adapter's training step's, else its adapter config's.")] = None,
+) -> None:
+    """Average LoRA adapters of one base model into one adapter (a model soup): the mean of their updates."""
+    from toolgym.train.soup import soup_adapters
+
+    try:
+        chosen = [float(w) for w in weights.split(",")] if weights.strip() else None
+    except ValueError:
+        raise InputError(f"not a comma-separated list of numbers: {weights!r}", field="--weights") from None
+    if out.exists() and not out.is_dir():
+        raise InputError("not a folder", file=str(out), field="--out")
+    summary = soup_adapters(adapters, out, base, chosen)
+    Console(soft_wrap=True).print(f"soup: {summary['out']} ({summary['adapters']} adapters of {summary['model']}, "
+                                  f"weights {', '.join(f'{w:g}' for w in summary['weights'])}, rank "
+                                  f"{summary['rank']})", markup=False)
