@@ -251,9 +251,11 @@ def test_several_seeds_give_mean_cells_and_paired_counts_summed_over_seeds(tmp_p
     _finished_run(runs / "tl-1-seed5", {"irrelevance": 1.0}, [True, True, True, True, False])
     table = run_ablation(base, "tl", 20, 2, finished_only=True, seeds=[0, 5], paired=["irrelevance", "all"])
     assert "| standard SFT | 62.5 (50.0–75.0) | 0 |" in table and "| +MAE | 100.0 (100.0–100.0) | 0 |" in table
-    assert "mean of 2 seeds (0, 5)" in table and "not a 95% interval" in table
+    assert "mean of the seeds' scores (0, 5)" in table and "not a 95% interval" in table
     assert "| +MAE | standard SFT | irrelevance | 8 | 62.5 | 100.0 | 0 / 3 | +2, +1 | 0.25 |" in table
     assert "| +MAE | standard SFT | all | 10 | 70.0 | 90.0 | 1 / 3 | +2, +0 | 0.625 |" in table
+    partial = run_ablation(base, "tl", 20, 2, finished_only=True, seeds=[0, 5, 9], paired=[])
+    assert "| standard SFT (2 of 3 seeds) | 62.5 (50.0–75.0) | 0 |" in partial and "Paired" not in partial
     one_seed = run_ablation(base, "tl", 20, 2, finished_only=True, paired=["irrelevance"])
     assert "| standard SFT | 50.0 | 0 |" in one_seed and "mean of" not in one_seed
     assert "| +MAE | standard SFT | irrelevance | 4 | 50.0 | 100.0 | 0 / 2 | +2 | 0.5 |" in one_seed

@@ -337,42 +337,54 @@ def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
     scores, its bracket the lowest and highest of them, and the paired counts are summed over seeds."""
     runs: dict[str, list[SeedRun]] = {}
     cases: dict[str, int] = {}
-    variants: list[tuple] = []
     for seed in seeds or [None]:
         variants = variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps, seed=seed)
-        if study in SHARED_SUITES and not finished_only:  # every variant is scored on the shared dataset's suites
-            _ensure_data(next(recipe for _, recipe, variant in variants if not variant.own_data))
-        done: dict[str, tuple[str | None, Budget]] = {}
-        for label, recipe, variant in variants:
-            before = Budget()
-            if variant.after is not None:  # e.g. +IRM: RL on top of the SFT variant trained above
-                if variant.after not in done:
-                    if finished_only:  # its base row is not on disk: nothing to extend
-                        continue
-                    raise InputError(f"variant {label!r} extends {variant.after!r}, which did not run",
-                                     field="study")
-                recipe.adapter, before = done[variant.after]
-            result = _finished_result(recipe) if finished_only else _run_variant(recipe)
-            if result is None:
-                continue
-            adapter, metrics = result
-            budget = before + budget_trained(recipe)
-            done[label] = (adapter, budget)
-            cells, counts = final_cells(recipe.run_dir, metrics)
-            cases.update(counts)
-            runs.setdefault(label, []).append(SeedRun(recipe.seed, cells, budget, recipe.run_dir))
-    rows = [(label, *seed_mean(runs[label])) for label, _, _ in variants if label in runs]
+        _run_seed(variants, study, finished_only, runs, cases)
+    several = len(seeds or []) > 1
+    rows = [(_row_label(label, len(runs[label]), len(seeds or [])) if several else label, *seed_mean(runs[label]))
+            for label, _, _ in variants if label in runs]
     keys = select_metrics(list(dict.fromkeys(k for _, m, _ in rows for k in m)), columns)
     table = ablation_table(STUDIES[study][0], rows, keys, cases)
-    if len(seeds or []) > 1:
-        table += f"\nEach cell is the mean of {len(seeds or [])} seeds ({', '.join(map(str, seeds or []))}); " \
-                 "the bracket is the lowest and highest seed's score, not a 95% interval.\n"
+    if several:
+        table += f"\nEach cell is the mean of the seeds' scores ({', '.join(map(str, seeds or []))}); the bracket " \
+                 "is the lowest and highest seed's score, not a 95% interval.\n"
     against = {label: variant.after or variants[0][0] for label, _, variant in variants}
     table += paired_table(runs, against, paired if paired is not None else DEFAULT_PAIRED)
     if not finished_only:
+        recipe = variants[0][1]
         out = Path(recipe.output_dir) / recipe.name.split("/")[0] / f"{study}.md"
         out.write_text(table)
     return table
+
+
+def _run_seed(variants: list[tuple], study: str, finished_only: bool, runs: dict[str, list[SeedRun]],
+              cases: dict[str, int]) -> None:
+    """Run (or, `finished_only`, read) one seed's variants in order, adding each finished one to `runs`."""
+    if study in SHARED_SUITES and not finished_only:  # every variant is scored on the shared dataset's suites
+        _ensure_data(next(recipe for _, recipe, variant in variants if not variant.own_data))
+    done: dict[str, tuple[str | None, Budget]] = {}
+    for label, recipe, variant in variants:
+        before = Budget()
+        if variant.after is not None:  # e.g. +IRM: RL on top of the SFT variant trained above
+            if variant.after not in done:
+                if finished_only:  # its base row is not on disk: nothing to extend
+                    continue
+                raise InputError(f"variant {label!r} extends {variant.after!r}, which did not run", field="study")
+            recipe.adapter, before = done[variant.after]
+        result = _finished_result(recipe) if finished_only else _run_variant(recipe)
+        if result is None:
+            continue
+        adapter, metrics = result
+        budget = before + budget_trained(recipe)
+        done[label] = (adapter, budget)
+        cells, counts = final_cells(recipe.run_dir, metrics)
+        cases.update(counts)
+        runs.setdefault(label, []).append(SeedRun(recipe.seed, cells, budget, recipe.run_dir))
+
+
+def _row_label(label: str, finished: int, seeds: int) -> str:
+    """A row's label, saying so when fewer of its seeds than asked have finished."""
+    return label if finished == seeds else f"{label} ({finished} of {seeds} seeds)"
 
 
 # the paired section's default categories (`toolgym eval compare`'s names): pooled BFCL aggregates, irrelevance
