@@ -79,6 +79,21 @@ def test_the_soup_is_the_weighted_sum_of_the_adapters_updates(tiny: tuple[Path, 
     assert weighted["adapters"] == 2
 
 
+def test_a_run_folder_stands_for_its_last_training_steps_adapter(tiny: tuple[Path, list[Path]],
+                                                                  tmp_path: Path) -> None:
+    import shutil
+
+    base, adapters = tiny
+    step = tmp_path / "runs" / "seed1" / "sft"
+    shutil.copytree(adapters[1], step / "adapter")
+    manifest = {"status": "complete", "config": {"kind": "sft", "inputs": {"model": str(base)}},
+                "outputs": {"adapter": str(step / "adapter")}}
+    (step / "manifest.json").write_text(json.dumps(manifest))
+    summary = soup_adapters([adapters[0], step.parent], tmp_path / "soup")
+    assert summary["model"] == str(base) and summary["rank"] == 8
+    assert read_provenance(tmp_path / "soup")["soup_of"] == [str(adapters[0]), str(step / "adapter")]
+
+
 def test_adapters_that_do_not_fit_together_are_one_line_errors(tiny: tuple[Path, list[Path]], tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     base, adapters = tiny
@@ -90,7 +105,7 @@ def test_adapters_that_do_not_fit_together_are_one_line_errors(tiny: tuple[Path,
     capsys.readouterr()  # the adapters' loading bars
     assert_one_line_error(invoke(["soup", str(adapters[0]), *out], capsys), "at least two adapters")
     assert_one_line_error(invoke(["soup", str(adapters[0]), str(tmp_path), *out], capsys),
-                          f"file {tmp_path}", "no readable adapter_config.json")
+                          f"file {tmp_path}", "not a LoRA adapter")
     assert_one_line_error(invoke(["soup", str(adapters[0]), str(other), *out], capsys),
                           "adapter_config.json", "field target_modules")
     assert_one_line_error(invoke(["soup", str(adapters[0]), str(old), *out], capsys),

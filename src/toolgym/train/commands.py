@@ -98,7 +98,8 @@ def model(
 
 def soup(
     adapters: Annotated[list[Path], typer.Argument(metavar="ADAPTERS", help="Two or more LoRA adapter folders of "
-                                                   "one base model (e.g. runs/NAME/sft/adapter of several seeds).")],
+                                                   "one base model, or recipe run folders (runs/NAME: its last "
+                                                   "training step's adapter), e.g. one per seed.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder for the averaged adapter.")],
     weights: Annotated[str, typer.Option("--weights", help="Comma-separated weight per adapter (default: equal, "
                                          "summing to 1).")] = "",

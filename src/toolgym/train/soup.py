@@ -58,14 +58,20 @@ def _comparable(value: Any) -> Any:
 
 def soup_adapters(adapters: Sequence[Path], out: Path, model: str | None = None,
                   weights: Sequence[float] | None = None) -> dict[str, Any]:
-    """Write the weighted sum of `adapters`' updates (by default their mean) as one LoRA adapter in `out`."""
+    """Write the weighted sum of `adapters`' updates (by default their mean) as one LoRA adapter in `out`; each
+    entry is an adapter folder or a recipe run folder (its last training step's adapter)."""
     from peft import PeftModel
 
     from toolgym.models import registry
     from toolgym.train.export_model import resolve_source
 
+    sources = [resolve_source(Path(a), model=model) for a in adapters]  # run folders name their adapter
+    for path, source in zip(adapters, sources, strict=True):
+        if source.adapter is None:
+            raise InputError("a full model folder, not a LoRA adapter: only adapters are averaged", file=str(path))
+    adapters = [source.adapter for source in sources if source.adapter is not None]
     chosen, version = check_adapters(adapters, weights)
-    base = model or resolve_source(adapters[0]).model
+    base = sources[0].model
     backbone, tokenizer = registry.load_model(base)  # float32: the updates are summed without rounding
     names = [f"ingredient_{i}" for i in range(len(adapters))]
     peft_model = PeftModel.from_pretrained(backbone, str(adapters[0]), adapter_name=names[0])
