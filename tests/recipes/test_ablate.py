@@ -210,3 +210,28 @@ def test_several_seeds_give_mean_cells_and_paired_counts_summed_over_seeds(tmp_p
     one_seed = run_ablation(base, "tl", 20, 2, finished_only=True, paired=["irrelevance"])
     assert "| standard SFT | 50.0 | 0 |" in one_seed and "mean of" not in one_seed
     assert "| +MAE | standard SFT | irrelevance | 4 | 50.0 | 100.0 | 0 / 2 | +2 | 0.5 |" in one_seed
+
+
+@pytest.mark.slow  # four tiny recipe runs of the embedded model (2 variants x 2 seeds): minutes of CPU
+def test_two_seeds_train_every_variant_twice_and_tabulate_their_means(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("toolgym")
+    command = [str(script), "ablate", str(REPO / "recipes" / "ci.yaml"), "--study", "gentool", "--steps", "2",
+               "--batch", "1", "--seeds", "0,1", "--set", f"output_dir={tmp_path}", "--set", "eval.baseline=false",
+               "--set", "eval.episodes=[]", "--paired", "all,irrelevance"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    runs = tmp_path / "ci-ablate"
+    for name in ("gentool-0", "gentool-1", "gentool-0-seed1", "gentool-1-seed1"):
+        assert json.loads((runs / name / "eval_final" / "manifest.json").read_text())["status"] == "complete"
+    assert (runs / "data-seed1" / "dataset" / "manifest.json").is_file()
+    for name, seed in (("gentool-0", 0), ("gentool-0-seed1", 1), ("gentool-1-seed1", 1)):
+        assert json.loads((runs / name / "sft" / "manifest.json").read_text())["seed"] == seed
+    table = (runs / "gentool.md").read_text()
+    assert "| selection only |" in table and "| ranking → selection |" in table
+    assert "mean of the seeds' scores (0, 1)" in table
+    paired = [line for line in table.splitlines() if line.startswith("| ranking → selection | selection only |")]
+    assert sorted(line.split(" | ")[2] for line in paired) == ["all", "irrelevance"]
+    assert all(len(line.split(" | ")[7].split(", ")) == 2 for line in paired)  # one net per seed

@@ -51,3 +51,20 @@ def test_final_cells_carry_intervals_and_case_counts(tmp_path: Path) -> None:
     assert cells["dev_no_call"] == (0.8, (0.6, 0.9)) and cases["dev_no_call"] == 30
     value, (low, high) = cells["overall_tooldev"]  # ToolDev: (non-live + live) / 2
     assert value == pytest.approx(0.295) and low < value < high
+
+
+def test_suites_are_paired_only_where_both_runs_scored_the_same_file(tmp_path: Path) -> None:
+    from toolgym.recipes.ablate_table import paired_scores
+
+    def run(name: str, suite_hash: str, right: list[bool]) -> Path:
+        folder = tmp_path / name / "eval_final" / "dev"
+        folder.mkdir(parents=True)
+        (folder / "run_identity.json").write_text(json.dumps({"suite_sha256": suite_hash}))
+        rows = [{"id": f"dev_{i}", "category": "single", "valid": ok} for i, ok in enumerate(right)]
+        (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        return tmp_path / name
+
+    reference, same, own = run("a", "h1", [True, False]), run("b", "h1", [True, True]), run("c", "h2", [True, True])
+    scores = dict(paired_scores(reference, same, ["dev:*"]))
+    assert scores["dev:single"].only_b == 1 and set(scores) == {"dev:single", "dev:all"}
+    assert paired_scores(reference, own, ["dev:*"]) == []  # a variant's own dev split: other cases, same ids

@@ -196,7 +196,7 @@ def paired_scores(reference: Path, run: Path, patterns: list[str]) -> list[tuple
     out = []
     for results in sorted((reference / FINAL_EVAL).glob("*/results.jsonl")):
         other = run / FINAL_EVAL / results.parent.name / "results.jsonl"
-        if not other.is_file():
+        if not other.is_file() or _suite_hash(results) != _suite_hash(other):  # a variant's own suite: other cases
             continue
         prefix = "" if results.parent.name == "bfcl" else results.parent.name + ":"
         for score in compare_results(results, other):
@@ -204,6 +204,14 @@ def paired_scores(reference: Path, run: Path, patterns: list[str]) -> list[tuple
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
                 out.append((name, score))
     return out
+
+
+def _suite_hash(results: Path) -> str | None:
+    """The content hash of the suite file an evaluation scored (its run identity), None for BFCL or none."""
+    try:
+        return json.loads((results.parent / "run_identity.json").read_text()).get("suite_sha256")
+    except (OSError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
