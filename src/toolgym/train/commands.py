@@ -73,8 +73,7 @@ def model(
     for option, value, valid in (("--format", fmt, ex.EXPORT_FORMATS), ("--gguf-dtype", gguf_dtype, ex.GGUF_DTYPES)):
         if value not in valid:
             raise InputError(f"unknown value {value!r}; choose one of {', '.join(valid)}", field=option)
-    if out.exists() and not out.is_dir():
-        raise InputError("not a folder", file=str(out), field="--out")
+    check_output_folder(out)
     resolved = ex.resolve_source(source, model=base, call_format=call_format)
     console = Console(soft_wrap=True)  # one line per figure, whatever the terminal width
     for note in resolved.notes:
@@ -113,9 +112,14 @@ def soup(
         chosen = [float(w) for w in weights.split(",")] if weights.strip() else None
     except ValueError:
         raise InputError(f"not a comma-separated list of numbers: {weights!r}", field="--weights") from None
-    if out.exists() and not out.is_dir():
-        raise InputError("not a folder", file=str(out), field="--out")
+    check_output_folder(out)
     summary = soup_adapters(adapters, out, base, chosen)
     Console(soft_wrap=True).print(f"soup: {summary['out']} ({summary['adapters']} adapters of {summary['model']}, "
                                   f"weights {', '.join(f'{w:g}' for w in summary['weights'])}, rank "
                                   f"{summary['rank']})", markup=False)
+
+
+def check_output_folder(out: Path) -> None:
+    """`--out` may be a new or an existing folder, not a file (one-line error)."""
+    if out.exists() and not out.is_dir():
+        raise InputError("not a folder", file=str(out), field="--out")
