@@ -178,15 +178,11 @@ def variant_recipes(base_path: str | Path, study: str, steps: int, batch: int,
 
 def parse_seeds(text: str) -> list[int] | None:
     """'0,1,2' -> [0, 1, 2]; empty -> None (the recipe's own seed). A bad entry is a one-line error."""
-    seeds = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    for part in parts:
         if not part.isdigit():
             raise InputError(f"seed {part!r} is not a non-negative integer", field="--seeds")
-        if int(part) not in seeds:
-            seeds.append(int(part))
-    return seeds or None
+    return list(dict.fromkeys(int(p) for p in parts)) or None
 
 
 def seed_suffix(raw: dict[str, Any], seed: int | None) -> str:
@@ -239,16 +235,16 @@ def run_ablation(base_path: str | Path, study: str, steps: int, batch: int,
     scores, its bracket the lowest and highest of them, and the paired counts are summed over seeds."""
     runs: dict[str, list[SeedRun]] = {}
     cases: dict[str, int] = {}
-    for seed in seeds or [None]:
+    for seed in seeds or [None]:  # None: the recipe's own seed
         variants = variant_recipes(base_path, study, steps, batch, overrides, rl_steps=rl_steps, seed=seed)
         _run_seed(variants, study, finished_only, runs, cases)
-    several = len(seeds or []) > 1
-    rows = [(row_label(label, len(runs[label]), len(seeds or [])) if several else label, *seed_mean(runs[label]))
+    asked = seeds or [None]
+    rows = [(row_label(label, len(runs[label]), len(asked)), *seed_mean(runs[label]))
             for label, _, _ in variants if label in runs]
     keys = select_metrics(list(dict.fromkeys(k for _, m, _ in rows for k in m)), columns)
     table = ablation_table(STUDIES[study][0], rows, keys, cases)
-    if several:
-        table += f"\nEach cell is the mean of the seeds' scores ({', '.join(map(str, seeds or []))}); the bracket " \
+    if len(asked) > 1:
+        table += f"\nEach cell is the mean of the seeds' scores ({', '.join(map(str, asked))}); the bracket " \
                  "is the lowest and highest seed's score, not a 95% interval.\n"
     against = {label: variant.after or variants[0][0] for label, _, variant in variants}
     table += paired_table(runs, against, paired if paired is not None else DEFAULT_PAIRED)

@@ -11,6 +11,7 @@ from typing import Any
 
 from toolgym.core.errors import InputError
 from toolgym.core.schema import NO_CALL_TYPES
+from toolgym.eval.compare import PairedScore, compare_results
 
 Cell = tuple[float, tuple[float, float] | None]  # (score, its 95% interval)
 
@@ -158,27 +159,21 @@ def paired_table(runs: dict[str, list[SeedRun]], against: dict[str, str], patter
     """Markdown: each row against its reference row on the same cases, per category matching `patterns`
     (`toolgym eval compare`'s names; suites' prefixed `<suite>:`), the discordant cases summed over the seeds both
     rows ran, the net per seed and the exact McNemar p-value of the sums. Empty when no pair shares results."""
-    from toolgym.eval.compare import exact_mcnemar
-
     lines = []
     for label, reference in against.items():
         if label == reference or label not in runs or reference not in runs:
             continue
-        sums: dict[str, list[int]] = {}  # category -> [n, reference right, row right, only reference, only row]
+        totals: dict[str, PairedScore] = {}
         nets: dict[str, list[str]] = {}
         ref_by_seed = {run.seed: run for run in runs[reference]}
-        for run in runs[label]:
-            if run.seed not in ref_by_seed:
-                continue
+        for run in (r for r in runs[label] if r.seed in ref_by_seed):
             for category, score in paired_scores(ref_by_seed[run.seed].run_dir, run.run_dir, patterns):
-                total = sums.setdefault(category, [0, 0, 0, 0, 0])
-                for i, value in enumerate((score.n, score.a_correct, score.b_correct, score.only_a, score.only_b)):
-                    total[i] += value
+                totals[category] = _summed(totals.get(category), score)
                 nets.setdefault(category, []).append(f"{score.only_b - score.only_a:+d}")
-        for category, (n, right_ref, right_row, only_ref, only_row) in sums.items():
-            lines.append(f"| {label} | {reference} | {category} | {n:,} | {100 * right_ref / n:.1f} | "
-                         f"{100 * right_row / n:.1f} | {only_ref} / {only_row} | {', '.join(nets[category])} | "
-                         f"{exact_mcnemar(only_ref, only_row):.3g} |")
+        for category, t in totals.items():
+            lines.append(f"| {label} | {reference} | {category} | {t.n:,} | {100 * t.a_correct / t.n:.1f} | "
+                         f"{100 * t.b_correct / t.n:.1f} | {t.only_a} / {t.only_b} | {', '.join(nets[category])} | "
+                         f"{t.p_value:.3g} |")
     if not lines:
         return ""
     head = ["", "### Paired: each row against the row it extends (else the first row), on the same cases", "",
@@ -187,10 +182,17 @@ def paired_table(runs: dict[str, list[SeedRun]], against: dict[str, str], patter
     return "\n".join(head + lines) + "\n"
 
 
-def paired_scores(reference: Path, run: Path, patterns: list[str]) -> list[tuple[str, Any]]:
+def _summed(total: PairedScore | None, score: PairedScore) -> PairedScore:
+    """Two seeds' paired counts of one category added up."""
+    if total is None:
+        return score
+    return PairedScore(score.category, total.n + score.n, total.a_correct + score.a_correct,
+                       total.b_correct + score.b_correct, total.only_a + score.only_a, total.only_b + score.only_b)
+
+
+def paired_scores(reference: Path, run: Path, patterns: list[str]) -> list[tuple[str, PairedScore]]:
     """(category, PairedScore) of two runs' final evals, per eval folder both wrote results to, for the
     categories matching `patterns`; a suite's categories are named `<suite>:<category>`."""
-    from toolgym.eval.compare import compare_results
     from toolgym.recipes.runner import FINAL_EVAL
 
     out = []

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from toolgym.recipes.ablate_table import DEFAULT_PAIRED
+
 
 def run(
     recipe: Annotated[Path, typer.Argument(help="Recipe YAML (see recipes/).")],
@@ -45,7 +47,7 @@ def ablate(
     paired: Annotated[str, typer.Option("--paired", help="Categories of the paired section (each row against the "
                                         "row it extends, else the first), glob patterns over `toolgym eval "
                                         "compare`'s names; suites' as '<suite>:<category>'.")]
-    = "*(pooled),irrelevance",
+    = ",".join(DEFAULT_PAIRED),
 ) -> None:
     """Run a paper's ablation variants from one base recipe and print the table."""
     from rich.console import Console
