@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,7 @@ def one_step(rows: int, length: int, completion: int, variant: str, threads: int
     from peft import get_peft_model
     from trl.trainer.utils import add_fused_lm_head
 
+    from toolgym.core.memory import peak_rss_mb
     from toolgym.models.hardware import capability
     from toolgym.models.registry import load_model
     from toolgym.train.config import SFTStageConfig
@@ -62,7 +62,7 @@ def one_step(rows: int, length: int, completion: int, variant: str, threads: int
             "threads": threads, "timed_steps": steps,
             "seconds_per_step": round(seconds, 2), "fastest": round(min(times[1:]), 2),
             "slowest": round(max(times[1:]), 2), "tokens_per_second": round(rows * length / seconds, 1),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "peak_rss_mb": round(peak_rss_mb()),
             "device": capability().line(), "dtype": "float32 (LoRA)"}
 
 

@@ -210,6 +210,7 @@ def test_grpo_stage_end_to_end(sft_adapter: Path, tmp_path: Path) -> None:
                       progress=False)
     assert result["global_step"] == 1 and result["eval_before"]["n"] == 1
     assert result["train_eval_before"]["n"] == result["train_eval_after"]["n"] == 3
+    assert result["peak_rss_mb"] > 100 and result["peak_rss_scope"] in ("stage", "process")
     assert (tmp_path / "rl" / "adapter" / "adapter_model.safetensors").is_file()
     rows = [json.loads(line) for line in (tmp_path / "rl" / "rl_log.jsonl").read_text().splitlines()]
     assert rows and sum(rows[0]["categories"].values()) == 2

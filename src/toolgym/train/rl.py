@@ -28,6 +28,7 @@ from typing import Any
 
 from toolgym.core.errors import InputError, ToolgymError
 from toolgym.core.formats import render_prompt
+from toolgym.core.memory import peak_rss_mb, reset_peak_rss
 from toolgym.core.provenance import save_trained
 from toolgym.core.schema import Sample
 from toolgym.train.rewards import irm_score, score_completions
@@ -316,6 +317,7 @@ def train_rl(config: RLStageConfig, records: Iterable[Mapping | Sample], model_n
     if config.resume and result_file.is_file():
         return json.loads(result_file.read_text())
     out.mkdir(parents=True, exist_ok=True)
+    rss_scope = "stage" if reset_peak_rss() else "process"
     prompts, stats = build_prompts(records, config.sources, file=records_file)
     model, tokenizer = load_policy(model_name, adapter, config)
     prompts = render_prompts(prompts, tokenizer, config.call_format)
@@ -339,7 +341,8 @@ def train_rl(config: RLStageConfig, records: Iterable[Mapping | Sample], model_n
               "eval_prompts": len(held), "bad_records": stats.bad_records,
               "skipped_failed_turns": stats.skipped_failed_turns, "eval_before": before, "eval_after": after,
               "train_eval_before": train_before, "train_eval_after": train_after,
-              "reward_curve": [row["reward_mean"] for row in log.rows()]}
+              "reward_curve": [row["reward_mean"] for row in log.rows()],
+              "peak_rss_mb": peak_rss_mb(), "peak_rss_scope": rss_scope}
     result_file.write_text(json.dumps(result, indent=2))
     return result
 
@@ -447,7 +450,8 @@ def run(stage: Any, inputs: dict[str, Any], out_dir: Path, seed: int) -> dict[st
                "reward_last": result["reward_curve"][-1] if result["reward_curve"] else None,
                "irm_before": before.get("reward_mean"), "irm_after": after.get("reward_mean"),
                "train_irm_before": (result.get("train_eval_before") or {}).get("reward_mean"),
-               "train_irm_after": (result.get("train_eval_after") or {}).get("reward_mean")}
+               "train_irm_after": (result.get("train_eval_after") or {}).get("reward_mean"),
+               "peak_rss_mb": result.get("peak_rss_mb")}
     trl_log = out_dir / "trl_log.json"  # GRPO: TRL logs the KL; PPO logs it in rl_log.jsonl
     kl_rows = json.loads(trl_log.read_text()) if trl_log.is_file() else RewardLog(out_dir / LOG_FILE).rows()
     (out_dir / "rl_report.md").write_text(rl_report(stage.name, result, kl_rows))

@@ -37,6 +37,7 @@ from transformers import TrainerCallback
 
 from toolgym.core import dist
 from toolgym.core.errors import InputError, ToolgymError
+from toolgym.core.memory import peak_rss_mb, reset_peak_rss
 from toolgym.core.provenance import save_trained, write_provenance
 from toolgym.data.noise import augment_records
 from toolgym.data.tasks import TrainExample, build_examples, render_example
@@ -70,7 +71,8 @@ class TrainResult:
     batching: str = ""
     examples_seen: int = 0  # examples trained on by all processes (a shared-prefix row counts its examples)
     stopped_by_budget: bool = False  # max_minutes ended training before max_steps
-    peak_rss_mb: float = 0.0  # peak resident memory of the process (multi-process: the largest one)
+    peak_rss_mb: float = 0.0  # peak resident memory while the stage ran (multi-process: the largest process's)
+    peak_rss_scope: str = "process"  # "stage" where the peak was reset at the stage's start (core.memory)
     gradient_checkpointing: bool = False
     device: str = ""  # toolgym.models.hardware.capability().line()
 
@@ -434,13 +436,6 @@ def available_memory_bytes() -> int:
     return 8 * 2**30
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process (Linux ru_maxrss is in KiB)."""
-    import resource
-
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 class BudgetCallback(TrainerCallback):
     """Stops training at the first step boundary past `max_minutes` (counting time spent before a resume,
     kept in out_dir/budget.json at every save) and drives a time-aware LR schedule.
@@ -619,6 +614,7 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
     if config.resume and result_file.is_file():
         return TrainResult(**json.loads(result_file.read_text()))
     out.mkdir(parents=True, exist_ok=True)
+    rss_scope = "stage" if reset_peak_rss() else "process"
 
     if config.noise_share:  # RoTTuning-style augmentation (toolgym.data.noise)
         train_records = augment_records(train_records, config.noise_share, config.noise_levels, config.seed)
@@ -671,6 +667,7 @@ def train_sft(config: SFTStageConfig, train_records: Iterable[Mapping] | Any, mo
         skipped={"bad_records": stats.bad_records, **dict(dropped)}, resumed_from=resume_from, bf16=bf16,
         batching=batching, examples_seen=examples_seen, stopped_by_budget=trainer.state.global_step
         < config.max_steps if config.max_minutes else False, peak_rss_mb=rss,
+        peak_rss_scope=rss_scope,
         gradient_checkpointing=plan["gradient_checkpointing"], device=capability().line(),
     )
     final = TrainResult(**result)
