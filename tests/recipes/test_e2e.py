@@ -132,6 +132,28 @@ def test_final_eval_calibrates_the_gate_and_decodes_constrained(ci: Run) -> None
     assert not (ci.dir / "eval_baseline" / "calibrate").exists()  # the base model decodes plainly
 
 
+def test_eval_run_scores_the_trained_model_as_the_run_did(ci: Run, tmp_path: Path) -> None:
+    """`toolgym eval bfcl --run` takes the run's model, adapter, budget, decoding and dev-chosen call bias: on the
+    cases the run scored it writes the run's own answers, and its identity is the run's."""
+    def eval_bfcl(out: Path, *options: str) -> dict[str, Any]:
+        script = Path(sys.executable).with_name("toolgym")
+        base = [str(script)] if script.is_file() else [sys.executable, "-m", "toolgym.cli"]
+        proc = subprocess.run([*base, "eval", "bfcl", "--run", str(ci.dir), "--out", str(out), *options],
+                              cwd=ci.dir.parent, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+                              env=os.environ.copy())
+        assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+        return json.loads((out / "run_identity.json").read_text())
+
+    final = ci.dir / "eval_final" / "bfcl"
+    identity = json.loads((final / "run_identity.json").read_text())
+    assert eval_bfcl(tmp_path / "again", "--categories", "simple_python,irrelevance", "--limit", "2") == identity
+    raw = {row["id"]: row["raw"] for row in result_rows(final / "results.jsonl")}
+    assert {row["id"]: row["raw"] for row in result_rows(tmp_path / "again" / "results.jsonl")} == raw
+    typed = eval_bfcl(tmp_path / "typed", "--categories", "irrelevance", "--limit", "1", "--call-bias", "5")
+    assert typed["call_bias"] == 5 and typed["constrain"] is True  # a typed option wins, the rest is the run's
+    assert typed["adapter_sha256"] == identity["adapter_sha256"]
+
+
 def test_sft_manifest_records_the_training(ci: Run) -> None:
     m = manifest(ci.dir / "sft")
     metrics = m["metrics"]

@@ -50,8 +50,33 @@ NextCallBiasOption = Annotated[float, typer.Option("--next-call-bias", min=0.0, 
                                                    "answer (0: off; choose it on a dev split).")]
 DistinctOption = Annotated[bool, typer.Option("--distinct-calls", help="Drop a call block that repeats an earlier "
                                              "one of the same answer word for word.")]
+RunOption = Annotated[Path | None, typer.Option("--run", help="A recipe run folder (runs/<name>): its trained model "
+                                          "scored as the run's final evaluation scored it: model, adapter, dtype, "
+                                          "batch size, answer budget, decoding, and the call bias the run chose on "
+                                          "its dev split. Options typed beside it win.")]
 ToolChoiceOption = Annotated[str, typer.Option("--tool-choice", help="auto (call or prose), required (calls only), "
                                                "none (prose only); needs --constrain for required/none.")]
+
+
+# the options --run sets (eval/from_run.py), in the order _from_run returns them
+RUN_KEYS = ("model", "adapter", "dtype", "batch_size", "max_new_tokens", "constrain", "call_bias", "copy_bias",
+            "distinct_calls", "continue_bias", "next_call_bias")
+
+
+def _from_run(ctx: typer.Context, run: Path, current: dict[str, Any], excluded: dict[str, Any]) -> tuple[Any, ...]:
+    """The RUN_KEYS values: the run's final evaluation's, except where the option was typed on the command line."""
+    from toolgym.eval.from_run import run_evaluation
+
+    for option, value in excluded.items():
+        if value:
+            raise InputError(f"--run and {option} exclude each other", field="--run")
+    settings = run_evaluation(run)
+    taken = {"model": settings.model, "adapter": settings.adapter, **settings.options}
+    # by name: typer (0.29) vendors its own click, whose ParameterSource is not click's
+    typed = {key for key in RUN_KEYS if getattr(ctx.get_parameter_source(key), "name", "") == "COMMANDLINE"}
+    Console().print(f"--run {run}: " + "; ".join(settings.notes)
+                  + (f" (typed here instead: {', '.join(sorted(typed))})" if typed else ""), markup=False)
+    return tuple(current[key] if key in typed or key not in taken else taken[key] for key in RUN_KEYS)
 
 
 def _slug(text: str) -> str:
@@ -143,6 +168,7 @@ def _show(summary: Summary, out: Path) -> None:
 @app.command("bfcl", help="Score a model on BFCL v4 single-turn categories, Python, Java and JavaScript "
                           "(AST checker semantics).")
 def bfcl(
+    ctx: typer.Context,
     model: ModelOption = "smollm2-135m",
     adapter: AdapterOption = None,
     categories: Annotated[str, typer.Option("--categories", "-c", help=_CATEGORY_HELP)] = "all",
@@ -165,9 +191,15 @@ def bfcl(
     continue_bias: ContinueBiasOption = 0.0,
     next_call_bias: NextCallBiasOption = 0.0,
     tool_choice: ToolChoiceOption = "auto",
+    run: RunOption = None,
 ) -> None:
     from toolgym.eval.runner import rescore, run_bfcl, run_bfcl_reference
 
+    if run is not None:
+        current = locals()
+        (model, adapter, dtype, batch_size, max_new_tokens, constrain, call_bias, copy_bias, distinct_calls,
+         continue_bias, next_call_bias) = _from_run(ctx, run, current, {"--reference": reference,
+                                                                        "--from-results": from_results})
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, categories=categories,
                 backend=backend)
     policy = _policy(constrain, call_bias, tool_choice, fmt, backend, copy_bias, distinct_calls, continue_bias,
@@ -192,6 +224,7 @@ def bfcl(
 @app.command("suite", help="Score a model on a toolgym JSONL test set (messages + tools + gold calls), e.g. "
                            "the four generalization scenarios of `toolgym data`.")
 def suite(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="toolgym JSONL test set.")],
     model: ModelOption = "smollm2-135m",
     adapter: AdapterOption = None,
@@ -211,10 +244,15 @@ def suite(
     continue_bias: ContinueBiasOption = 0.0,
     next_call_bias: NextCallBiasOption = 0.0,
     tool_choice: ToolChoiceOption = "auto",
+    run: RunOption = None,
 ) -> None:
     from toolgym.eval.runner import rescore, run_suite
     from toolgym.eval.suites import load_suite_cases
 
+    if run is not None:
+        current = locals()
+        (model, adapter, dtype, batch_size, max_new_tokens, constrain, call_bias, copy_bias, distinct_calls,
+         continue_bias, next_call_bias) = _from_run(ctx, run, current, {"--from-results": from_results})
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, suite=file,
                 backend=backend)
     policy = _policy(constrain, call_bias, tool_choice, fmt, backend, copy_bias, distinct_calls, continue_bias,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from toolgym.core.errors import InputError
+from toolgym.core.runs import FINAL_EVAL
 from toolgym.core.schema import NO_CALL_TYPES
 from toolgym.recipes.ablate_table import (
     DEFAULT_PAIRED,
@@ -291,7 +292,6 @@ def _run_variant(recipe: Any) -> tuple[str | None, dict[str, float]]:
 
 def _finished_result(recipe: Any) -> tuple[str | None, dict[str, float]] | None:
     """The final eval's metrics of a variant that ran to the end (no adapter needed), else None."""
-    from toolgym.recipes.runner import FINAL_EVAL
 
     manifest = read_manifest(recipe.run_dir / FINAL_EVAL) or {}
     return (None, manifest["metrics"]) if manifest.get("status") == "complete" else None

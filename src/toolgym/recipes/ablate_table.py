@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from toolgym.core.errors import InputError
+from toolgym.core.runs import FINAL_EVAL
 from toolgym.core.schema import NO_CALL_TYPES
 from toolgym.eval.compare import PairedScore, compare_results
 
@@ -76,7 +77,6 @@ def final_cells(run_dir: Path, metrics: dict[str, float]) -> tuple[dict[str, Cel
     eval_final/ (BFCL categories and aggregates, suites, episode suites); ToolDev's overall = (non-live + live)
     / 2 when both were run."""
     from toolgym.eval.metrics import SUITE_AGGREGATES
-    from toolgym.recipes.runner import FINAL_EVAL
 
     cells: dict[str, Cell] = {k: (v, None) for k, v in metrics.items()}
     cases: dict[str, int] = {}
@@ -193,7 +193,6 @@ def _summed(total: PairedScore | None, score: PairedScore) -> PairedScore:
 def paired_scores(reference: Path, run: Path, patterns: list[str]) -> list[tuple[str, PairedScore]]:
     """(category, PairedScore) of two runs' final evals, per eval folder both wrote results to, for the
     categories matching `patterns`; a suite's categories are named `<suite>:<category>`."""
-    from toolgym.recipes.runner import FINAL_EVAL
 
     out = []
     for results in sorted((reference / FINAL_EVAL).glob("*/results.jsonl")):

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from toolgym.core import dist
+from toolgym.core.runs import MANIFEST
 
-MANIFEST = "manifest.json"
 _log = logging.getLogger(__name__)
 PACKAGES = ("toolgym", "torch", "transformers", "trl", "peft", "datasets", "accelerate")
 

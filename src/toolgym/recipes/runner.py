@@ -17,13 +17,13 @@ from rich.console import Console
 from toolgym.core import dist
 from toolgym.core.errors import InputError
 from toolgym.core.formats import PROMPT_VERSION
+from toolgym.core.runs import FINAL_EVAL
 from toolgym.recipes.deadline import budget_stage, plan_notes
 from toolgym.recipes.manifest import config_hash, run_step
 from toolgym.recipes.report import write_report
 from toolgym.recipes.spec import Recipe, load_recipe
 
 console = Console(stderr=True)
-FINAL_EVAL = "eval_final"  # the step folder of the trained model's evaluation
 
 
 @dataclass

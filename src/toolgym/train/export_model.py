@@ -18,12 +18,12 @@ from typing import Any
 from toolgym.core.errors import InputError, ToolgymError
 from toolgym.core.formats import FORMATS, check_call_format, render_prompt
 from toolgym.core.provenance import read_provenance, write_provenance
+from toolgym.core.runs import MANIFEST, read_json, recorded_path
 from toolgym.models import registry
 from toolgym.train.chat_template import tool_chat_template
 
 EXPORT_FORMATS = ("hf", "gguf")
 GGUF_DTYPES = ("f32", "f16")
-_MANIFEST = "manifest.json"  # recipes/manifest.py MANIFEST (recipes imports train, so not imported from there)
 _NOT_A_SOURCE = ("not a LoRA adapter (no adapter_config.json), a model folder (no config.json) or a recipe run "
                  "folder (no complete training step manifest.json)")
 
@@ -63,7 +63,7 @@ def resolve_source(path: Path, model: str | None = None, call_format: str | None
     if not path.is_dir():
         raise InputError(_NOT_A_SOURCE, file=str(path))
     if (path / "adapter_config.json").is_file():
-        step = _read_json(path.parent / _MANIFEST)
+        step = read_json(path.parent / MANIFEST)
         return _adapter_source(path, model, call_format, step if _is_training_step(step) else None)
     if (path / "config.json").is_file():
         return ExportSource(str(path.resolve()), None, call_format or "hermes", [f"model folder {path}"])
@@ -74,10 +74,10 @@ def resolve_source(path: Path, model: str | None = None, call_format: str | None
     fmt = call_format or next((f for _, s in reversed(steps) if (f := _step_format(s))), None)
     outputs = step["outputs"]
     if outputs.get("adapter"):
-        adapter = _recorded_path(outputs["adapter"], step_dir)
+        adapter = recorded_path(outputs["adapter"], step_dir)
         source = _adapter_source(adapter, model, fmt, step)
     else:
-        source = ExportSource(str(_recorded_path(outputs["model"], step_dir)), None, fmt or "hermes")
+        source = ExportSource(str(recorded_path(outputs["model"], step_dir)), None, fmt or "hermes")
     source.notes.insert(0, f"last training step: {step_dir}")
     return source
 
@@ -91,7 +91,7 @@ def _adapter_source(adapter: Path, model: str | None, call_format: str | None,
     if model is None and step is not None:
         model = step.get("config", {}).get("inputs", {}).get("model")
     if model is None:
-        base = _read_json(adapter / "adapter_config.json").get("base_model_name_or_path")
+        base = read_json(adapter / "adapter_config.json").get("base_model_name_or_path")
         if isinstance(base, str) and (registry.embedded_model(base) or Path(base).expanduser().exists()):
             model = base
         else:
@@ -99,14 +99,6 @@ def _adapter_source(adapter: Path, model: str | None, call_format: str | None,
             notes.append(f"base model {base!r} of the adapter config is not here: using {model}")
     fmt = call_format or (_step_format(step) if step else None) or "hermes"
     return ExportSource(model, adapter, fmt, notes)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        value = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _is_training_step(manifest: dict[str, Any]) -> bool:
@@ -119,8 +111,8 @@ def _is_training_step(manifest: dict[str, Any]) -> bool:
 
 def _training_steps(path: Path) -> list[tuple[Path, dict[str, Any]]]:
     """The training steps of a run folder (or the step folder itself), oldest first."""
-    folders = [path] if (path / _MANIFEST).is_file() else sorted(p for p in path.iterdir() if p.is_dir())
-    steps = [(folder, _read_json(folder / _MANIFEST)) for folder in folders]
+    folders = [path] if (path / MANIFEST).is_file() else sorted(p for p in path.iterdir() if p.is_dir())
+    steps = [(folder, read_json(folder / MANIFEST)) for folder in folders]
     return sorted(((f, m) for f, m in steps if _is_training_step(m)), key=lambda fm: str(fm[1].get("started", "")))
 
 
@@ -129,18 +121,6 @@ def _step_format(step: dict[str, Any]) -> str | None:
     return fmt if fmt in FORMATS else None
 
 
-def _recorded_path(recorded: str, step_dir: Path) -> Path:
-    """A path a manifest recorded (relative to where the run ran), found again under the step folder first:
-    runs get moved or renamed, and the old relative path may then name another run."""
-    parts = Path(recorded).parts
-    if step_dir.name in parts:
-        last = len(parts) - 1 - parts[::-1].index(step_dir.name)  # the step folder's last mention
-        rebased = step_dir.joinpath(*parts[last + 1:])
-        if rebased.exists():
-            return rebased
-    if Path(recorded).exists():
-        return Path(recorded)
-    raise InputError(f"the step's output {recorded} is gone", file=str(step_dir / _MANIFEST))
 
 
 # ------------------------------------------------------------------------------------------------ exports
