@@ -29,11 +29,15 @@ RESULT_ROWS = {"eval_baseline": {"bfcl": 2, "dev": 2, "episodes-dev": 2},
 RUN_TIMEOUT = 3600  # seconds: generous; on a CPU shared with other jobs one run took 34 minutes
 
 
+def toolgym_entry() -> list[str]:
+    """The installed `toolgym` entry point (or the module, where no script was installed)."""
+    script = Path(sys.executable).with_name("toolgym")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "toolgym.cli"]
+
+
 def toolgym_command(output_dir: Path, *overrides: str) -> list[str]:
     """`toolgym run recipes/ci.yaml` into `output_dir`, through the installed entry point."""
-    script = Path(sys.executable).with_name("toolgym")
-    base = [str(script)] if script.is_file() else [sys.executable, "-m", "toolgym.cli"]
-    return [*base, "run", str(RECIPE), "--set", f"output_dir={output_dir}",
+    return [*toolgym_entry(), "run", str(RECIPE), "--set", f"output_dir={output_dir}",
             *[arg for item in overrides for arg in ("--set", item)]]
 
 
@@ -136,9 +140,7 @@ def test_eval_run_scores_the_trained_model_as_the_run_did(ci: Run, tmp_path: Pat
     """`toolgym eval bfcl --run` takes the run's model, adapter, budget, decoding and dev-chosen call bias: on the
     cases the run scored it writes the run's own answers, and its identity is the run's."""
     def eval_bfcl(out: Path, *options: str) -> dict[str, Any]:
-        script = Path(sys.executable).with_name("toolgym")
-        base = [str(script)] if script.is_file() else [sys.executable, "-m", "toolgym.cli"]
-        proc = subprocess.run([*base, "eval", "bfcl", "--run", str(ci.dir), "--out", str(out), *options],
+        proc = subprocess.run([*toolgym_entry(), "eval", "bfcl", "--run", str(ci.dir), "--out", str(out), *options],
                               cwd=ci.dir.parent, capture_output=True, text=True, timeout=RUN_TIMEOUT,
                               env=os.environ.copy())
         assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]

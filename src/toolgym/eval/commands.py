@@ -63,8 +63,9 @@ RUN_KEYS = ("model", "adapter", "dtype", "batch_size", "max_new_tokens", "constr
             "distinct_calls", "continue_bias", "next_call_bias")
 
 
-def _from_run(ctx: typer.Context, run: Path, current: dict[str, Any], excluded: dict[str, Any]) -> tuple[Any, ...]:
-    """The RUN_KEYS values: the run's final evaluation's, except where the option was typed on the command line."""
+def _from_run(ctx: typer.Context, run: Path, excluded: dict[str, Any]) -> tuple[Any, ...]:
+    """The RUN_KEYS values: the run's final evaluation's, except where the option was typed on the command line
+    (then the command's own value, from `ctx.params`)."""
     from toolgym.eval.from_run import run_evaluation
 
     for option, value in excluded.items():
@@ -76,7 +77,7 @@ def _from_run(ctx: typer.Context, run: Path, current: dict[str, Any], excluded: 
     typed = {key for key in RUN_KEYS if getattr(ctx.get_parameter_source(key), "name", "") == "COMMANDLINE"}
     Console().print(f"--run {run}: " + "; ".join(settings.notes)
                   + (f" (typed here instead: {', '.join(sorted(typed))})" if typed else ""), markup=False)
-    return tuple(current[key] if key in typed or key not in taken else taken[key] for key in RUN_KEYS)
+    return tuple(ctx.params[key] if key in typed or key not in taken else taken[key] for key in RUN_KEYS)
 
 
 def _slug(text: str) -> str:
@@ -196,10 +197,8 @@ def bfcl(
     from toolgym.eval.runner import rescore, run_bfcl, run_bfcl_reference
 
     if run is not None:
-        current = locals()
         (model, adapter, dtype, batch_size, max_new_tokens, constrain, call_bias, copy_bias, distinct_calls,
-         continue_bias, next_call_bias) = _from_run(ctx, run, current, {"--reference": reference,
-                                                                        "--from-results": from_results})
+         continue_bias, next_call_bias) = _from_run(ctx, run, {"--reference": reference, "--from-results": from_results})
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, categories=categories,
                 backend=backend)
     policy = _policy(constrain, call_bias, tool_choice, fmt, backend, copy_bias, distinct_calls, continue_bias,
@@ -250,9 +249,8 @@ def suite(
     from toolgym.eval.suites import load_suite_cases
 
     if run is not None:
-        current = locals()
         (model, adapter, dtype, batch_size, max_new_tokens, constrain, call_bias, copy_bias, distinct_calls,
-         continue_bias, next_call_bias) = _from_run(ctx, run, current, {"--from-results": from_results})
+         continue_bias, next_call_bias) = _from_run(ctx, run, {"--from-results": from_results})
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, suite=file,
                 backend=backend)
     policy = _policy(constrain, call_bias, tool_choice, fmt, backend, copy_bias, distinct_calls, continue_bias,
