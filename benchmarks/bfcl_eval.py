@@ -5,6 +5,7 @@
     python benchmarks/bfcl_eval.py --adapter runs/x/sft/adapter --limit 32
     python benchmarks/bfcl_eval.py --engine generate      # transformers' generate() instead of the greedy decoder
     python benchmarks/bfcl_eval.py --adapter runs/quickstart/sft/adapter --constrain --call-bias -0.8  # a recipe's decoding
+    python benchmarks/bfcl_eval.py --constrain --prose-tokens 16 --limit 40   # the untrained model's prose cut short
 
 It runs `toolgym.eval.runner.run_bfcl` (the code of `toolgym eval bfcl`: per-category max_new_tokens from the
 gold answers, its chunk size, results streamed as they finish) into a fresh folder, so nothing is resumed, and
@@ -54,6 +55,8 @@ def parse_args() -> argparse.Namespace:
                         help="merge the adapter into the weights (toolgym eval keeps it unmerged in fp32)")
     parser.add_argument("--constrain", action="store_true", help="grammar-constrained calls (as `eval bfcl --constrain`)")
     parser.add_argument("--call-bias", type=float, default=0.0, help="the call gate's bias (as `eval bfcl --call-bias`)")
+    parser.add_argument("--prose-tokens", type=int, default=None,
+                        help="end a prose answer after N tokens (as `eval bfcl --prose-tokens`; needs --constrain)")
     parser.add_argument("--format", default="hermes")
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
@@ -88,7 +91,7 @@ def main() -> None:
     out = args.out or Path(tempfile.mkdtemp(prefix="bfcl-bench-"))
     if (out / "results.jsonl").exists():
         shutil.rmtree(out)
-    policy = CallPolicy(constrain=args.constrain, call_bias=args.call_bias)
+    policy = CallPolicy(constrain=args.constrain, call_bias=args.call_bias, prose_tokens=args.prose_tokens)
     started = time.perf_counter()
     if args.merge and args.adapter:
         from toolgym.models.generate import TransformersGenerator

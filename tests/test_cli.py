@@ -69,6 +69,8 @@ def recipe(tmp_path: Path, text: str) -> str:
     ("name: x\neval: {copy_bias: -2}\n", ("record eval", "field copy_bias", "must be >= 0")),
     ("name: x\neval: {continue_bias: -1}\n", ("record eval", "field continue_bias", "must be >= 0")),
     ("name: x\neval: {next_call_bias: -1}\n", ("record eval", "field next_call_bias", "must be >= 0")),
+    ("name: x\neval: {prose_tokens: 0, constrain: true}\n", ("record eval", "field prose_tokens", "must be >= 1")),
+    ("name: x\neval: {prose_tokens: 8}\n", ("record eval", "field prose_tokens", "needs constrain: true")),
     ("name: x\ndata: {path: /no/such/folder}\n", ("field path", "no dataset folder")),
     ("name: x\nstages:\n  - kind: sft\n    lora_r: [16]\n", ("stage 'sft', field lora_r", "expected int")),
     ("name: x\nstages:\n  - {kind: sft}\n  - {kind: sft}\n", ("field name", "used twice")),
@@ -180,6 +182,8 @@ def test_duplicate_tool_names_in_a_tools_file(tmp_path: Path, capsys: pytest.Cap
     (["--copy-bias", "-1"], ("--copy-bias", "greater than or equal to 0")),
     (["--continue-bias", "-1"], ("--continue-bias", "greater than or equal to 0")),
     (["--next-call-bias", "-1"], ("--next-call-bias", "greater than or equal to 0")),
+    (["--prose-tokens", "8"], ("field --prose-tokens", "add --constrain")),
+    (["--prose-tokens", "0", "--constrain"], ("--prose-tokens", "greater than or equal to 1")),
 ])
 def test_eval_bfcl_checks_arguments_before_the_model(capsys: pytest.CaptureFixture[str], args: list[str],
                                                      needles: tuple[str, ...]) -> None:

@@ -38,6 +38,11 @@ def test_the_run_s_decoding_and_its_dev_chosen_bias(tmp_path: Path) -> None:
                                 "copy_bias": 1.5, "distinct_calls": True, "call_bias": 1.7}
 
 
+def test_a_run_that_cut_prose_answers_is_scored_the_same_way(tmp_path: Path) -> None:
+    settings = run_evaluation(make_run(tmp_path, {**EVAL, "prose_tokens": 16}))
+    assert settings.options["prose_tokens"] == 16
+
+
 def test_without_a_calibration_split_the_recipe_s_own_bias(tmp_path: Path) -> None:
     settings = run_evaluation(make_run(tmp_path, {**EVAL, "calibrate": None, "call_bias": -0.5}, bias=None))
     assert settings.options["call_bias"] == -0.5

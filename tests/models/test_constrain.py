@@ -141,3 +141,23 @@ def test_distinct_calls_policy_applies_to_generated_answers(smol, prompt):
     assert once == drop_repeated_calls(text)
     assert CallPolicy(distinct_calls=True).identity()["distinct_calls"] is True
     assert "distinct_calls" not in CallPolicy(constrain=True).identity()
+
+
+def test_prose_tokens_end_a_prose_answer_and_leave_calls_whole(smol, prompt):
+    full = _gen(smol, constrain=True).generate([prompt], max_new_tokens=40, tools=[TOOLS])[0][0]
+    assert CALL_OPEN not in full  # the untrained model commits to prose at the gate
+    capped = _gen(smol, constrain=True, prose_tokens=5).generate([prompt], max_new_tokens=40, tools=[TOOLS])[0][0]
+    assert full.startswith(capped) and len(capped) < len(full)
+    assert len(smol[1](capped, add_special_tokens=False)["input_ids"]) <= 5
+    sampled = _gen(smol, constrain=True, prose_tokens=3).generate([prompt], n=2, temperature=1.0, max_new_tokens=40,
+                                                                  seed=1, tools=[TOOLS])[0]
+    for text in sampled:  # model.generate() with the logits processor: capped the same way
+        assert CALL_OPEN not in text and len(smol[1](text, add_special_tokens=False)["input_ids"]) <= 3
+    # an answer the gate sends to calls is not capped: the call block is whole and valid
+    called = _gen(smol, constrain=True, tool_choice="required", prose_tokens=2).generate(
+        [prompt], max_new_tokens=80, tools=[TOOLS])[0][0]
+    assert _valid_calls(called)
+    with pytest.raises(ToolgymError, match="prose_tokens"):
+        check_policy(CallPolicy(prose_tokens=4), "hermes")
+    assert CallPolicy(constrain=True, prose_tokens=4).identity()["prose_tokens"] == 4
+    assert "prose_tokens" not in CallPolicy(constrain=True).identity()  # earlier runs keep their identity

@@ -55,3 +55,12 @@ def test_a_multi_process_launch_refuses_stages_it_cannot_share(tmp_path: Path, m
     with pytest.raises(InputError, match="irm cannot run under a 2-process launch"):
         runner.execute(load_recipe(path))
     assert not (tmp_path / "r").exists()  # refused before any step
+
+
+def test_the_final_eval_cuts_prose_only_where_the_recipe_asks(tmp_path: Path) -> None:
+    """`eval.prose_tokens` reaches the trained model's decoding (and so its run identity); unset, nothing changes."""
+    path = tmp_path / "r.yaml"
+    path.write_text("name: r\neval:\n  constrain: true\n  prose_tokens: 16\nstages: []\n")
+    assert runner.decoding_options(load_recipe(path).eval, None)["prose_tokens"] == 16
+    path.write_text("name: r\neval:\n  constrain: true\nstages: []\n")
+    assert "prose_tokens" not in runner.decoding_options(load_recipe(path).eval, None)

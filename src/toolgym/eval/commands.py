@@ -48,6 +48,10 @@ ContinueBiasOption = Annotated[float, typer.Option("--continue-bias", min=0.0, h
 NextCallBiasOption = Annotated[float, typer.Option("--next-call-bias", min=0.0, help="Logit bonus on opening "
                                                    "another call block after one closes, rather than ending the "
                                                    "answer (0: off; choose it on a dev split).")]
+ProseTokensOption = Annotated[int | None, typer.Option("--prose-tokens", min=1, help="With --constrain: end an "
+                                                     "answer the gate committed to prose after N tokens (it can "
+                                                     "hold no call, so scores are unchanged; stops a weak model's "
+                                                     "essays costing decode time). Default: the answer budget.")]
 DistinctOption = Annotated[bool, typer.Option("--distinct-calls", help="Drop a call block that repeats an earlier "
                                              "one of the same answer word for word.")]
 RunOption = Annotated[Path | None, typer.Option("--run", help="A recipe run folder (runs/<name>): its trained model "
@@ -60,7 +64,7 @@ ToolChoiceOption = Annotated[str, typer.Option("--tool-choice", help="auto (call
 
 # the options --run sets (eval/from_run.py), in the order _from_run returns them
 RUN_KEYS = ("model", "adapter", "dtype", "batch_size", "max_new_tokens", "constrain", "call_bias", "copy_bias",
-            "distinct_calls", "continue_bias", "next_call_bias")
+            "distinct_calls", "continue_bias", "next_call_bias", "prose_tokens")
 
 
 def _from_run(ctx: typer.Context, run: Path, excluded: dict[str, Any]) -> tuple[Any, ...]:
@@ -104,7 +108,7 @@ def _generator(model: str, adapter: Path | None, batch_size: int, dtype: str, ba
 
 def _policy(constrain: bool, call_bias: float, tool_choice: str, fmt: str, backend: str,
             copy_bias: float = 0.0, distinct_calls: bool = False, continue_bias: float = 0.0,
-            next_call_bias: float = 0.0) -> Any:
+            next_call_bias: float = 0.0, prose_tokens: int | None = None) -> Any:
     """The call policy of the options, checked before a model loads (one-line errors naming the option)."""
     from toolgym.models.constrain import TOOL_CHOICES, CallPolicy
 
@@ -113,8 +117,11 @@ def _policy(constrain: bool, call_bias: float, tool_choice: str, fmt: str, backe
                          field="--tool-choice")
     if tool_choice != "auto" and not constrain:
         raise InputError(f"{tool_choice!r} is enforced by the grammar: add --constrain", field="--tool-choice")
+    if prose_tokens is not None and not constrain:
+        raise InputError("ends answers the grammar committed to prose: add --constrain", field="--prose-tokens")
     policy = CallPolicy(constrain=constrain, tool_choice=tool_choice, call_bias=call_bias, copy_bias=copy_bias,
-                        distinct_calls=distinct_calls, continue_bias=continue_bias, next_call_bias=next_call_bias)
+                        distinct_calls=distinct_calls, continue_bias=continue_bias, next_call_bias=next_call_bias,
+                        prose_tokens=prose_tokens)
     if policy.active and backend != "transformers":
         raise InputError("--constrain, --call-bias, --copy-bias, --continue-bias, --next-call-bias, --distinct-calls "
                          "and --tool-choice need the "
@@ -191,6 +198,7 @@ def bfcl(
     distinct_calls: DistinctOption = False,
     continue_bias: ContinueBiasOption = 0.0,
     next_call_bias: NextCallBiasOption = 0.0,
+    prose_tokens: ProseTokensOption = None,
     tool_choice: ToolChoiceOption = "auto",
     run: RunOption = None,
 ) -> None:
@@ -198,11 +206,11 @@ def bfcl(
 
     if run is not None:
         (model, adapter, dtype, batch_size, max_new_tokens, constrain, call_bias, copy_bias, distinct_calls,
-         continue_bias, next_call_bias) = _from_run(ctx, run, {"--reference": reference, "--from-results": from_results})
+         continue_bias, next_call_bias, prose_tokens) = _from_run(ctx, run, {"--reference": reference, "--from-results": from_results})
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, categories=categories,
                 backend=backend)
     policy = _policy(constrain, call_bias, tool_choice, fmt, backend, copy_bias, distinct_calls, continue_bias,
-                     next_call_bias)
+                     next_call_bias, prose_tokens)
     if reference and from_results:
         raise InputError("--reference and --from-results exclude each other", field="reference")
     if reference:
@@ -242,6 +250,7 @@ def suite(
     distinct_calls: DistinctOption = False,
     continue_bias: ContinueBiasOption = 0.0,
     next_call_bias: NextCallBiasOption = 0.0,
+    prose_tokens: ProseTokensOption = None,
     tool_choice: ToolChoiceOption = "auto",
     run: RunOption = None,
 ) -> None:
@@ -250,11 +259,11 @@ def suite(
 
     if run is not None:
         (model, adapter, dtype, batch_size, max_new_tokens, constrain, call_bias, copy_bias, distinct_calls,
-         continue_bias, next_call_bias) = _from_run(ctx, run, {"--from-results": from_results})
+         continue_bias, next_call_bias, prose_tokens) = _from_run(ctx, run, {"--from-results": from_results})
     _check_args(fmt=fmt, parse=parse, dtype=dtype, adapter=adapter, from_results=from_results, suite=file,
                 backend=backend)
     policy = _policy(constrain, call_bias, tool_choice, fmt, backend, copy_bias, distinct_calls, continue_bias,
-                     next_call_bias)
+                     next_call_bias, prose_tokens)
     if from_results:
         folder = out or Path(from_results).parent / "rescored"
         summary = rescore(from_results, folder, suite=file, parse=parse)

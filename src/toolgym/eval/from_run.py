@@ -12,7 +12,7 @@ from toolgym.core.errors import InputError
 from toolgym.core.runs import CALIBRATION, FINAL_EVAL, MANIFEST, read_json, recorded_path
 
 # the eval keys of a recipe (recipes/spec.py EvalSpec) that set the CLI's options of the same name
-DECODING_KEYS = ("constrain", "copy_bias", "distinct_calls", "continue_bias", "next_call_bias")
+DECODING_KEYS = ("constrain", "copy_bias", "distinct_calls", "continue_bias", "next_call_bias", "prose_tokens")
 SETTING_KEYS = ("dtype", "batch_size", "max_new_tokens")
 
 

@@ -11,6 +11,8 @@ for tokens that continue a span of the conversation (`models.copybias`); `contin
 top-level argument value: another (optional) parameter rather than closing the call; `next_call_bias` one on
 opening another call block after one closes, rather than ending the answer. `distinct_calls` drops a call block
 that repeats an earlier one of the same answer word for word (a small model's loop; one call does the work).
+`prose_tokens` ends an answer the grammar has committed to prose after that many tokens: such an answer can hold
+no call, so a call's score is the same, and an untrained model's essays stop costing decode steps.
 
 Only the `hermes` call format (`<tool_call>` blocks, toolgym's default) can be constrained.
 """
@@ -54,11 +56,13 @@ class CallPolicy:
     distinct_calls: bool = False
     continue_bias: float = 0.0
     next_call_bias: float = 0.0
+    prose_tokens: int | None = None  # end a prose answer after this many tokens (constrained decoding only)
 
     @property
     def active(self) -> bool:
         return (self.constrain or self.call_bias != 0.0 or self.tool_choice != "auto" or self.copy_bias != 0.0
-                or self.distinct_calls or self.continue_bias != 0.0 or self.next_call_bias != 0.0)
+                or self.distinct_calls or self.continue_bias != 0.0 or self.next_call_bias != 0.0
+                or self.prose_tokens is not None)
 
     def identity(self) -> dict[str, Any]:
         """What changes the text (for run identities); empty for plain decoding (copy_bias, distinct_calls and the
@@ -68,7 +72,8 @@ class CallPolicy:
         out: dict[str, Any] = {"constrain": self.constrain, "tool_choice": self.tool_choice,
                                "call_bias": self.call_bias}
         later = {"copy_bias": self.copy_bias, "distinct_calls": self.distinct_calls,
-                 "continue_bias": self.continue_bias, "next_call_bias": self.next_call_bias}
+                 "continue_bias": self.continue_bias, "next_call_bias": self.next_call_bias,
+                 "prose_tokens": self.prose_tokens}
         return out | {k: v for k, v in later.items() if v}
 
 
@@ -99,6 +104,8 @@ def check_policy(policy: CallPolicy, fmt: str) -> None:
     """A one-line error for a policy the format cannot carry."""
     if (policy.constrain or policy.tool_choice != "auto") and fmt != "hermes":
         raise ToolgymError(f"constrained decoding needs the hermes call format, not {fmt!r}")
+    if policy.prose_tokens is not None and not policy.constrain:
+        raise ToolgymError("prose_tokens ends answers the grammar committed to prose: it needs constrained decoding")
 
 
 def json_parameters(parameters: Any) -> dict[str, Any]:
@@ -162,6 +169,7 @@ class Constrainer:
         info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=list(stop_ids))
         self.compiler = xgr.GrammarCompiler(info)
         self.vocab_size = vocab_size
+        self.stop_ids = sorted(stop_ids)
         self.opener = opener_token(tokenizer)
         self.cache: OrderedDict[str, Any] = OrderedDict()
         self.cache_size = cache_size
@@ -190,7 +198,8 @@ class Constrainer:
         functions = [_function(t) for t in tools or []]
         if choice == "auto" and functions:
             return RowConstraint(self, None, pending=functions, biases=biases)
-        return RowConstraint(self, self.matcher(functions, choice), biases=biases)
+        prose = choice == "none" or (choice == "auto" and not functions)
+        return RowConstraint(self, self.matcher(functions, choice), biases=biases, prose=prose)
 
     def matcher(self, functions: list[dict[str, Any]], tool_choice: str) -> Any:
         return self.xgr.GrammarMatcher(self._compiled(functions, tool_choice))
@@ -225,12 +234,14 @@ class RowConstraint:
     """One answer's constraint: `mask` the next-token logits in place, then `accept` the chosen token."""
 
     def __init__(self, owner: Constrainer, matcher: Any, pending: list[dict[str, Any]] | None = None,
-                 biases: Sequence[RowBias] = ()) -> None:
+                 biases: Sequence[RowBias] = (), prose: bool = False) -> None:
         self.owner = owner
         self.matcher = matcher
         self.pending = pending  # tools whose grammar (calls or prose) the first token picks
         self.biases = list(biases)  # logit bonuses that follow the answer's text (copy, continue, next call)
         self.produced = 0
+        self.prose = prose  # the grammar is prose only: no call can follow
+        self.prose_produced = 0
         grammar = matcher is not None or pending is not None
         self.bitmask = owner.xgr.allocate_token_bitmask(1, owner.vocab_size) if grammar else None
 
@@ -238,6 +249,12 @@ class RowConstraint:
         """Apply the gate's bias (first position only) and the grammar to a (vocab,) logits row."""
         if self.produced == 0 and self.owner.policy.call_bias:
             logits[self.owner.opener] += self.owner.policy.call_bias
+        cap = self.owner.policy.prose_tokens
+        if self.prose and self.matcher is not None and cap is not None and self.prose_produced >= cap:
+            stops = logits[self.owner.stop_ids].clone()
+            logits.fill_(float("-inf"))
+            logits[self.owner.stop_ids] = stops  # only an end token: the answer is over
+            return logits
         for bias in self.biases:
             bias.apply(logits)
         if self.matcher is not None and not self.matcher.is_terminated():
@@ -255,8 +272,10 @@ class RowConstraint:
         if self.pending is not None:
             choice = "required" if token == self.owner.opener else "none"
             self.matcher, self.pending = self.owner.matcher(self.pending, choice), None
+            self.prose = choice == "none"
         if self.matcher is not None and not self.matcher.is_terminated() and not self.matcher.accept_token(token):
             self.matcher = None  # a first token the prose grammar cannot start with: leave the answer free
+        self.prose_produced += self.prose
 
 
 class ConstrainedLogits:

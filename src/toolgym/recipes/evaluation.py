@@ -43,7 +43,8 @@ def evaluate_model(*, model: str, adapter: str | None, categories: list[str], li
     policy = CallPolicy(constrain=bool(decoding.get("constrain")), call_bias=bias,
                         copy_bias=decoding.get("copy_bias", 0.0), distinct_calls=decoding.get("distinct_calls", False),
                         continue_bias=decoding.get("continue_bias", 0.0),
-                        next_call_bias=decoding.get("next_call_bias", 0.0))
+                        next_call_bias=decoding.get("next_call_bias", 0.0),
+                        prose_tokens=decoding.get("prose_tokens"))
     if policy.active:  # (the recipe allows it with the transformers backend only)
         generator.set_policy(policy)
     sources = {"categories": categories, "suites": suites, "episodes": episodes or []}

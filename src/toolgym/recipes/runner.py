@@ -232,7 +232,7 @@ def decoding_options(spec: Any, data_dir: Path | None) -> dict[str, Any]:
     calibrate = str(data_dir / spec.calibrate) if spec.calibrate and data_dir else None
     return {"constrain": spec.constrain, "call_bias": spec.call_bias, "copy_bias": spec.copy_bias,
             "distinct_calls": spec.distinct_calls, "calibrate": calibrate,
-            **{k: getattr(spec, k) for k in ("continue_bias", "next_call_bias") if getattr(spec, k)},
+            **{k: getattr(spec, k) for k in ("continue_bias", "next_call_bias", "prose_tokens") if getattr(spec, k)},
             "calibrate_limit": spec.calibrate_limit, "calibrate_min_refusal": spec.calibrate_min_refusal,
             "calibrate_call_tolerance": spec.calibrate_call_tolerance}
 

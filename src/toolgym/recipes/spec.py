@@ -186,6 +186,9 @@ class EvalSpec(StageConfig):
     continue_bias: float = 0.0
     # logit bonus on opening another call block after one closes, rather than ending the answer
     next_call_bias: float = 0.0
+    # end an answer the constrained grammar committed to prose after this many tokens (no call can follow, so
+    # scores are unchanged; an untrained model's essays stop costing decode time)
+    prose_tokens: int | None = None
     # TL-Training's multi-turn episodes (eval/episodes.py: DE, CE, VA) on these data-folder suites, at most
     # `episodes_limit` cases each, `max_turns` model turns per episode; metrics `<suite>_de`, `_ce`, `_va`
     episodes: list[str] = field(default_factory=list)
@@ -206,8 +209,11 @@ class EvalSpec(StageConfig):
         if self.calibrate is not None and not self.calibrate.strip():
             raise _fail("must name a JSONL file in the data folder", "eval", "calibrate")
         for key in ("limit", "batch_size", "max_new_tokens", "suite_limit", "baseline_limit", "calibrate_limit",
-                    "episodes_limit", "max_turns"):
+                    "episodes_limit", "max_turns", "prose_tokens"):
             _at_least(getattr(self, key), 1, "eval", key)
+        if self.prose_tokens is not None and not self.constrain:
+            raise _fail("ends answers the grammar committed to prose: it needs constrain: true", "eval",
+                        "prose_tokens")
         if self.calibrate_min_refusal is not None and not 0 <= self.calibrate_min_refusal <= 1:
             raise _fail(f"must be a share between 0 and 1, not {self.calibrate_min_refusal}", "eval",
                         "calibrate_min_refusal")
