@@ -286,3 +286,16 @@ def test_a_streaming_generator_gets_per_case_budgets_and_an_interrupted_run_keep
     budgets = gold_budgets(resumed.tokenizer, "hermes", categories)
     got = {r["category"]: (interrupted.limits | resumed.limits)[r["prompt"]] for r in rows}
     assert got == {c: budgets[c] for c in ("simple_python", "parallel", "irrelevance")}
+
+
+def test_cases_with_the_same_tools_go_next_to_each_other():
+    from toolgym.core.schema import Tool
+    from toolgym.eval.cases import EvalCase
+    from toolgym.eval.runner import same_tools_together
+
+    def case(name: str, tool: str) -> EvalCase:
+        return EvalCase(name, "live_multiple", [], [Tool(name=tool, description="d", parameters={})], None,
+                        lambda *_: None)
+
+    cases = [case("a1", "x"), case("b1", "y"), case("a2", "x"), case("c1", "z"), case("b2", "y")]
+    assert [c.id for c in same_tools_together(cases)] == ["a1", "a2", "b1", "b2", "c1"]

@@ -231,3 +231,59 @@ def test_greedy_decoder_drives_a_lora_model(mixed_prompts):
     texts = fast.generate(mixed_prompts[:5], max_new_tokens=12)
     assert fast.fast_greedy and fast.stats.fast_path == 1
     assert texts == plain.generate(mixed_prompts[:5], max_new_tokens=12)
+
+
+@pytest.fixture(scope="module")
+def tool_group_prompts(smol, mixed_prompts):
+    """BFCL's live categories in small: three questions on one long tool block, two on another, and others."""
+    _, tokenizer = smol
+    long_a = "\n".join(f'{{"name": "tool_{k}", "description": "Look up record {k} of the archive by its key."}}'
+                       for k in range(8))
+    long_b = '{"name": "convert", "description": "Convert an amount between two currencies at today\'s rate."}'
+    asks = {long_a: ["Find record 3.", "Which record holds key 7? Please look it up for me now.", "Record 1?"],
+            long_b: ["Convert 10 EUR to USD.", "How many yen is 5 pounds, at today's rate?"]}
+    grouped = [tokenizer.apply_chat_template([{"role": "system", "content": TOOL_SYSTEM + tools + "\n</tools>"},
+                                              {"role": "user", "content": ask}], tokenize=False,
+                                             add_generation_prompt=True)
+               for tools, questions in asks.items() for ask in questions]
+    return grouped + mixed_prompts[:3]
+
+
+def test_prompts_sharing_a_tool_block_prefill_it_once(smol, tool_group_prompts):
+    model, tokenizer = smol
+    on = TransformersGenerator(model, tokenizer, batch_size=3, dtype="float32", progress=False)
+    off = TransformersGenerator(model, tokenizer, batch_size=3, dtype="float32", progress=False, share_prefix=False)
+    texts = on.generate(tool_group_prompts, max_new_tokens=10)
+    assert texts == off.generate(tool_group_prompts, max_new_tokens=10)
+    assert texts == _plain(smol, batch_size=8).generate(tool_group_prompts, max_new_tokens=10)
+    assert on.stats.prompt_tokens == off.stats.prefill_tokens
+    # the first group's block is computed once, not three times: at least twice its length saved
+    ids = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in tool_group_prompts[:3]]
+    block = min(next(k for k in range(len(a)) if a[k] != b[k]) for a, b in ((ids[0], ids[1]), (ids[0], ids[2])))
+    assert off.stats.prefill_tokens - on.stats.prefill_tokens >= 2 * (block - 40)
+
+
+def test_a_group_s_longer_prompt_moves_the_window_right(smol, monkeypatch):
+    """Rows that all end together: the batch restarts at a short prompt of the first group, and the second
+    group's first prompt, longer than the columns left of the write column, needs the window moved right."""
+    from toolgym.models import generate
+
+    moves: list[int] = []
+    original = generate._RowsCache.shift_right
+    monkeypatch.setattr(generate._RowsCache, "shift_right", lambda self, by: moves.append(by) or original(self, by))
+    model, tokenizer = smol
+    block_a = '{"name": "lookup", "description": "Look up a record of the archive by its key."}'
+    block_b = "\n".join(f'{{"name": "tool_{k}", "description": "Convert amount {k} between two currencies."}}'
+                        for k in range(6))
+    story = " ".join(f"Item {k} was filed in the archive on day {k}." for k in range(12))
+    asks = [(block_a, story + " Which key holds item 3?"), (block_a, "Record 1?"), (block_a, "Record 2?"),
+            (block_b, "Convert 10 EUR to USD."), (block_b, "And 5 GBP to JPY?")]
+    prompts = [tokenizer.apply_chat_template([{"role": "system", "content": TOOL_SYSTEM + tools + "\n</tools>"},
+                                              {"role": "user", "content": ask}], tokenize=False,
+                                             add_generation_prompt=True) for tools, ask in asks]
+    lengths = [len(tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
+    assert lengths[0] > lengths[3] > lengths[1]  # the second group's first prompt is longer than the first's rest
+    fast = TransformersGenerator(model, tokenizer, batch_size=2, dtype="float32", progress=False)
+    texts = fast.generate(prompts, max_new_tokens=30, min_new_tokens=30)
+    assert moves
+    assert texts == _plain(smol, batch_size=8).generate(prompts, max_new_tokens=30, min_new_tokens=30)

@@ -36,6 +36,7 @@ from toolgym.core.formats import (
     render_calls,
     render_prompt,
     supports_tools,
+    tool_json,
 )
 from toolgym.core.match import to_bfcl_decoded
 from toolgym.core.progress import progress_bar
@@ -268,6 +269,8 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
         # longest first: similar lengths share a decode batch (and, chunked by budget, one max_new_tokens each)
         todo.sort(key=lambda c: ((0 if streams else limits.get(c.category, max_new_tokens)),
                                  -len(rendered[c.id] or "")))
+        if streams:  # cases with the same tools next to each other: one chunk, one shared prefill of the tools
+            todo = same_tools_together(todo)
 
     def write(case: EvalCase, prompt: str | None, text: str | None) -> None:
         row = result_row(case, text, prompt, parse_of(case)) if text is not None else _skipped_row(case)
@@ -345,6 +348,15 @@ def _policy_tools(generator: Any, cases: list[EvalCase], sanitize: bool) -> dict
     if policy is None or not policy.active:
         return {}
     return {"tools": [prompt_tools(c.tools, sanitize) for c in cases]}
+
+
+def same_tools_together(cases: list[EvalCase]) -> list[EvalCase]:
+    """`cases` with those that offer the same tools next to each other, each group where its first case was
+    (BFCL's live categories repeat tool lists: the decoder prefills a shared tool block once per chunk)."""
+    groups: dict[str, list[EvalCase]] = {}
+    for case in cases:
+        groups.setdefault("\n".join(tool_json(t) for t in case.tools), []).append(case)
+    return [case for group in groups.values() for case in group]
 
 
 def _chunks(cases: list[EvalCase], size: int, key: Callable[[EvalCase], int]) -> list[list[EvalCase]]:

@@ -41,6 +41,7 @@ from toolgym.models.constrain import (
     opener_token,
 )
 from toolgym.models.hardware import generation_dtype
+from toolgym.models.prefix_groups import PrefixPlan, common_prefix, plan_prefix_groups
 from toolgym.models.registry import prepare_tokenizer
 
 ChatItem = tuple[Sequence[Any], Sequence[Any]]  # (messages, tools), OpenAI dicts or core.schema objects
@@ -479,6 +480,13 @@ class _RowsCache:
         for buf in (*self.keys, *self.values):
             buf[dst, :, self.lo:self.col] = buf[src, :, self.lo:self.col]
 
+    def shift_right(self, by: int) -> None:
+        """Move the window [lo, col) `by` columns right: room to the left for a prompt longer than `col`."""
+        n = self.rows
+        for buf in (*self.keys, *self.values):
+            buf[:n, :, self.lo + by:self.col + by] = buf[:n, :, self.lo:self.col].clone()
+        self.lo, self.col = self.lo + by, self.col + by
+
     def update(self, key_states: Any, value_states: Any, layer_idx: int, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
         """The model's cache call in a decode step: write column `col`, return the window [lo, col]."""
         k, v, n = self.keys[layer_idx], self.values[layer_idx], self.rows
@@ -498,10 +506,12 @@ class _Row:
 class _GreedyDecoder:
     """Continuous-batching greedy decoding over a transformers causal LM's forward.
 
-    Prompts go longest first, so a new prompt always fits to the left of the write column. Each is prefilled
-    alone after the call's shared prefix (whose KV cache is computed once), then decoded in a batch of at most
-    `max_rows` rows and `batch_tokens` cache positions; a finished row is replaced by the next prompt at once,
-    and once none is left the batch shrinks. Equal to `model.generate(do_sample=False)` up to float rounding
+    Each prompt is prefilled alone after the longest prefix whose KV cache is already computed: the prefix
+    every prompt of the call shares, or that of its group (`prefix_groups`: prompts sharing a tool block),
+    computed once when the group's first prompt comes and dropped after its last. Prompts go group by group,
+    longest first; one longer than the write column moves the batch's window right. They are decoded in a batch
+    of at most `max_rows` rows and `batch_tokens` cache positions; a finished row is replaced by the next prompt
+    at once, and once none is left the batch shrinks. Equal to `model.generate(do_sample=False)` up to float rounding
     (tests/models/test_generate.py compares the texts).
     """
 
@@ -519,6 +529,8 @@ class _GreedyDecoder:
         self.device = next(model.parameters()).device
         self.prefix: list[tuple[Any, Any]] | None = None
         self.constraints: list[RowConstraint] | None = None
+        self.plan = PrefixPlan(order=[])
+        self.group_layers: dict[int, list[tuple[Any, Any]]] = {}  # the KV caches of groups still to prefill
 
     @staticmethod
     def supports(model: Any) -> bool:
@@ -541,7 +553,6 @@ class _GreedyDecoder:
 
         self.constraints = constraints
         self.budgets = [max_new] * len(prompts) if isinstance(max_new, int) else list(max_new)  # checked by callers
-        self.queue = deque(sorted(range(len(prompts)), key=lambda i: -len(prompts[i])))
         self.prompts, self.min_new, self.advance = prompts, min_new, advance
         self.outs: list[list[int]] = [[] for _ in prompts]
         self.finished: list[int] = []
@@ -549,8 +560,14 @@ class _GreedyDecoder:
         self.rows_cap = max(1, min(self.max_rows, len(prompts), self.batch_tokens // span))
         self.width = int(span * (1 + self.SPARE)) + self.SLACK
         cache, rows = _RowsCache(), []
+        self.rows = rows
         with torch.inference_mode():
             self.prefix = self._prefix(prompts)
+            shared = self.prefix[0][0].shape[2] if self.prefix else 0
+            self.plan = plan_prefix_groups(prompts, shared) if self.share_prefix and len(prompts) > 1 \
+                else PrefixPlan(order=sorted(range(len(prompts)), key=lambda i: -len(prompts[i])))
+            self.queue = deque(self.plan.order)
+            self.group_layers = {}
             while self.queue or rows:
                 for r in reversed(range(len(rows))):  # a finished row: the next prompt takes its place ...
                     if rows[r] is None:
@@ -599,8 +616,9 @@ class _GreedyDecoder:
         while self.queue:
             index = self.queue.popleft()
             ids = self.prompts[index]
-            done = self.prefix[0][0].shape[2] if self.prefix else 0
-            prefill = _PrefillCache(self.prefix)
+            prefix = self._group_prefix(index)
+            done = prefix[0][0].shape[2] if prefix else 0
+            prefill = _PrefillCache(prefix)
             positions = torch.arange(done, len(ids), device=self.device)[None]
             logits = self._forward(torch.tensor([ids[done:]], device=self.device),
                                    _causal_mask(len(ids) - done, done, self.device), positions, prefill)
@@ -612,12 +630,41 @@ class _GreedyDecoder:
             layers = [prefill.layers[i] for i in range(len(prefill.layers))]
             if not live:  # an empty batch starts over at the left edge
                 cache.rows, cache.lo, cache.col = 0, 0, len(ids)
+            elif len(ids) > cache.col:  # a longer prompt than the window's columns to its left (a new group)
+                by = len(ids) - cache.col
+                cache.shift_right(by)
+                for row in self.rows:
+                    if row is not None:
+                        row.start += by
             if not cache.keys:
                 cache.allocate([k for k, _ in layers], self.rows_cap, max(self.width, len(ids) + 1))
             cache.rows = max(cache.rows, slot + 1)
             cache.place(slot, layers)
+            cache.lo = min(cache.lo, cache.col - len(ids))  # the window holds every live row (move, shift_right)
             return _Row(index, cache.col - len(ids), len(ids), [token])
         return None
+
+    def _group_prefix(self, index: int) -> list[tuple[Any, Any]] | None:
+        """The KV cache prompt `index` is prefilled after: its group's (computed by the group's first prompt and
+        dropped by its last), else the call's shared prefix."""
+        import torch
+
+        group = self.plan.group_of.get(index)
+        if group is None:
+            return self.prefix
+        layers = self.group_layers.get(group)
+        if layers is None:
+            start, end = (self.prefix[0][0].shape[2] if self.prefix else 0), self.plan.length[group]
+            cache = _PrefillCache(self.prefix)
+            ids = torch.tensor([self.prompts[index][start:end]], device=self.device)
+            self._forward(ids, _causal_mask(end - start, start, self.device),
+                          torch.arange(start, end, device=self.device)[None], cache)
+            self.stats.prefill_tokens += end - start
+            layers = [cache.layers[i] for i in range(len(cache.layers))]
+            self.group_layers[group] = layers
+        if self.plan.last[group] == index:
+            del self.group_layers[group]
+        return layers
 
     @_timed("decode_s")
     def _step(self, rows: list[Any], cache: _RowsCache) -> None:
@@ -707,15 +754,7 @@ def _causal_mask(length: int, offset: int, device: Any) -> Any:
 
 
 def _common_prefix(prompts: list[list[int]]) -> int:
-    first = prompts[0]
-    length = len(first)
-    for ids in prompts[1:]:
-        k = 0
-        limit = min(length, len(ids))
-        while k < limit and ids[k] == first[k]:
-            k += 1
-        length = k
-    return length
+    return min(common_prefix(prompts[0], ids) for ids in prompts) if prompts else 0
 
 
 def _check_args(prompts: Any, n: int, temperature: float, max_new_tokens: int) -> None:
