@@ -12,7 +12,7 @@ TOOLS_B = list(range(200, 240))  # 40 of another
 def test_prompts_with_the_same_tool_block_form_a_group_beyond_the_call_s_prefix():
     prompts = [HEAD + TOOLS_A + [1, 2, 3], HEAD + [7, 8], HEAD + TOOLS_B + [4], HEAD + TOOLS_A + [5],
                HEAD + TOOLS_B + [6, 6], HEAD + TOOLS_A + [9, 9, 9, 9]]
-    plan = plan_prefix_groups(prompts, base=len(HEAD), min_gain=8)
+    plan = plan_prefix_groups(prompts, base=len(HEAD), min_gain=8, min_length=4)
     a, b = plan.group_of[0], plan.group_of[2]
     assert {i for i, g in plan.group_of.items() if g == a} == {0, 3, 5}
     assert {i for i, g in plan.group_of.items() if g == b} == {2, 4}
@@ -26,17 +26,19 @@ def test_prompts_with_the_same_tool_block_form_a_group_beyond_the_call_s_prefix(
 
 def test_a_group_leaves_each_prompt_a_token_to_prefill_and_must_save_enough():
     same = HEAD + TOOLS_A
-    plan = plan_prefix_groups([same, same + [1]], base=len(HEAD), min_gain=8)
+    plan = plan_prefix_groups([same, same + [1]], base=len(HEAD), min_gain=8, min_length=4)
     assert plan.length[plan.group_of[0]] == len(same) - 1  # the shorter prompt's last token is its own forward
-    small = plan_prefix_groups([HEAD + [1, 2, 3], HEAD + [1, 2, 4]], base=len(HEAD), min_gain=8)
+    small = plan_prefix_groups([HEAD + [1, 2, 3], HEAD + [1, 2, 4]], base=len(HEAD), min_gain=8, min_length=1)
     assert small.group_of == {} and small.order == [0, 1]  # 2 tokens saved: not worth a forward
+    many = [HEAD + [1, 2] + [k] for k in range(20)]  # 19 x 2 tokens saved, but 2 tokens are not worth a forward
+    assert plan_prefix_groups(many, base=len(HEAD), min_gain=8, min_length=4).group_of == {}
 
 
 def test_the_split_that_saves_most_wins_over_one_wide_group():
     # four prompts share 20 tokens; two of them share 60: two groups (20 + 60) beat one group of four (3 x 20)
     shared = list(range(300, 320))
     prompts = [shared + TOOLS_A + [1], shared + TOOLS_A + [2], shared + TOOLS_B + [3], shared + [9] * 5]
-    plan = plan_prefix_groups(prompts, min_gain=8)
+    plan = plan_prefix_groups(prompts, min_gain=8, min_length=4)
     assert plan.group_of[0] == plan.group_of[1] and plan.length[plan.group_of[0]] == 80
     assert plan.group_of.get(2) != plan.group_of[0]
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MIN_GROUP_GAIN = 32  # prompt tokens a group must save (a group costs one more forward)
+# a group costs one more forward, whose fixed cost is that of a few dozen prompt tokens on a CPU: it must share at
+# least MIN_GROUP_LENGTH tokens beyond the call's prefix and save MIN_GROUP_GAIN in all
+MIN_GROUP_LENGTH, MIN_GROUP_GAIN = 32, 64
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ def common_prefix(a: list[int], b: list[int]) -> int:
     return k
 
 
-def plan_prefix_groups(prompts: list[list[int]], base: int = 0, min_gain: int = MIN_GROUP_GAIN) -> PrefixPlan:
+def plan_prefix_groups(prompts: list[list[int]], base: int = 0, min_gain: int = MIN_GROUP_GAIN,
+                       min_length: int = MIN_GROUP_LENGTH) -> PrefixPlan:
     """The groups of `prompts` that share more than the `base` tokens every prompt shares, and the prefill order.
 
     A group's prefix leaves at least one token of each of its prompts to prefill (the logits of a prompt's last
@@ -49,7 +52,7 @@ def plan_prefix_groups(prompts: list[list[int]], base: int = 0, min_gain: int = 
     by_tokens = sorted(range(n), key=lambda i: prompts[i])
     shared = [min(common_prefix(prompts[a], prompts[b]), len(prompts[a]) - 1, len(prompts[b]) - 1)
               for a, b in zip(by_tokens, by_tokens[1:], strict=False)]
-    runs = _best_runs(shared, base, min_gain)
+    runs = _best_runs(shared, base, min_gain, min_length)
     plan = PrefixPlan(order=[])
     members: list[list[int]] = []
     for start, end, length in runs:
@@ -67,7 +70,7 @@ def plan_prefix_groups(prompts: list[list[int]], base: int = 0, min_gain: int = 
     return plan
 
 
-def _best_runs(shared: list[int], base: int, min_gain: int) -> list[tuple[int, int, int]]:
+def _best_runs(shared: list[int], base: int, min_gain: int, min_length: int) -> list[tuple[int, int, int]]:
     """Split sorted positions 0..len(shared) into runs (start, end, shared length or 0 for no group) that save
     the most tokens: dynamic programming over run ends, O(n^2) for a call's few hundred prompts."""
     n = len(shared) + 1
@@ -78,7 +81,7 @@ def _best_runs(shared: list[int], base: int, min_gain: int) -> list[tuple[int, i
         low = None
         for start in range(end - 2, -1, -1):  # the run start..end-1 shares min(shared[start:end-1])
             low = shared[start] if low is None else min(low, shared[start])
-            if low <= base:
+            if low - base < min_length:
                 break
             gain = (end - start - 1) * (low - base)
             if gain >= min_gain and best[start] + gain > best[end]:
