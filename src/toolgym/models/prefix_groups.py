@@ -15,6 +15,7 @@ directly, so the plan is made here, per call.)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # a group costs one more forward, whose fixed cost is that of a few dozen prompt tokens on a CPU: it must share at
@@ -33,7 +34,7 @@ class PrefixPlan:
     last: dict[int, int] = field(default_factory=dict)
 
 
-def common_prefix(a: list[int], b: list[int]) -> int:
+def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     """Length of the common prefix of two token lists."""
     limit = min(len(a), len(b))
     k = 0

@@ -22,6 +22,8 @@ from typing import Any
 
 import torch
 
+from toolgym.models.prefix_groups import common_prefix
+
 IGNORE = -100
 
 
@@ -44,14 +46,6 @@ class Unit:
 
 def _first_label(row: dict[str, Any]) -> int:
     return next((i for i, t in enumerate(row["labels"]) if t != IGNORE), len(row["labels"]))
-
-
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
 
 
 def _pack(rows: list[dict[str, Any]], head: int) -> Unit:
@@ -90,7 +84,7 @@ def share_prefixes(rows: Sequence[dict[str, Any]], *, min_head: int = 32, max_ta
     for i in order:
         row = rows[i]
         if group:
-            shared = min(head, _common_prefix(group[0]["input_ids"], row["input_ids"]), _first_label(row) - 1)
+            shared = min(head, common_prefix(group[0]["input_ids"], row["input_ids"]), _first_label(row) - 1)
             size = shared + sum(len(r["input_ids"]) - shared for r in (*group, row))
             longest = max(len(r["input_ids"]) for r in (*group, row))
             if shared >= max(min_head, min_share * longest) and len(group) < max_tails and size <= max_length:
