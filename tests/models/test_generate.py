@@ -272,7 +272,8 @@ def test_a_group_s_longer_prompt_moves_the_window_right(smol, monkeypatch):
     original = generate._RowsCache.shift_right
     monkeypatch.setattr(generate._RowsCache, "shift_right", lambda self, by: moves.append(by) or original(self, by))
     model, tokenizer = smol
-    block_a = '{"name": "lookup", "description": "Look up a record of the archive by its key."}'
+    block_a = ('{"name": "lookup", "description": "Look up a record of the archive by its key, with the shelf, '
+               'the box and the date it was filed on, and who filed it.", "parameters": {"key": "string"}}')
     block_b = "\n".join(f'{{"name": "tool_{k}", "description": "Convert amount {k} between two currencies."}}'
                         for k in range(6))
     story = " ".join(f"Item {k} was filed in the archive on day {k}." for k in range(12))
