@@ -26,8 +26,8 @@ def main() -> None:
 
     from transformers import AutoTokenizer
 
-    from toolgym.eval.runner import _render, bfcl_cases, same_tools_together
-    from toolgym.models.prefix_groups import common_prefix, plan_prefix_groups
+    from toolgym.eval.runner import _render, bfcl_cases, stream_order
+    from toolgym.models.prefix_groups import call_prefix_length, plan_prefix_groups
     from toolgym.models.registry import resolve_model
 
     tokenizer = AutoTokenizer.from_pretrained(str(resolve_model(args.model)))
@@ -35,17 +35,15 @@ def main() -> None:
     for item in args.categories.split(","):
         cases = bfcl_cases(item)
         rendered = {c.id: _render(tokenizer, c, False, "hermes") for c in cases}
-        cases = same_tools_together(sorted((c for c in cases if rendered[c.id]), key=lambda c: -len(rendered[c.id])))
+        cases = stream_order([c for c in cases if rendered[c.id]], rendered)
         total = head_only = grouped = groups = members = 0
         for k in range(0, len(cases), args.chunk):
             ids = [tokenizer(rendered[c.id], add_special_tokens=False)["input_ids"] for c in cases[k:k + args.chunk]]
-            base = min(min(common_prefix(ids[0], x) for x in ids), min(map(len, ids)) - 1) if len(ids) > 1 else 0
+            base = call_prefix_length(ids)  # what the decoder computes once per call (models.generate)
             plan = plan_prefix_groups(ids, base)
-            size = {g: sum(1 for m in plan.group_of.values() if m == g) for g in plan.length}
             total += sum(map(len, ids))
             head_only += base + sum(len(x) - base for x in ids)
-            grouped += base + sum(len(x) - base for x in ids) + sum(
-                (length - base) * (1 - size[g]) for g, length in plan.length.items())
+            grouped += base + sum(len(x) - base for x in ids) - plan.tokens_saved(base)
             groups, members = groups + len(plan.length), members + len(plan.group_of)
         figures[item] = {"cases": len(cases), "prompt_tokens": total, "computed_call_prefix_only": head_only,
                          "computed_with_groups": grouped, "groups": groups, "prompts_in_groups": members}

@@ -144,7 +144,7 @@ TOOL_SYSTEM = ("You are a helpful assistant. You can call various user-defined t
 
 @pytest.fixture(scope="module")
 def mixed_prompts(smol, chat_prompts):
-    """Prompts of different lengths; four share a system prompt longer than MIN_SHARED_PREFIX tokens."""
+    """Prompts of different lengths; four share a system prompt longer than prefix_groups.MIN_SHARED_PREFIX tokens."""
     _, tokenizer = smol
     tools = ['{"name": "get_weather", "parameters": {"city": "string"}}', '{"name": "add", "parameters": {}}',
              '{"name": "book_table", "description": "Book a table for a number of people in a restaurant."}',

@@ -266,11 +266,10 @@ def run_cases(cases: Sequence[EvalCase], out_dir: Path | str, *, generator: Any 
     streams = generator is not None and hasattr(generator, "stream")
     if generator is not None:
         rendered = {c.id: _render(generator.tokenizer, c, sanitize, fmt) for c in todo}
-        # longest first: similar lengths share a decode batch (and, chunked by budget, one max_new_tokens each)
-        todo.sort(key=lambda c: ((0 if streams else limits.get(c.category, max_new_tokens)),
-                                 -len(rendered[c.id] or "")))
-        if streams:  # cases with the same tools next to each other: one chunk, one shared prefill of the tools
-            todo = same_tools_together(todo)
+        if streams:
+            todo = stream_order(todo, rendered)
+        else:  # chunked by budget (one max_new_tokens each), longest first inside a budget
+            todo.sort(key=lambda c: (limits.get(c.category, max_new_tokens), -len(rendered[c.id] or "")))
 
     def write(case: EvalCase, prompt: str | None, text: str | None) -> None:
         row = result_row(case, text, prompt, parse_of(case)) if text is not None else _skipped_row(case)
@@ -348,6 +347,12 @@ def _policy_tools(generator: Any, cases: list[EvalCase], sanitize: bool) -> dict
     if policy is None or not policy.active:
         return {}
     return {"tools": [prompt_tools(c.tools, sanitize) for c in cases]}
+
+
+def stream_order(cases: list[EvalCase], rendered: Mapping[str, str | None]) -> list[EvalCase]:
+    """The order cases stream to the decoder in: longest prompt first (similar lengths share a decode batch), and
+    cases with the same tools next to each other (one chunk, one shared prefill of the tools)."""
+    return same_tools_together(sorted(cases, key=lambda c: -len(rendered[c.id] or "")))
 
 
 def same_tools_together(cases: list[EvalCase]) -> list[EvalCase]:

@@ -41,12 +41,11 @@ from toolgym.models.constrain import (
     opener_token,
 )
 from toolgym.models.hardware import generation_dtype
-from toolgym.models.prefix_groups import PrefixPlan, common_prefix, plan_prefix_groups
+from toolgym.models.prefix_groups import PrefixPlan, call_prefix_length, plan_prefix_groups
 from toolgym.models.registry import prepare_tokenizer
 
 ChatItem = tuple[Sequence[Any], Sequence[Any]]  # (messages, tools), OpenAI dicts or core.schema objects
 _log = logging.getLogger(__name__)
-MIN_SHARED_PREFIX = 16  # shorter common prefixes are not worth a separate forward
 DEFAULT_BATCH_TOKENS = 32_768  # KV-cache positions (rows x width) one decode batch may hold
 
 
@@ -563,7 +562,7 @@ class _GreedyDecoder:
         self.rows = rows
         with torch.inference_mode():
             self.prefix = self._prefix(prompts)
-            shared = self.prefix[0][0].shape[2] if self.prefix else 0
+            shared = _kv_length(self.prefix)
             self.plan = plan_prefix_groups(prompts, shared) if self.share_prefix and len(prompts) > 1 \
                 else PrefixPlan(order=sorted(range(len(prompts)), key=lambda i: -len(prompts[i])))
             self.queue = deque(self.plan.order)
@@ -599,8 +598,8 @@ class _GreedyDecoder:
         """The keys/values of the prefix every prompt of the call starts with (None when short)."""
         import torch
 
-        length = min(_common_prefix(prompts), min(len(p) for p in prompts) - 1)
-        if not self.share_prefix or len(prompts) < 2 or length < MIN_SHARED_PREFIX:
+        length = call_prefix_length(prompts) if self.share_prefix else 0
+        if not length:
             return None
         cache = _PrefillCache(None)
         ids = torch.tensor([prompts[0][:length]], device=self.device)
@@ -617,7 +616,7 @@ class _GreedyDecoder:
             index = self.queue.popleft()
             ids = self.prompts[index]
             prefix = self._group_prefix(index)
-            done = prefix[0][0].shape[2] if prefix else 0
+            done = _kv_length(prefix)
             prefill = _PrefillCache(prefix)
             positions = torch.arange(done, len(ids), device=self.device)[None]
             logits = self._forward(torch.tensor([ids[done:]], device=self.device),
@@ -654,7 +653,7 @@ class _GreedyDecoder:
             return self.prefix
         layers = self.group_layers.get(group)
         if layers is None:
-            start, end = (self.prefix[0][0].shape[2] if self.prefix else 0), self.plan.length[group]
+            start, end = _kv_length(self.prefix), self.plan.length[group]
             cache = _PrefillCache(self.prefix)
             ids = torch.tensor([self.prompts[index][start:end]], device=self.device)
             self._forward(ids, _causal_mask(end - start, start, self.device),
@@ -744,6 +743,11 @@ def _cache_argument(model: Any) -> str | None:
     return next((name for name in ("cache", "past_key_values") if name in params), None)
 
 
+def _kv_length(layers: list[tuple[Any, Any]] | None) -> int:
+    """Positions a prefix's per-layer (keys, values) hold; 0 for none."""
+    return layers[0][0].shape[2] if layers else 0
+
+
 def _causal_mask(length: int, offset: int, device: Any) -> Any:
     """(1, 1, length, offset + length) booleans: query i sees keys 0..offset+i."""
     import torch
@@ -751,10 +755,6 @@ def _causal_mask(length: int, offset: int, device: Any) -> Any:
     keys = torch.arange(offset + length, device=device)
     queries = torch.arange(length, device=device) + offset
     return (keys[None, :] <= queries[:, None])[None, None]
-
-
-def _common_prefix(prompts: list[list[int]]) -> int:
-    return min(common_prefix(prompts[0], ids) for ids in prompts) if prompts else 0
 
 
 def _check_args(prompts: Any, n: int, temperature: float, max_new_tokens: int) -> None:

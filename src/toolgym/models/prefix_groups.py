@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 # a group costs one more forward, whose fixed cost is that of a few dozen prompt tokens on a CPU: it must share at
 # least MIN_GROUP_LENGTH tokens beyond the call's prefix and save MIN_GROUP_GAIN in all
 MIN_GROUP_LENGTH, MIN_GROUP_GAIN = 32, 64
+MIN_SHARED_PREFIX = 16  # a call-wide common prefix shorter than this is not worth a separate forward
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class PrefixPlan:
     length: dict[int, int] = field(default_factory=dict)
     last: dict[int, int] = field(default_factory=dict)
 
+    def tokens_saved(self, base: int) -> int:
+        """Prompt tokens the groups compute once instead of once per prompt, beyond the `base` shared by all."""
+        sizes = {g: sum(1 for m in self.group_of.values() if m == g) for g in self.length}
+        return sum((sizes[g] - 1) * (length - base) for g, length in self.length.items())
+
 
 def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     """Length of the common prefix of two token lists."""
@@ -41,6 +47,15 @@ def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     while k < limit and a[k] == b[k]:
         k += 1
     return k
+
+
+def call_prefix_length(prompts: list[list[int]]) -> int:
+    """Tokens every prompt of a call starts with, leaving each a token to prefill; 0 when fewer than two prompts
+    or shorter than MIN_SHARED_PREFIX (then the call has no shared prefill)."""
+    if len(prompts) < 2:
+        return 0
+    length = min(min(common_prefix(prompts[0], ids) for ids in prompts), min(map(len, prompts)) - 1)
+    return length if length >= MIN_SHARED_PREFIX else 0
 
 
 def plan_prefix_groups(prompts: list[list[int]], base: int = 0, min_gain: int = MIN_GROUP_GAIN,
